@@ -1,0 +1,47 @@
+package io.spotsh.cli;
+
+import io.spotsh.script.ScriptError;
+import picocli.CommandLine;
+
+/**
+ * The one place exit codes are decided, for the shell, {@code -f}, {@code -e} and every subcommand:
+ * <ul>
+ *   <li>0 — success</li>
+ *   <li>1 — the plan threw at run time (the message names plan file and line)</li>
+ *   <li>2 — usage error, bad input, or the plan does not compile (nothing in it ran)</li>
+ *   <li>130 — interrupted (Ctrl-C / SIGINT)</li>
+ * </ul>
+ */
+public final class ExitCodes {
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int USAGE = 2;
+    public static final int INTERRUPTED = 130;
+
+    static final String TABLE = """
+            Exit codes:
+              0    success
+              1    the plan threw at run time (message names plan file and line)
+              2    usage error, bad input, or the plan does not compile (nothing in it ran)
+              130  interrupted (Ctrl-C)""";
+
+    private ExitCodes() {
+    }
+
+    public static int of(Throwable t) {
+        if (t instanceof ScriptError.Interrupted) {
+            return INTERRUPTED;
+        }
+        if (t instanceof ScriptError.Compile || t instanceof UsageError || t instanceof CommandLine.ParameterException) {
+            return USAGE;
+        }
+        return FAILED;
+    }
+
+    /** Bad input from the command line or environment: exit 2, one line, no stack trace. */
+    public static final class UsageError extends RuntimeException {
+        public UsageError(String message) {
+            super(message);
+        }
+    }
+}

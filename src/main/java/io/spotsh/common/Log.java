@@ -1,0 +1,44 @@
+package io.spotsh.common;
+
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * The operator's log, in the field report's format: {@code 2014-01-02 05:05:02 I see 294/300 data servers reporting...}.
+ * One instance per session, handed to whatever needs to say something; lines are written whole so that
+ * several threads never interleave inside a line.
+ */
+public final class Log {
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+    private final PrintStream out;
+    private final Clock clock;
+
+    public Log(PrintStream out) {
+        this(out, Clock.systemDefaultZone());
+    }
+
+    public Log(PrintStream out, Clock clock) {
+        this.out = out;
+        this.clock = clock;
+    }
+
+    /** Writes {@code text} with a timestamp; a multi-line text gets the stamp on each line. */
+    public void log(Object text) {
+        String stamp = STAMP.format(LocalDateTime.now(clock));
+        StringBuilder line = new StringBuilder();
+        for (String part : String.valueOf(text).split("\n", -1)) {
+            line.append(stamp).append(' ').append(part).append('\n');
+        }
+        synchronized (out) {
+            out.print(line);
+            out.flush();
+        }
+    }
+
+    public PrintStream out() {
+        return out;
+    }
+}
