@@ -27,7 +27,7 @@ public final class Completion {
     public record Result(int start, String word, List<Candidate> candidates) { }
 
     private static final Set<String> HIDDEN = Set.of("wait", "notify", "notifyAll", "getClass", "hashCode",
-            "getMetaClass", "setMetaClass", "invokeMethod", "getProperty", "setProperty", "run", "main",
+            "getMetaClass", "setMetaClass", "invokeMethod", "getProperty", "setProperty", "main",
             "getBinding", "setBinding", "evaluate", "metaClass", "binding", "class", "printf");
     private static final String[] DEFAULT_PACKAGES = {"java.lang.", "java.util.", "java.time.", "java.io.",
         "java.math.", "java.util.concurrent.", "java.net.", "groovy.lang."};
@@ -248,7 +248,7 @@ public final class Completion {
             if (property != null && property.startsWith(prefix) && !HIDDEN.contains(property)) {
                 found.putIfAbsent(property, new Candidate(property, property, description));
             }
-            if (name.startsWith(prefix) && !HIDDEN.contains(name) && !name.contains("$")) {
+            if (property == null && name.startsWith(prefix) && !HIDDEN.contains(name) && !name.contains("$")) {
                 String value = name + (m.getParameterCount() == 0 ? "()" : "(");
                 found.putIfAbsent(name, new Candidate(value, name, description));
             }

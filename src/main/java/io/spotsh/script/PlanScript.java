@@ -28,6 +28,37 @@ public abstract class PlanScript extends Script {
         log.log(text);
     }
 
+    // print and println go to the session's output (a test or an embedding caller may not use System.out)
+    private java.io.PrintStream out() {
+        Binding b = getBinding();
+        return b instanceof SessionBinding ? ((SessionBinding) b).log().out() : System.out;
+    }
+
+    @Override
+    public void println() {
+        out().println();
+    }
+
+    @Override
+    public void println(Object value) {
+        out().println(org.codehaus.groovy.runtime.InvokerHelper.toString(value));
+    }
+
+    @Override
+    public void print(Object value) {
+        out().print(org.codehaus.groovy.runtime.InvokerHelper.toString(value));
+    }
+
+    @Override
+    public void printf(String format, Object value) {
+        out().printf(format, value);
+    }
+
+    @Override
+    public void printf(String format, Object[] values) {
+        out().printf(format, values);
+    }
+
     /** The plan's arguments: {@code spotsh -f plan.groovy a b} gives {@code args == ['a', 'b']}. */
     @SuppressWarnings("unchecked")
     @Help("args — the words after the plan file on the command line")

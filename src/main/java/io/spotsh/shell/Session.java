@@ -37,8 +37,15 @@ public final class Session implements AutoCloseable {
     }
 
     public static String version() {
-        String v = Session.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
+        try (java.io.InputStream in = Session.class.getResourceAsStream("/io/spotsh/version.properties")) {
+            java.util.Properties p = new java.util.Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "dev");
+        } catch (java.io.IOException e) {
+            return "dev";
+        }
     }
 
     @Override

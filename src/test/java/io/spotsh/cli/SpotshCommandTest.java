@@ -1,0 +1,118 @@
+package io.spotsh.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command line as cron and scripts meet it: exit codes, one-line messages, arguments. */
+class SpotshCommandTest {
+    @TempDir
+    Path dir;
+
+    private String out;
+    private String err;
+
+    private int spotsh(String stdin, String... args) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int code = Main.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8),
+                Map.of("SPOTSH_HOME", dir.resolve("state").toString()));
+        out = o.toString(StandardCharsets.UTF_8);
+        err = e.toString(StandardCharsets.UTF_8);
+        return code;
+    }
+
+    private Path plan(String name, String text) throws IOException {
+        Path file = dir.resolve(name);
+        Files.writeString(file, text);
+        return file;
+    }
+
+    @Test
+    void successfulPlanExitsZeroAndSeesItsArguments() throws IOException {
+        Path plan = plan("ok.groovy", "log \"sizing for ${args[0]} data nodes\"\nprintln args\n");
+        assertEquals(0, spotsh("", "-f", plan.toString(), "300", "--keep"));
+        assertTrue(out.matches("(?s)\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d sizing for 300 data nodes\n\\[300, --keep]\n"), out);
+        assertEquals("", err);
+    }
+
+    @Test
+    void planThatThrowsExitsOneNamingFileAndLine() throws IOException {
+        Path plan = plan("fails.groovy", "println 'phase 1'\n\nassert 1 + 1 == 3 : 'sanity check failed'\n");
+        assertEquals(1, spotsh("", "-f", plan.toString()));
+        assertTrue(out.contains("phase 1"));
+        assertTrue(err.startsWith("spotsh: " + plan + ":3: "), err);
+        assertTrue(err.contains("sanity check failed"), err);
+        assertFalse(err.contains("\tat "), "no stack trace without --debug: " + err);
+        assertEquals(1, err.strip().lines().count(), err);
+    }
+
+    @Test
+    void planThatDoesNotCompileExitsTwoAndRunsNothing() throws IOException {
+        Path marker = dir.resolve("ran");
+        Path plan = plan("broken.groovy", "new File('" + marker + "').text = 'ran'\nprintln 'first'\n\ncluster.launch(name: 'x',, type: 'y')\n");
+        assertEquals(2, spotsh("", "-f", plan.toString()));
+        assertTrue(err.startsWith("spotsh: " + plan + ":4:"), err);
+        assertFalse(Files.exists(marker), "a line before the syntax error ran");
+        assertEquals("", out);
+    }
+
+    @Test
+    void debugShowsTheTrace() throws IOException {
+        Path plan = plan("fails.groovy", "throw new RuntimeException('boom')\n");
+        assertEquals(1, spotsh("", "--debug", "-f", plan.toString()));
+        assertTrue(err.contains("\tat "), err);
+    }
+
+    @Test
+    void expressionPrintsItsResult() {
+        assertEquals(0, spotsh("", "-e", "[1, 2, 3].sum()"));
+        assertEquals("6\n", out);
+        assertEquals(0, spotsh("", "-e", "println 1"));
+        assertEquals("1\n", out);
+    }
+
+    @Test
+    void expressionDoesNotStartTheRegistry() {
+        assertEquals(0, spotsh("", "-e", "println 1"));
+        assertFalse(Files.exists(dir.resolve("state/registry")), "the registry started for println 1");
+    }
+
+    @Test
+    void scriptOnStandardInputRunsLikeAPlan() {
+        assertEquals(0, spotsh("println \"from stdin ${args}\"\n", "--", "x"));
+        assertEquals("from stdin [x]\n", out);
+        assertEquals(2, spotsh("println (\n"));
+        assertTrue(err.startsWith("spotsh: stdin:"), err);
+    }
+
+    @Test
+    void usageErrorsExitTwo() {
+        assertEquals(2, spotsh("", "--no-such-option"));
+        assertTrue(err.contains("--no-such-option"), err);
+        assertEquals(2, spotsh("", "-f", dir.resolve("missing.groovy").toString()));
+        assertTrue(err.contains("no such plan file"), err);
+        assertEquals(2, spotsh("", "-f"));
+    }
+
+    @Test
+    void helpListsTheExitCodes() {
+        assertEquals(0, spotsh("", "--help"));
+        assertTrue(out.contains("130") && out.contains("does not compile"), out);
+        assertEquals(0, spotsh("", "--version"));
+        assertTrue(out.startsWith("spotsh "), out);
+    }
+}
