@@ -1,7 +1,6 @@
 package io.spotsh.cli;
 
 import io.spotsh.script.ScriptError;
-import picocli.CommandLine;
 
 /**
  * The one place exit codes are decided, for the shell, {@code -f}, {@code -e} and every subcommand:
@@ -32,7 +31,7 @@ public final class ExitCodes {
         if (t instanceof ScriptError.Interrupted) {
             return INTERRUPTED;
         }
-        if (t instanceof ScriptError.Compile || t instanceof UsageError || t instanceof CommandLine.ParameterException) {
+        if (t instanceof ScriptError.Compile || t instanceof UsageError) {
             return USAGE;
         }
         return FAILED;

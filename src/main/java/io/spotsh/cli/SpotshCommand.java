@@ -9,10 +9,8 @@ import io.spotsh.shell.Session;
 import io.spotsh.shell.Shell;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
+import org.jline.builtins.Options;
 import org.jline.utils.Signals;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,51 +21,44 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * {@code spotsh}: the interactive shell, {@code -f plan.groovy [args]}, {@code -e 'expr'}, or a script on
- * standard input. Everything after the plan file (or the expression) belongs to the plan, as {@code args}.
+ * {@code spotsh}: the interactive shell, {@code -f plan.groovy [args]}, {@code -e 'expr'}, a script on
+ * standard input, or a subcommand. Everything after the plan file (or the expression) belongs to the plan,
+ * as {@code args}. Options are parsed by JLine's {@link Options} from the usage text itself, so the help
+ * cannot drift from what is accepted.
  */
-@Command(name = "spotsh", mixinStandardHelpOptions = true, versionProvider = SpotshCommand.Version.class,
-        sortOptions = false, usageHelpAutoWidth = true,
-        description = {"A scriptable shell for distributed performance tests on short-lived spot capacity.",
-            "With no -f or -e: an interactive shell on a terminal, or a script read from standard input."},
-        footer = {"", ExitCodes.TABLE, "",
-            "Environment: SPOTSH_HOME (state directory, default ~/.spotsh), SPOTSH_REGISTRY (JDBC URL)."})
-public final class SpotshCommand implements Callable<Integer> {
+public final class SpotshCommand {
+    static final String[] USAGE = {
+        "spotsh - a scriptable shell for distributed performance tests on short-lived spot capacity",
+        "Usage: spotsh [OPTIONS]                       interactive shell (or a script on standard input)",
+        "       spotsh [OPTIONS] -f PLAN [ARG...]      run a plan non-interactively",
+        "       spotsh [OPTIONS] -e EXPR [ARG...]      evaluate one expression and print its result",
+        "       spotsh [OPTIONS] COMMAND [ARG...]      " + Subcommands.summary(),
+        "  -f --file=PLAN              run a plan file",
+        "  -e --eval=EXPR              evaluate an expression",
+        "     --state-dir=DIR          history, embedded registry, keys (default $SPOTSH_HOME or ~/.spotsh)",
+        "     --registry=URL           jdbc:postgresql://... server instead of the embedded one ($SPOTSH_REGISTRY)",
+        "     --registry-listen=ADDR   address the embedded registry listens on, for nodes off this machine",
+        "     --debug                  print full stack traces",
+        "  -? -h --help                show this help",
+        "  -V --version                print the version"
+    };
+
     /** Options whose value is the next word, so the plan's own words can be told apart from ours. */
     private static final Set<String> VALUED = Set.of("--state-dir", "--registry", "--registry-listen");
-
-    @Option(names = {"-f", "--file"}, paramLabel = "PLAN", description = "run a plan file non-interactively")
-    Path plan;
-
-    @Option(names = {"-e", "--eval"}, paramLabel = "EXPR", description = "evaluate one expression and print its result")
-    String expression;
-
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "where history, the embedded registry and keys live (default: $SPOTSH_HOME or ~/.spotsh)")
-    String stateDir;
-
-    @Option(names = "--registry", paramLabel = "JDBC_URL", description = "use this PostgreSQL server instead of the embedded one (or $SPOTSH_REGISTRY)")
-    String registry;
-
-    @Option(names = "--registry-listen", paramLabel = "ADDR", description = "address the embedded registry listens on, for nodes off this machine (default 127.0.0.1)")
-    String registryListen;
-
-    @Option(names = "--debug", description = "print full stack traces")
-    boolean debug;
 
     private final InputStream in;
     private final PrintStream out;
     private final PrintStream err;
     private final Map<String, String> env;
     private List<String> planArgs = List.of();
+    private boolean debug;
 
     SpotshCommand(InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
         this.in = in;
@@ -80,16 +71,50 @@ public final class SpotshCommand implements Callable<Integer> {
         int split = planArgsStart(argv);
         int argsFrom = split < argv.length && argv[split].equals("--") ? split + 1 : split;
         planArgs = List.of(Arrays.copyOfRange(argv, argsFrom, argv.length));
-        CommandLine cmd = new CommandLine(this);
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        cmd.setParameterExceptionHandler((e, args) -> {
-            err.println("spotsh: " + e.getMessage());
-            err.println("Try 'spotsh --help'.");
-            return ExitCodes.USAGE;
-        });
-        cmd.setExecutionExceptionHandler((e, commandLine, parsed) -> fail(e));
-        return cmd.execute(Arrays.copyOfRange(argv, 0, split));
+        debug = Arrays.asList(argv).subList(0, split).contains("--debug");
+        Options options;
+        try {
+            options = Options.compile(USAGE).setOptionsFirst(true).parse(Arrays.copyOfRange(argv, 0, split));
+        } catch (IllegalArgumentException e) {
+            return usageError(e.getMessage().replaceFirst("^spotsh: ", ""));
+        }
+        if (options.isSet("help")) {
+            out.println(String.join("\n", USAGE));
+            out.println();
+            out.println(ExitCodes.TABLE);
+            out.println();
+            out.println("Environment: SPOTSH_HOME (state directory), SPOTSH_REGISTRY (registry JDBC URL).");
+            return ExitCodes.OK;
+        }
+        if (options.isSet("version")) {
+            out.println("spotsh " + Session.version());
+            out.println("Java " + System.getProperty("java.version") + ", Groovy " + groovy.lang.GroovySystem.getVersion());
+            return ExitCodes.OK;
+        }
+        try {
+            Context context = new Context(StateDir.resolve(options.isSet("state-dir") ? options.get("state-dir") : null, env),
+                    out, err, env, debug);
+            String plan = options.isSet("file") ? options.get("file") : null;
+            String expression = options.isSet("eval") ? options.get("eval") : null;
+            List<String> rest = options.args();
+            if (plan == null && expression == null && !rest.isEmpty()) {
+                Subcommands.Command command = Subcommands.find(rest.get(0));
+                if (command == null) {
+                    return usageError("unknown command '" + rest.get(0) + "' (commands: " + Subcommands.summary()
+                            + "; a script's own arguments go after --)");
+                }
+                return command.run(context, rest.subList(1, rest.size()));
+            }
+            return run(context, plan == null ? null : Paths.get(plan), expression);
+        } catch (Exception e) {
+            return fail(e);
+        }
+    }
+
+    private int usageError(String message) {
+        err.println("spotsh: " + message);
+        err.println("Try 'spotsh --help'.");
+        return ExitCodes.USAGE;
     }
 
     /** Index of the first word after {@code -f FILE} or {@code -e EXPR}; everything from there is the plan's. */
@@ -114,13 +139,11 @@ public final class SpotshCommand implements Callable<Integer> {
         return argv.length;
     }
 
-    @Override
-    public Integer call() throws Exception {
+    private int run(Context context, Path plan, String expression) throws IOException {
         if (plan != null && expression != null) {
             throw new ExitCodes.UsageError("give either -f PLAN or -e EXPR, not both");
         }
-        StateDir state = StateDir.resolve(stateDir, env);
-        try (Session session = new Session(state, planArgs, out)) {
+        try (Session session = new Session(context.stateDir(), planArgs, out)) {
             if (expression != null) {
                 return runScript(session, expression, "-e", true);
             }
@@ -129,7 +152,7 @@ public final class SpotshCommand implements Callable<Integer> {
             }
             if (in == System.in && stdinIsTerminal()) {
                 try (Terminal terminal = TerminalBuilder.builder().system(true).name("spotsh").build()) {
-                    new Shell(terminal, session, state.dir(".").resolve("history")).run();
+                    new Shell(terminal, session, context.stateDir().dir(".").resolve("history")).run();
                 }
                 return ExitCodes.OK;
             }
@@ -200,17 +223,5 @@ public final class SpotshCommand implements Callable<Integer> {
         } catch (IOException | UnsupportedOperationException e) {
             return System.console() != null;
         }
-    }
-
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            return new String[] {"spotsh " + Session.version(),
-                "Java " + System.getProperty("java.version") + ", Groovy " + groovy.lang.GroovySystem.getVersion()};
-        }
-    }
-
-    List<String> planArgs() {
-        return new ArrayList<>(planArgs);
     }
 }
