@@ -1,10 +1,21 @@
 package io.spotsh.cli;
 
 import io.spotsh.common.StateDir;
+import io.spotsh.registry.RegistrySettings;
+import io.spotsh.shell.Session;
 
 import java.io.PrintStream;
 import java.util.Map;
 
-/** What every command gets from the command line: where state lives, where to write, the environment. */
-record Context(StateDir stateDir, PrintStream out, PrintStream err, Map<String, String> env, boolean debug) {
+/**
+ * What every command gets from the command line: where state lives, which registry and provider to use,
+ * where to write, the environment.
+ */
+record Context(StateDir stateDir, RegistrySettings registry, String provider, boolean keep, boolean dryRun,
+               Map<String, Object> providerSettings, PrintStream out, PrintStream err, Map<String, String> env,
+               boolean debug) {
+
+    Session.Settings sessionSettings() {
+        return new Session.Settings(stateDir, registry, provider, keep, dryRun, providerSettings);
+    }
 }

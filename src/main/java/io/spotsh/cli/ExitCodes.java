@@ -1,5 +1,6 @@
 package io.spotsh.cli;
 
+import io.spotsh.common.BadInput;
 import io.spotsh.script.ScriptError;
 
 /**
@@ -7,7 +8,8 @@ import io.spotsh.script.ScriptError;
  * <ul>
  *   <li>0 — success</li>
  *   <li>1 — the plan threw at run time (the message names plan file and line)</li>
- *   <li>2 — usage error, bad input, or the plan does not compile (nothing in it ran)</li>
+ *   <li>2 — usage error, bad input (also when spotsh finds it inside a plan, before launching anything),
+ *   or the plan does not compile (nothing in it ran)</li>
  *   <li>130 — interrupted (Ctrl-C / SIGINT)</li>
  * </ul>
  */
@@ -21,7 +23,7 @@ public final class ExitCodes {
             Exit codes:
               0    success
               1    the plan threw at run time (message names plan file and line)
-              2    usage error, bad input, or the plan does not compile (nothing in it ran)
+              2    usage error, bad input (also found inside a plan, before launching), or the plan does not compile
               130  interrupted (Ctrl-C)""";
 
     private ExitCodes() {
@@ -31,8 +33,13 @@ public final class ExitCodes {
         if (t instanceof ScriptError.Interrupted) {
             return INTERRUPTED;
         }
-        if (t instanceof ScriptError.Compile || t instanceof UsageError) {
+        if (t instanceof ScriptError.Compile || t instanceof UsageError || t instanceof IllegalArgumentException) {
             return USAGE;
+        }
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof BadInput) {
+                return USAGE; // bad input found by spotsh inside a plan: nothing was launched
+            }
         }
         return FAILED;
     }

@@ -2,9 +2,10 @@ package io.spotsh.cli;
 
 import groovy.lang.Script;
 import io.spotsh.common.StateDir;
+import io.spotsh.registry.RegistrySettings;
 import io.spotsh.script.Engine;
 import io.spotsh.script.ScriptError;
-import io.spotsh.shell.ResultPrinter;
+import io.spotsh.report.Rendering;
 import io.spotsh.shell.Session;
 import io.spotsh.shell.Shell;
 import org.jline.terminal.Terminal;
@@ -45,13 +46,20 @@ public final class SpotshCommand {
         "     --state-dir=DIR          history, embedded registry, keys (default $SPOTSH_HOME or ~/.spotsh)",
         "     --registry=URL           jdbc:postgresql://... server instead of the embedded one ($SPOTSH_REGISTRY)",
         "     --registry-listen=ADDR   address the embedded registry listens on, for nodes off this machine",
+        "     --provider=NAME          cloud for cluster.launch: local (default) or aws ($SPOTSH_PROVIDER)",
+        "     --keep                   leave launched tests running when the plan or shell exits",
+        "     --dry-run                cluster.launch prints the requests and hourly cost, launches nothing; the plan stops there",
+        "     --aws-endpoint=URL       EC2 endpoint for the aws provider (an EC2-compatible server, e.g. moto)",
+        "     --region=REGION          AWS region (default: the SDK's region chain)",
+        "     --profile=NAME           AWS credentials profile (default: the SDK's credential chain)",
         "     --debug                  print full stack traces",
         "  -? -h --help                show this help",
         "  -V --version                print the version"
     };
 
     /** Options whose value is the next word, so the plan's own words can be told apart from ours. */
-    private static final Set<String> VALUED = Set.of("--state-dir", "--registry", "--registry-listen");
+    private static final Set<String> VALUED = Set.of("--state-dir", "--registry", "--registry-listen", "--provider",
+            "--aws-endpoint", "--region", "--profile");
 
     private final InputStream in;
     private final PrintStream out;
@@ -92,8 +100,7 @@ public final class SpotshCommand {
             return ExitCodes.OK;
         }
         try {
-            Context context = new Context(StateDir.resolve(options.isSet("state-dir") ? options.get("state-dir") : null, env),
-                    out, err, env, debug);
+            Context context = context(options);
             String plan = options.isSet("file") ? options.get("file") : null;
             String expression = options.isSet("eval") ? options.get("eval") : null;
             List<String> rest = options.args();
@@ -109,6 +116,26 @@ public final class SpotshCommand {
         } catch (Exception e) {
             return fail(e);
         }
+    }
+
+    private Context context(Options options) {
+        StateDir state = StateDir.resolve(options.isSet("state-dir") ? options.get("state-dir") : null, env);
+        String url = options.isSet("registry") ? options.get("registry") : env.get("SPOTSH_REGISTRY");
+        RegistrySettings registry = url == null || url.isBlank()
+                ? RegistrySettings.embedded(state.root()) : RegistrySettings.of(state.root(), url);
+        if (options.isSet("registry-listen")) {
+            registry = registry.withListenAddress(options.get("registry-listen"));
+        }
+        String provider = options.isSet("provider") ? options.get("provider")
+                : env.getOrDefault("SPOTSH_PROVIDER", "local");
+        Map<String, Object> providerSettings = new java.util.LinkedHashMap<>();
+        for (String[] o : new String[][] {{"aws-endpoint", "endpoint"}, {"region", "region"}, {"profile", "profile"}}) {
+            if (options.isSet(o[0])) {
+                providerSettings.put(o[1], options.get(o[0]));
+            }
+        }
+        return new Context(state, registry, provider, options.isSet("keep"), options.isSet("dry-run"), providerSettings,
+                out, err, env, debug);
     }
 
     private int usageError(String message) {
@@ -143,7 +170,11 @@ public final class SpotshCommand {
         if (plan != null && expression != null) {
             throw new ExitCodes.UsageError("give either -f PLAN or -e EXPR, not both");
         }
-        try (Session session = new Session(context.stateDir(), planArgs, out)) {
+        Session session = new Session(context.sessionSettings(), new NodeUserData(context.stateDir()), planArgs, out);
+        // SIGTERM (and a second Ctrl-C) still end what the session launched
+        Thread teardown = new Thread(session::close, "spotsh-teardown");
+        Runtime.getRuntime().addShutdownHook(teardown);
+        try (session) {
             if (expression != null) {
                 return runScript(session, expression, "-e", true);
             }
@@ -157,6 +188,12 @@ public final class SpotshCommand {
                 return ExitCodes.OK;
             }
             return runScript(session, new String(in.readAllBytes(), StandardCharsets.UTF_8), "stdin", false);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(teardown);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or ran: it closes the session
+            }
         }
     }
 
@@ -191,7 +228,7 @@ public final class SpotshCommand {
             Object result = engine.run(script, name);
             if (printResult) {
                 PrintWriter writer = new PrintWriter(out, true);
-                ResultPrinter.print(result, writer);
+                Rendering.print(result, writer);
             }
             return interrupted.get() ? ExitCodes.INTERRUPTED : ExitCodes.OK;
         } catch (ScriptError e) {
@@ -206,6 +243,12 @@ public final class SpotshCommand {
     }
 
     private int fail(Exception e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof io.spotsh.workflow.DryRunComplete done) {
+                out.println("spotsh: " + done.getMessage());
+                return ExitCodes.OK;
+            }
+        }
         String message = e instanceof ScriptError || e instanceof ExitCodes.UsageError
                 ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
         err.println("spotsh: " + message);

@@ -15,6 +15,11 @@ final class Subcommands {
 
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
+    static {
+        COMMANDS.put("reap", new ReapCommand());
+        COMMANDS.put("registry", new RegistryCommand());
+    }
+
     private Subcommands() {
     }
 
@@ -23,6 +28,6 @@ final class Subcommands {
     }
 
     static String summary() {
-        return COMMANDS.isEmpty() ? "(none)" : String.join(", ", COMMANDS.keySet());
+        return String.join(", ", COMMANDS.values().stream().map(Command::summary).toList());
     }
 }

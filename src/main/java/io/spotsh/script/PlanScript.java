@@ -41,7 +41,12 @@ public abstract class PlanScript extends Script {
 
     @Override
     public void println(Object value) {
-        out().println(org.codehaus.groovy.runtime.InvokerHelper.toString(value));
+        // rows (registry queries, status, fan-out results) print as tables, as in the shell
+        if (io.spotsh.report.Rendering.isTable(value)) {
+            out().print(io.spotsh.report.Rendering.render(value) + "\n");
+        } else {
+            out().println(org.codehaus.groovy.runtime.InvokerHelper.toString(value));
+        }
     }
 
     @Override
@@ -57,6 +62,16 @@ public abstract class PlanScript extends Script {
     @Override
     public void printf(String format, Object[] values) {
         out().printf(format, values);
+    }
+
+    /**
+     * {@code phase("load") { ... }}: marks start and end on every node, times the phase and records it; the
+     * binding's {@code cluster} does the work, so a plan without a test gets its clear error.
+     */
+    @Help("phase('name') { ... } — a timed, recorded phase with sysstat markers on every node")
+    public Object phase(String name, groovy.lang.Closure<?> body) {
+        return org.codehaus.groovy.runtime.InvokerHelper.invokeMethod(getBinding().getVariable("cluster"), "phase",
+                new Object[] {name, body});
     }
 
     /** The plan's arguments: {@code spotsh -f plan.groovy a b} gives {@code args == ['a', 'b']}. */

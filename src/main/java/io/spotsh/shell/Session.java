@@ -1,31 +1,66 @@
 package io.spotsh.shell;
 
+import io.spotsh.cloud.Provider;
+import io.spotsh.cloud.ClusterKey;
+import io.spotsh.cloud.Providers;
+import io.spotsh.fanout.Fanout;
+import io.spotsh.fanout.FanoutSettings;
 import io.spotsh.common.Log;
+import io.spotsh.common.StatusLine;
 import io.spotsh.common.StateDir;
+import io.spotsh.registry.Registry;
+import io.spotsh.registry.RegistrySettings;
 import io.spotsh.script.Engine;
 import io.spotsh.script.SessionBinding;
+import io.spotsh.types.TestTypes;
+import io.spotsh.workflow.Cluster;
+import io.spotsh.workflow.Nodes;
+import io.spotsh.workflow.UserDataRenderer;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything one spotsh process shares between the shell, a plan and {@code -e}: the state directory, the
- * binding with the product's objects (created on first use) and the Groovy engine. Closing it closes
- * whatever the session opened.
+ * binding with the product's objects ({@code registry}, {@code cluster}, {@code nodes}, created on first
+ * use: starting the shell starts no PostgreSQL) and the Groovy engine. Closing it ends what the session
+ * launched (unless kept) and closes what it opened, newest first.
  */
 public final class Session implements AutoCloseable {
-    private final StateDir stateDir;
+    /** What the command line decided for this session. */
+    public record Settings(StateDir stateDir, RegistrySettings registry, String provider, boolean keep,
+                           boolean dryRun, Map<String, Object> providerSettings) {
+    }
+
+    private final Settings settings;
     private final SessionBinding binding;
     private final Engine engine;
+    private final Log log;
+    private volatile StatusLine statusLine = StatusLine.NONE;
+    private boolean closed;
 
-    public Session(StateDir stateDir, List<String> args, PrintStream out) {
-        this.stateDir = stateDir;
-        this.binding = new SessionBinding(new Log(out), args);
+    public Session(Settings settings, UserDataRenderer userData, List<String> args, PrintStream out) {
+        this.settings = settings;
+        this.log = new Log(out);
+        this.binding = new SessionBinding(log, args);
         this.engine = new Engine(binding);
+        binding.bindLazy("registry", Registry.class, () -> Registry.open(settings.registry()));
+        binding.bindLazy("cluster", Cluster.class, () -> {
+            Cluster cluster = new Cluster(log, this::registry, this::openProvider, userData, new TestTypes(),
+                    settings.provider(), settings.keep());
+            cluster.setStatusLine(statusLine);
+            cluster.setDryRun(settings.dryRun());
+            cluster.setFanout(() -> new Fanout(FanoutSettings.builder()
+                    .clusterKey(ClusterKey.open(settings.stateDir()).privateKeyPath()).build()));
+            return cluster;
+        });
+        binding.bindLazy("nodes", Nodes.class, () -> cluster().getNodes());
     }
 
     public StateDir stateDir() {
-        return stateDir;
+        return settings.stateDir();
     }
 
     public SessionBinding binding() {
@@ -34,6 +69,31 @@ public final class Session implements AutoCloseable {
 
     public Engine engine() {
         return engine;
+    }
+
+    public Log log() {
+        return log;
+    }
+
+    /** Where the workflow shows live progress (the shell's terminal status line). */
+    public void setStatusLine(StatusLine statusLine) {
+        this.statusLine = statusLine;
+        Object cluster = binding.peek("cluster");
+        if (cluster instanceof Cluster c) {
+            c.setStatusLine(statusLine);
+        }
+    }
+
+    public Registry registry() {
+        return (Registry) binding.getVariable("registry");
+    }
+
+    public Cluster cluster() {
+        return (Cluster) binding.getVariable("cluster");
+    }
+
+    private Provider openProvider(String name) {
+        return Providers.open(name, settings.stateDir(), settings.providerSettings());
     }
 
     public static String version() {
@@ -48,16 +108,24 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    /** Ends the session's test (unless kept) and closes the registry; safe to call twice (exit + shutdown hook). */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         RuntimeException first = null;
-        for (Object created : binding.createdObjects()) {
-            if (created instanceof AutoCloseable closeable) {
+        // the cluster first: ending its test needs the registry and the provider
+        List<Object> created = new ArrayList<>(binding.createdObjects());
+        created.sort(java.util.Comparator.comparing(o -> o instanceof Cluster ? 0 : 1));
+        for (Object o : created) {
+            if (o instanceof AutoCloseable closeable) {
                 try {
                     closeable.close();
                 } catch (Exception e) {
                     if (first == null) {
-                        first = new IllegalStateException("closing " + created.getClass().getSimpleName() + ": " + e.getMessage(), e);
+                        first = new IllegalStateException("closing " + o.getClass().getSimpleName() + ": " + e.getMessage(), e);
                     }
                 }
             }

@@ -1,5 +1,6 @@
 package io.spotsh.shell;
 
+import io.spotsh.report.Rendering;
 import io.spotsh.script.Completion;
 import io.spotsh.script.Engine;
 import io.spotsh.script.ScriptError;
@@ -70,6 +71,7 @@ public final class Shell {
 
     /** Reads and evaluates lines until Ctrl-D or {@code :exit}. */
     public void run() {
+        session.setStatusLine(new TerminalStatus(terminal));
         out.println("spotsh " + Session.version() + " — type help for the objects, Tab to complete, Ctrl-D to leave.");
         out.flush();
         while (true) {
@@ -135,7 +137,7 @@ public final class Shell {
         try {
             while (true) {
                 try {
-                    ResultPrinter.print(task.get(100, TimeUnit.MILLISECONDS), out);
+                    Rendering.print(task.get(100, TimeUnit.MILLISECONDS), out);
                     return;
                 } catch (TimeoutException e) {
                     if (interrupts.get() >= 2 && System.currentTimeMillis() - lastInterrupt[0] > ABANDON_AFTER_MS) {

@@ -1,6 +1,5 @@
-package io.spotsh.shell;
+package io.spotsh.report;
 
-import io.spotsh.report.Table;
 import org.codehaus.groovy.runtime.InvokerHelper;
 
 import java.io.PrintWriter;
@@ -9,13 +8,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How the shell shows what a line returned: rows (a list of maps) and maps as tables, other lists one
+ * How spotsh shows a value (the shell's results, {@code -e}, {@code println} of rows in plans): rows (a list of maps) and maps as tables, other lists one
  * item a line, everything else as Groovy would print it. Nothing is printed for null.
  */
-public final class ResultPrinter {
+public final class Rendering {
     private static final int MAX_ITEMS = 1000;
 
-    private ResultPrinter() {
+    private Rendering() {
     }
 
     public static void print(Object value, PrintWriter out) {
@@ -26,9 +25,13 @@ public final class ResultPrinter {
         }
     }
 
-    static String render(Object value) {
+    public static String render(Object value) {
         if (value == null) {
             return null;
+        }
+        if (value instanceof io.spotsh.common.Tabular tabular) {
+            List<Map<String, Object>> rows = tabular.rows();
+            return rows.isEmpty() ? "(no rows)" : Table.of(rows).render() + "(" + rows.size() + (rows.size() == 1 ? " row)" : " rows)");
         }
         if (value instanceof Collection<?> items && !items.isEmpty() && allMaps(items)) {
             @SuppressWarnings("unchecked")
@@ -65,8 +68,9 @@ public final class ResultPrinter {
                 || i instanceof Boolean || i instanceof Character || i instanceof Enum) && items.size() <= 20;
     }
 
-    static List<String> lines(Object value) {
-        String text = render(value);
-        return text == null ? List.of() : List.of(text.split("\n"));
+    /** True for what prints better as a table than as Groovy's one-line form: rows and row sets. */
+    public static boolean isTable(Object value) {
+        return value instanceof io.spotsh.common.Tabular
+                || value instanceof Collection<?> items && !items.isEmpty() && allMaps(items);
     }
 }

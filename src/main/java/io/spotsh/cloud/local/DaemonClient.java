@@ -1,0 +1,105 @@
+package io.spotsh.cloud.local;
+
+import io.spotsh.cloud.CapacityException;
+import io.spotsh.cloud.CloudException;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * JSON calls to the local cloud daemon over HTTP on 127.0.0.1, starting the daemon when none answers (also when
+ * it exited by itself between two calls). Errors come back as the cloud exceptions the daemon named.
+ */
+final class DaemonClient {
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration CALL_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration PING_TIMEOUT = Duration.ofSeconds(5);
+
+    private final DaemonLauncher launcher;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(CONNECT_TIMEOUT).build();
+    private volatile DaemonInfo daemon;
+
+    DaemonClient(DaemonLauncher launcher) {
+        this.launcher = launcher;
+    }
+
+    /** Calls the daemon, starting it if needed; with {@code start} false, returns null when none runs. */
+    Map<String, Object> call(String path, Map<String, Object> body, boolean start) {
+        DaemonInfo info = daemon;
+        if (info == null) {
+            info = start ? launcher.ensure(this::answers) : DaemonInfo.read(launcher.dir());
+            if (info == null || (!start && !answers(info))) {
+                return null;
+            }
+            daemon = info;
+        }
+        try {
+            return post(info, path, body, CALL_TIMEOUT);
+        } catch (ConnectException | Stopping gone) {
+            daemon = null;  // it exited (idle, or killed) before serving this: once more with a fresh one
+            return start ? call(path, body, true) : null;
+        }
+    }
+
+    /** Whether the daemon on record answers. */
+    boolean answers(DaemonInfo info) {
+        try {
+            post(info, "/status", Map.of(), PING_TIMEOUT);
+            return true;
+        } catch (ConnectException | Stopping | CloudException e) {
+            return false;
+        }
+    }
+
+    /** The daemon refused the call because it is exiting: nothing was done. */
+    private static final class Stopping extends Exception {
+        Stopping() {
+            super(null, null, false, false);
+        }
+    }
+
+    private Map<String, Object> post(DaemonInfo info, String path, Map<String, Object> body, Duration timeout)
+            throws ConnectException, Stopping {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + info.port() + path))
+                .timeout(timeout)
+                .header(LocalCloudDaemon.TOKEN_HEADER, info.token())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Wire.json(body), StandardCharsets.UTF_8))
+                .build();
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (ConnectException e) {
+            throw e;
+        } catch (HttpTimeoutException e) {
+            throw new CloudException("the " + info + " did not answer " + path + " within " + timeout.toSeconds() + " s", e);
+        } catch (IOException e) {
+            throw new CloudException("calling " + path + " on the " + info + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CloudException("interrupted while calling " + path + " on the " + info, e);
+        }
+        Map<String, Object> reply = Wire.parse(response.body());
+        if (response.statusCode() == 200) {
+            return reply;
+        }
+        if (LocalCloudDaemon.STOPPING.equals(reply.get("error"))) {
+            throw new Stopping();
+        }
+        String message = String.valueOf(reply.get("message"));
+        if ("capacity".equals(reply.get("error"))) {
+            throw new CapacityException((String) reply.get("zone"), (String) reply.get("instanceType"),
+                    (String) reply.get("code"), message);
+        }
+        throw new CloudException("local cloud: " + message);
+    }
+}

@@ -1,0 +1,189 @@
+package io.spotsh.cloud.local;
+
+import org.apache.sshd.common.io.IoAcceptor;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionContext;
+import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.core.CoreModuleProperties;
+import org.apache.sshd.server.ServerBuilder;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.auth.pubkey.PublickeyAuthenticator;
+import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
+import org.apache.sshd.server.config.keys.AuthorizedKeysAuthenticator;
+import org.apache.sshd.server.forward.RejectAllForwardingFilter;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The SSH servers of all local instances in one: a single Apache MINA SSHD server bound to each instance's
+ * loopback address, answering with that instance's host key, accepting only public keys listed in that
+ * instance's {@code root/.ssh/authorized_keys} for user {@code root}, and running commands, shells and SFTP in
+ * that instance's sandbox. Binding an address is cheap, so 300 instances cost 300 listening sockets, not 300 servers.
+ *
+ * Limits: no idle or read timeout (a quiet benchmark phase can run for hours), 2 minutes to authenticate, no
+ * port forwarding, and at most {@value #MAX_UNAUTHENTICATED} connections still authenticating at once
+ * (OpenSSH's MaxStartups is 10 per host; fan-out to every instance at once must not hit a shared limit).
+ */
+final class LocalSshServer implements Closeable {
+    static final int MAX_UNAUTHENTICATED = 1024;
+
+    /** What the server needs of one instance. */
+    record Node(String id, String ip, KeyPair hostKey, Sandbox sandbox, PublickeyAuthenticator keys,
+                NodeProcesses.Sessions sessions) {
+    }
+
+    private final Map<String, Node> nodes = new ConcurrentHashMap<>();
+    private final Set<Session> authenticating = ConcurrentHashMap.newKeySet();
+    private final int port;
+    private final SshServer server;
+    private final ExecutorService pumps = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(null, r, "local-ssh-stream", 256 * 1024);
+        t.setDaemon(true);
+        return t;
+    });
+
+    LocalSshServer(int port) {
+        this.port = port;
+        this.server = ServerBuilder.builder().factory(AcceptorAccess::new).build();
+        CoreModuleProperties.IDLE_TIMEOUT.set(server, Duration.ZERO);
+        CoreModuleProperties.NIO2_READ_TIMEOUT.set(server, Duration.ZERO);
+        CoreModuleProperties.AUTH_TIMEOUT.set(server, Duration.ofMinutes(2));
+        CoreModuleProperties.SOCKET_BACKLOG.set(server, 256);
+        server.setKeyPairProvider(new KeyPairProvider() {
+            @Override
+            public Iterable<KeyPair> loadKeys(SessionContext session) {
+                Node node = nodeOf(session);
+                return node == null ? List.of() : List.of(node.hostKey());
+            }
+        });
+        server.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
+        server.setPasswordAuthenticator(null);
+        server.setKeyboardInteractiveAuthenticator(null);
+        server.setGSSAuthenticator(null);
+        server.setHostBasedAuthenticator(null);
+        server.setPublickeyAuthenticator((user, key, session) -> {
+            Node node = nodeOf(session);
+            return node != null && "root".equals(user) && node.keys().authenticate(user, key, session);
+        });
+        server.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
+        server.setCommandFactory((channel, command) -> new SandboxCommand(require(channel.getSession()), command, pumps));
+        server.setShellFactory(channel -> new SandboxCommand(require(channel.getSession()), null, pumps));
+        SandboxSftp sftp = new SandboxSftp(session -> require(session).sandbox().home());
+        server.setFileSystemFactory(sftp.fileSystems());
+        server.setSubsystemFactories(List.of(sftp));
+        server.addSessionListener(new StartupLimit());
+    }
+
+    /** Starts the server with no address bound; {@link #bind} adds them one by one. */
+    void start() throws IOException {
+        // start() insists on binding something: an ephemeral port on 127.0.0.1, released at once
+        server.setHost("127.0.0.1");
+        server.setPort(0);
+        server.start();
+        acceptor().unbind();
+    }
+
+    /**
+     * Knows an instance (its host key and keys) without answering on its address yet; the sessions its SSH
+     * commands run in are added to {@code sessions}.
+     */
+    void add(String id, String ip, KeyPair hostKey, Sandbox sandbox, NodeProcesses.Sessions sessions) {
+        nodes.put(ip, new Node(id, ip, hostKey, sandbox, new AuthorizedKeysAuthenticator(sandbox.authorizedKeys()),
+                sessions));
+    }
+
+    /** Starts answering on the instance's address. */
+    void bind(String ip) throws IOException {
+        acceptor().bind(new InetSocketAddress(ip, port));
+    }
+
+    /** Stops answering on the instance's address, ends its open sessions and forgets it. */
+    void remove(String ip) {
+        acceptor().unbind(new InetSocketAddress(ip, port));
+        nodes.remove(ip);
+        for (Session session : server.getActiveSessions()) {
+            if (ip.equals(localIp(session))) {
+                session.close(true);
+            }
+        }
+    }
+
+    int port() {
+        return port;
+    }
+
+    int boundAddresses() {
+        return acceptor().getBoundAddresses().size();
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.stop(true);
+        pumps.shutdownNow();
+    }
+
+    private Node nodeOf(SessionContext session) {
+        String ip = session == null ? null : localIp(session);
+        return ip == null ? null : nodes.get(ip);
+    }
+
+    private Node require(SessionContext session) {
+        Node node = nodeOf(session);
+        if (node == null) {
+            throw new IllegalStateException("no local instance answers at " + session.getLocalAddress());
+        }
+        return node;
+    }
+
+    private IoAcceptor acceptor() {
+        return ((AcceptorAccess) server).acceptor();
+    }
+
+    private static String localIp(SessionContext session) {
+        SocketAddress address = session.getLocalAddress();
+        return address instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : null;
+    }
+
+    /** SshServer keeps its acceptor to itself; binding and unbinding addresses one by one needs it. */
+    private static final class AcceptorAccess extends SshServer {
+        IoAcceptor acceptor() {
+            return acceptor;
+        }
+    }
+
+    /** Closes connections past {@link #MAX_UNAUTHENTICATED} that have not authenticated yet. */
+    private final class StartupLimit implements SessionListener {
+        @Override
+        public void sessionCreated(Session session) {
+            if (authenticating.size() >= MAX_UNAUTHENTICATED) {
+                session.close(true);
+            } else {
+                authenticating.add(session);
+            }
+        }
+
+        @Override
+        public void sessionEvent(Session session, Event event) {
+            if (event == Event.Authenticated) {
+                authenticating.remove(session);
+            }
+        }
+
+        @Override
+        public void sessionClosed(Session session) {
+            authenticating.remove(session);
+        }
+    }
+}

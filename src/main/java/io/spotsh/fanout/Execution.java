@@ -1,0 +1,66 @@
+package io.spotsh.fanout;
+
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+/**
+ * One node's step turned into a {@link NodeResult}: times it, keeps its output, and converts a failure into the
+ * phase and reason of the result. Never throws for a node-level failure.
+ */
+final class Execution {
+    private final Remote remote;
+    private final NodeOutput output;
+    private final long start = System.nanoTime();
+
+    Execution(Remote remote, int tailBytes, OutputListener lines) {
+        this.remote = remote;
+        this.output = new NodeOutput(remote.target(), tailBytes, lines);
+    }
+
+    NodeResult run(String command, Budget budget) {
+        NodeResult.Builder result;
+        try {
+            Remote.Exit exit = remote.exec(command, output, budget);
+            result = done();
+            result.exitStatus = exit.status();
+            result.signal = exit.signal();
+            if (exit.status() == null || exit.status() != 0) {
+                result.phase = Phase.EXEC;
+                result.error = exit.signal() != null ? "killed by signal " + exit.signal()
+                        : exit.status() == null ? "the command ended without an exit status" : "exit status " + exit.status();
+            }
+        } catch (FanoutException e) {
+            result = failed(done(), e);
+        } catch (RuntimeException e) {
+            result = done();
+            result.phase = Phase.EXEC;
+            result.error = "internal error: " + e;
+        }
+        return result.build();
+    }
+
+    /** A put or get: bytes moved, or the failure. */
+    static NodeResult transfer(Remote remote, LongSupplier step) {
+        long start = System.nanoTime();
+        NodeResult.Builder result;
+        try {
+            long bytes = step.getAsLong();
+            result = NodeResult.builder(remote.target(), Duration.ofNanos(System.nanoTime() - start));
+            result.bytes = bytes;
+        } catch (FanoutException e) {
+            result = failed(NodeResult.builder(remote.target(), Duration.ofNanos(System.nanoTime() - start)), e);
+        }
+        return result.build();
+    }
+
+    private NodeResult.Builder done() {
+        output.finish();
+        return output.into(NodeResult.builder(remote.target(), Duration.ofNanos(System.nanoTime() - start)));
+    }
+
+    private static NodeResult.Builder failed(NodeResult.Builder result, FanoutException e) {
+        result.phase = e.phase() == null ? Phase.EXEC : e.phase();
+        result.error = e.reason();
+        return result;
+    }
+}

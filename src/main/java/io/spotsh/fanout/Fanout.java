@@ -1,0 +1,195 @@
+package io.spotsh.fanout;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The fan-out engine: runs a command, a transfer or a sysstat mark on many nodes at once over SSH and returns one
+ * result per node. One failing node never stops the others. Connections persist: the first use of a node opens
+ * its connection, later fan-outs reuse it (kept alive, reopened when it dropped).
+ *
+ * <pre>{@code
+ * try (Fanout fanout = new Fanout(FanoutSettings.builder().clusterKey(key).build())) {
+ *     List<Target> nodes = List.of(new Target("data-1", "10.0.0.7", 22, "admin", "ssh-ed25519 AAAA..."));
+ *     RunResult r = fanout.run(nodes, "uname -a", RunOptions.defaults().withListener(new PrefixedPrinter(System.out, nodes)));
+ *     fanout.put(nodes, Path.of("workload.yaml"), "/tmp", RunOptions.defaults()).check();
+ *     fanout.mark(nodes, "Workload A finished.", RunOptions.defaults());
+ *     fanout.get(nodes, "/var/log/cassandra", Path.of("results"), RunOptions.defaults()); // results/data-1/cassandra
+ * }
+ * }</pre>
+ *
+ * {@link #cancel()} (the shell's Ctrl-C) stops every fan-out in progress from any thread; an interrupt of the
+ * calling thread stops that caller's fan-out. Both return promptly with unfinished nodes marked cancelled, and the
+ * connections stay usable.
+ */
+public final class Fanout implements AutoCloseable {
+    private final FanoutSettings settings;
+    private final SshSetup setup;
+    private final KeepAlives keepAlives;
+    private final ScheduledThreadPoolExecutor timers;
+    private final ExecutorService workers;
+    private final Semaphore handshakes;
+    private final Backoff backoff;
+    private final Map<Target, Remote> remotes = new ConcurrentHashMap<>();
+    private final Set<Cancellation> running = ConcurrentHashMap.newKeySet();
+    private final AtomicLong connectionsOpened = new AtomicLong();
+    private volatile boolean closed;
+
+    public Fanout(FanoutSettings settings) {
+        this.settings = settings;
+        this.setup = new SshSetup(settings);
+        this.keepAlives = new KeepAlives(settings.keepAlive(), settings.keepAliveMisses());
+        this.timers = new ScheduledThreadPoolExecutor(1, daemons("spotsh-fanout-timer"));
+        this.timers.setRemoveOnCancelPolicy(true);
+        this.workers = Executors.newCachedThreadPool(daemons("spotsh-fanout"));
+        this.handshakes = new Semaphore(settings.maxHandshakes());
+        this.backoff = new Backoff(settings.backoffBase(), settings.backoffMax());
+    }
+
+    /** Runs {@code command} on every node through its login shell. */
+    public RunResult run(Collection<Target> targets, String command, RunOptions options) {
+        RunResult result = fanOut(targets, options, RunResult.Kind.COMMAND, "run: " + command,
+                (remote, budget) -> new Execution(remote, settings.outputTailBytes(), options.linesTo()).run(command, budget));
+        return options.check() ? result.check() : result;
+    }
+
+    public RunResult run(Collection<Target> targets, String command) {
+        return run(targets, command, RunOptions.defaults());
+    }
+
+    /** Copies a local file or directory to {@code remotePath} on every node (into it when it is a directory). */
+    public RunResult put(Collection<Target> targets, Path local, String remotePath, RunOptions options) {
+        RunResult result = fanOut(targets, options, RunResult.Kind.TRANSFER, "put: " + local + " -> " + remotePath,
+                (remote, budget) -> Execution.transfer(remote, () -> remote.upload(local, remotePath, budget)));
+        return options.check() ? result.check() : result;
+    }
+
+    /** Copies {@code remotePath} (file or directory) from every node to {@code <localDir>/<node name>/}. */
+    public RunResult get(Collection<Target> targets, String remotePath, Path localDir, RunOptions options) {
+        RunResult result = fanOut(targets, options, RunResult.Kind.TRANSFER, "get: " + remotePath + " -> " + localDir,
+                (remote, budget) -> Execution.transfer(remote, () -> remote.download(remotePath, localDir, budget)));
+        return options.check() ? result.check() : result;
+    }
+
+    /** Writes a sysstat comment ({@code sadc -C 'text' -}) on every node; see {@link SysstatMark}. */
+    public RunResult mark(Collection<Target> targets, String text, RunOptions options) {
+        String command = SysstatMark.command(text, settings.sadcPaths());
+        RunResult raw = fanOut(targets, options, RunResult.Kind.COMMAND, "mark: " + text,
+                (remote, budget) -> SysstatMark.explain(
+                        new Execution(remote, settings.outputTailBytes(), options.linesTo()).run(command, budget),
+                        settings.sadcPaths()));
+        return options.check() ? raw.check() : raw;
+    }
+
+    /** Stops every fan-out in progress: running commands get TERM and their channels close. */
+    public void cancel() {
+        for (Cancellation token : running) {
+            token.cancel(Phase.CANCELLED, "cancelled");
+        }
+    }
+
+    /** Connections open now. */
+    public int openConnections() {
+        return (int) remotes.values().stream().filter(Remote::isConnected).count();
+    }
+
+    /** Connections opened since the engine started (reuse keeps this at one per node). */
+    public long connectionsOpened() {
+        return connectionsOpened.get();
+    }
+
+    /** Closes the connection of these nodes (e.g. terminated instances); a later use reconnects. */
+    public void disconnect(Collection<Target> targets) {
+        for (Target target : targets) {
+            Remote remote = remotes.remove(target);
+            if (remote != null) {
+                remote.close();
+            }
+        }
+    }
+
+    private RunResult fanOut(Collection<Target> targets, RunOptions options, RunResult.Kind kind, String operation,
+                             NodeTask task) {
+        if (closed) {
+            throw new FanoutException("the fan-out engine is closed");
+        }
+        List<Target> nodes = List.copyOf(new LinkedHashSet<>(targets));
+        Cancellation token = new Cancellation();
+        running.add(token);
+        if (Thread.currentThread().isInterrupted()) {
+            token.cancel(Phase.CANCELLED, "interrupted");
+        }
+        long start = System.nanoTime();
+        try {
+            Budget budget = Budget.of(token, options.timeout());
+            Duration grace = settings.killGrace().multipliedBy(2).plusSeconds(1);
+            List<NodeResult> results = OnNodes.run(nodes, workers, timers, token, options.deadline(), grace,
+                    target -> finished(task.run(remote(target), budget), options));
+            return new RunResult(kind, operation, results, Duration.ofNanos(System.nanoTime() - start),
+                    token.phase() == Phase.CANCELLED);
+        } finally {
+            running.remove(token);
+        }
+    }
+
+    private static NodeResult finished(NodeResult result, RunOptions options) {
+        if (options.listener() != null) {
+            try {
+                options.listener().finished(result);
+            } catch (RuntimeException ignored) {
+                // a listener's failure must not turn a node's result into a failure
+            }
+        }
+        return result;
+    }
+
+    /** The node's remote: SSH, limited, retried; made once per node and kept with its connection. */
+    private Remote remote(Target target) {
+        return remotes.computeIfAbsent(target, t -> new RetryingRemote(
+                new LimitedRemote(
+                        new SshRemote(t, setup, keepAlives, timers, workers, connectionsOpened::incrementAndGet),
+                        handshakes, settings.maxChannelsPerNode()),
+                settings.retries(), backoff));
+    }
+
+    /** Closes every connection and stops the engine's threads. */
+    @Override
+    public void close() {
+        closed = true;
+        cancel();
+        remotes.values().forEach(Remote::close);
+        remotes.clear();
+        keepAlives.close();
+        timers.shutdownNow();
+        workers.shutdown();
+    }
+
+    private static ThreadFactory daemons(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            // small stacks: a fan-out to hundreds of nodes holds a thread per node
+            Thread t = new Thread(null, r, prefix + "-" + n.incrementAndGet(), 256 * 1024);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** One node's part of a fan-out. */
+    @FunctionalInterface
+    interface NodeTask {
+        NodeResult run(Remote remote, Budget budget);
+    }
+}

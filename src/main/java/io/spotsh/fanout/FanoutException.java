@@ -1,0 +1,52 @@
+package io.spotsh.fanout;
+
+/**
+ * The one exception family of the fan-out engine. A node-level failure names the node, its host and the phase
+ * that failed; {@link CheckFailedException} lists every failed node of a fan-out. Messages never contain key
+ * material.
+ */
+public class FanoutException extends RuntimeException {
+    private final Target target;
+    private final Phase phase;
+    private final boolean retryable;
+
+    public FanoutException(String message) {
+        this(message, null, null, false, null);
+    }
+
+    public FanoutException(String message, Throwable cause) {
+        this(message, null, null, false, cause);
+    }
+
+    /**
+     * @param retryable true only when the command certainly did not start (connect, key exchange, auth, channel
+     *                  open), so trying again cannot run it twice
+     */
+    public FanoutException(String message, Target target, Phase phase, boolean retryable, Throwable cause) {
+        super(target == null ? message : target.describe() + ": " + message, cause);
+        this.target = target;
+        this.phase = phase;
+        this.retryable = retryable;
+    }
+
+    /** The node this failure belongs to, or null for an engine-level failure. */
+    public Target target() {
+        return target;
+    }
+
+    /** The phase that failed, or null for an engine-level failure. */
+    public Phase phase() {
+        return phase;
+    }
+
+    public boolean retryable() {
+        return retryable;
+    }
+
+    /** The message without the leading node name, for per-node tables. */
+    public String reason() {
+        String message = getMessage();
+        String prefix = target == null ? "" : target.describe() + ": ";
+        return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
+    }
+}

@@ -1,0 +1,254 @@
+package io.spotsh.fanout;
+
+import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The engine's fixed configuration, made once per shell:
+ * <pre>{@code
+ * FanoutSettings settings = FanoutSettings.builder()
+ *         .clusterKey(clusterKey.privateKeyPath())
+ *         .connectTimeout(Duration.ofSeconds(10))
+ *         .build();
+ * }</pre>
+ * Defaults suit a few hundred nodes over a LAN and stock OpenSSH servers ({@code MaxSessions 10}).
+ */
+public final class FanoutSettings {
+    /** Where sysstat keeps {@code sadc}: Debian/Ubuntu, then RHEL/Amazon Linux (64- and 32-bit). */
+    public static final List<String> SADC_PATHS = List.of("/usr/lib/sysstat/sadc", "/usr/lib64/sa/sadc", "/usr/lib/sa/sadc");
+
+    private final Path clusterKey;
+    private final KeyProvider clusterKeyProvider;
+    private final boolean userKeys;
+    private final Path sshDir;
+    private final Duration connectTimeout;
+    private final int maxHandshakes;
+    private final int maxChannelsPerNode;
+    private final Duration keepAlive;
+    private final int keepAliveMisses;
+    private final int retries;
+    private final Duration backoffBase;
+    private final Duration backoffMax;
+    private final int outputTailBytes;
+    private final Duration killGrace;
+    private final List<String> sadcPaths;
+    private final List<String> kexAlgorithms;
+
+    private FanoutSettings(Builder b) {
+        this.clusterKey = b.clusterKey;
+        this.clusterKeyProvider = b.clusterKeyProvider;
+        this.userKeys = b.userKeys;
+        this.sshDir = b.sshDir;
+        this.connectTimeout = b.connectTimeout;
+        this.maxHandshakes = b.maxHandshakes;
+        this.maxChannelsPerNode = b.maxChannelsPerNode;
+        this.keepAlive = b.keepAlive;
+        this.keepAliveMisses = b.keepAliveMisses;
+        this.retries = b.retries;
+        this.backoffBase = b.backoffBase;
+        this.backoffMax = b.backoffMax;
+        this.outputTailBytes = b.outputTailBytes;
+        this.killGrace = b.killGrace;
+        this.sadcPaths = b.sadcPaths;
+        this.kexAlgorithms = b.kexAlgorithms;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The cluster's OpenSSH private key file, or null. */
+    public Path clusterKey() {
+        return clusterKey;
+    }
+
+    /** The cluster key already loaded, or null; wins over {@link #clusterKey()}. */
+    public KeyProvider clusterKeyProvider() {
+        return clusterKeyProvider;
+    }
+
+    /** Whether {@code ~/.ssh/id_*} keys are offered to hosts spotsh did not launch. */
+    public boolean userKeys() {
+        return userKeys;
+    }
+
+    /** The folder holding {@code known_hosts} and the user's keys ({@code ~/.ssh}). */
+    public Path sshDir() {
+        return sshDir;
+    }
+
+    /** TCP connect, greeting, key exchange and authentication together, per attempt. */
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /** Handshakes in flight at once across all nodes (each costs CPU on both ends). */
+    public int maxHandshakes() {
+        return maxHandshakes;
+    }
+
+    /** Channels open at once on one connection (OpenSSH's {@code MaxSessions}, 10 by default). */
+    public int maxChannelsPerNode() {
+        return maxChannelsPerNode;
+    }
+
+    public Duration keepAlive() {
+        return keepAlive;
+    }
+
+    /** Unanswered keepalives after which a connection is dropped (and reopened on next use). */
+    public int keepAliveMisses() {
+        return keepAliveMisses;
+    }
+
+    /** Extra attempts for failures before a command started (connect, key exchange, auth, channel open). */
+    public int retries() {
+        return retries;
+    }
+
+    public Duration backoffBase() {
+        return backoffBase;
+    }
+
+    public Duration backoffMax() {
+        return backoffMax;
+    }
+
+    /** Bytes of stdout and of stderr kept per node (the end of the output); live lines are not limited. */
+    public int outputTailBytes() {
+        return outputTailBytes;
+    }
+
+    /** How long a timed-out or cancelled command gets to end after each signal before the next step. */
+    public Duration killGrace() {
+        return killGrace;
+    }
+
+    public List<String> sadcPaths() {
+        return sadcPaths;
+    }
+
+    /** Key exchange algorithms in order of preference, or null for SSHJ's list with curve25519 first. */
+    public List<String> kexAlgorithms() {
+        return kexAlgorithms;
+    }
+
+    /** Fills settings in; every setter has a sensible default. */
+    public static final class Builder {
+        private Path clusterKey;
+        private KeyProvider clusterKeyProvider;
+        private boolean userKeys = true;
+        private Path sshDir = Path.of(System.getProperty("user.home"), ".ssh");
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private int maxHandshakes = 64;
+        private int maxChannelsPerNode = 10;
+        private Duration keepAlive = Duration.ofSeconds(15);
+        private int keepAliveMisses = 4;
+        private int retries = 2;
+        private Duration backoffBase = Duration.ofMillis(200);
+        private Duration backoffMax = Duration.ofSeconds(5);
+        private int outputTailBytes = 256 * 1024;
+        private Duration killGrace = Duration.ofSeconds(1);
+        private List<String> sadcPaths = SADC_PATHS;
+        private List<String> kexAlgorithms;
+
+        private Builder() {
+        }
+
+        public Builder clusterKey(Path value) {
+            clusterKey = value;
+            return this;
+        }
+
+        public Builder clusterKey(KeyProvider value) {
+            clusterKeyProvider = value;
+            return this;
+        }
+
+        public Builder userKeys(boolean value) {
+            userKeys = value;
+            return this;
+        }
+
+        public Builder sshDir(Path value) {
+            sshDir = Objects.requireNonNull(value);
+            return this;
+        }
+
+        public Builder connectTimeout(Duration value) {
+            connectTimeout = positive(value, "connectTimeout");
+            return this;
+        }
+
+        public Builder maxHandshakes(int value) {
+            maxHandshakes = atLeastOne(value, "maxHandshakes");
+            return this;
+        }
+
+        public Builder maxChannelsPerNode(int value) {
+            maxChannelsPerNode = atLeastOne(value, "maxChannelsPerNode");
+            return this;
+        }
+
+        public Builder keepAlive(Duration value, int misses) {
+            keepAlive = positive(value, "keepAlive");
+            keepAliveMisses = atLeastOne(misses, "keepAliveMisses");
+            return this;
+        }
+
+        public Builder retries(int value, Duration base, Duration max) {
+            if (value < 0) {
+                throw new IllegalArgumentException("retries must be >= 0: " + value);
+            }
+            retries = value;
+            backoffBase = positive(base, "backoff base");
+            backoffMax = positive(max, "backoff max");
+            return this;
+        }
+
+        public Builder outputTailBytes(int value) {
+            if (value < 0) {
+                throw new IllegalArgumentException("outputTailBytes must be >= 0: " + value);
+            }
+            outputTailBytes = value;
+            return this;
+        }
+
+        public Builder killGrace(Duration value) {
+            killGrace = positive(value, "killGrace");
+            return this;
+        }
+
+        public Builder sadcPaths(List<String> value) {
+            sadcPaths = List.copyOf(value);
+            return this;
+        }
+
+        public Builder kexAlgorithms(List<String> value) {
+            kexAlgorithms = value == null ? null : List.copyOf(value);
+            return this;
+        }
+
+        public FanoutSettings build() {
+            return new FanoutSettings(this);
+        }
+
+        private static Duration positive(Duration value, String what) {
+            if (value == null || value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive: " + value);
+            }
+            return value;
+        }
+
+        private static int atLeastOne(int value, String what) {
+            if (value < 1) {
+                throw new IllegalArgumentException(what + " must be >= 1: " + value);
+            }
+            return value;
+        }
+    }
+}

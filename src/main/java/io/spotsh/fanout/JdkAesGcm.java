@@ -1,0 +1,61 @@
+package io.spotsh.fanout;
+
+import com.hierynomus.sshj.transport.cipher.GcmCipher;
+import net.schmizz.sshj.common.Factory;
+import net.schmizz.sshj.transport.cipher.Cipher;
+
+import java.security.GeneralSecurityException;
+import java.security.InvalidAlgorithmParameterException;
+import java.security.InvalidKeyException;
+
+/**
+ * AES-GCM for SSHJ on the JDK's own provider. SSHJ asks for its ciphers from the preferred provider, which is
+ * BouncyCastle once it is on the class path, and BouncyCastle's AES is plain Java: profiling a fan-out of 300 MiB
+ * showed almost all client CPU in {@code AESEngine}. The JDK's implementation uses the processor's AES and
+ * carry-less multiply instructions and is an order of magnitude cheaper.
+ */
+final class JdkAesGcm implements Factory.Named<Cipher> {
+    private final String name;
+    private final int keyBytes;
+
+    private JdkAesGcm(String name, int keyBytes) {
+        this.name = name;
+        this.keyBytes = keyBytes;
+    }
+
+    static JdkAesGcm aes128() {
+        return new JdkAesGcm("aes128-gcm@openssh.com", 16);
+    }
+
+    static JdkAesGcm aes256() {
+        return new JdkAesGcm("aes256-gcm@openssh.com", 32);
+    }
+
+    @Override
+    public String getName() {
+        return name;
+    }
+
+    @Override
+    public Cipher create() {
+        return new JdkGcmCipher(keyBytes);
+    }
+
+    /** SSHJ's GCM cipher with the JDK's {@code AES/GCM/NoPadding} in place of the provider's. */
+    private static final class JdkGcmCipher extends GcmCipher {
+        JdkGcmCipher(int keyBytes) {
+            super(12, 16, keyBytes, "AES", "AES/GCM/NoPadding");
+        }
+
+        @Override
+        protected void initCipher(javax.crypto.Cipher ignored, Mode mode, byte[] key, byte[] iv)
+                throws InvalidKeyException, InvalidAlgorithmParameterException {
+            try {
+                cipher = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding", "SunJCE");
+            } catch (GeneralSecurityException e) {
+                throw new InvalidKeyException("the JDK's AES/GCM is not available: " + e.getMessage(), e);
+            }
+            super.initCipher(cipher, mode, key, iv);
+        }
+    }
+}

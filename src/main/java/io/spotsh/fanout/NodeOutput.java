@@ -1,0 +1,75 @@
+package io.spotsh.fanout;
+
+import java.util.function.Consumer;
+
+/**
+ * Where one node's command output goes as it arrives: a bounded tail per stream for the result and complete lines
+ * to the listener. Written by the connection's reader thread; read by the node's task once the channel is done,
+ * or early when it was abandoned, hence the locking.
+ */
+final class NodeOutput {
+    private static final int MAX_LINE = 64 * 1024;
+
+    private final TailBuffer stdout;
+    private final TailBuffer stderr;
+    private final LineSplitter stdoutLines;
+    private final LineSplitter stderrLines;
+    private volatile boolean listenerFailed;
+
+    NodeOutput(Target node, int tailBytes, OutputListener listener) {
+        this.stdout = new TailBuffer(tailBytes);
+        this.stderr = new TailBuffer(tailBytes);
+        if (listener == null || listener == OutputListener.NONE) {
+            stdoutLines = null;
+            stderrLines = null;
+        } else {
+            stdoutLines = new LineSplitter(guard(l -> listener.line(node, OutputListener.Stream.STDOUT, l)), MAX_LINE);
+            stderrLines = new LineSplitter(guard(l -> listener.line(node, OutputListener.Stream.STDERR, l)), MAX_LINE);
+        }
+    }
+
+    /** A listener that throws must not break the SSH connection whose reader thread called it: it is dropped. */
+    private Consumer<String> guard(Consumer<String> listener) {
+        return line -> {
+            if (!listenerFailed) {
+                try {
+                    listener.accept(line);
+                } catch (RuntimeException e) {
+                    listenerFailed = true;
+                }
+            }
+        };
+    }
+
+    synchronized void stdout(byte[] data, int offset, int length) {
+        stdout.write(data, offset, length);
+        if (stdoutLines != null) {
+            stdoutLines.write(data, offset, length);
+        }
+    }
+
+    synchronized void stderr(byte[] data, int offset, int length) {
+        stderr.write(data, offset, length);
+        if (stderrLines != null) {
+            stderrLines.write(data, offset, length);
+        }
+    }
+
+    /** Passes on unterminated last lines; called once, when the node is done. */
+    synchronized void finish() {
+        if (stdoutLines != null) {
+            stdoutLines.flush();
+            stderrLines.flush();
+        }
+    }
+
+    /** Fills the output parts of a result. */
+    synchronized NodeResult.Builder into(NodeResult.Builder result) {
+        result.stdout = stdout.text();
+        result.stderr = stderr.text();
+        result.stdoutBytes = stdout.total();
+        result.stderrBytes = stderr.total();
+        result.truncated = stdout.truncated() || stderr.truncated();
+        return result;
+    }
+}

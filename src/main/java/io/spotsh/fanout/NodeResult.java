@@ -1,0 +1,203 @@
+package io.spotsh.fanout;
+
+import java.time.Duration;
+
+/**
+ * What happened on one node: exit status (or signal), the tail of stdout and stderr, how long it took, and on
+ * failure the phase that failed with a reason. Transfers also carry the bytes moved. Immutable.
+ */
+public final class NodeResult {
+    private final Target target;
+    private final Integer exitStatus;
+    private final String signal;
+    private final String stdout;
+    private final String stderr;
+    private final long stdoutBytes;
+    private final long stderrBytes;
+    private final boolean truncated;
+    private final long bytes;
+    private final Duration duration;
+    private final Phase phase;
+    private final String error;
+
+    private NodeResult(Builder b) {
+        this.target = b.target;
+        this.exitStatus = b.exitStatus;
+        this.signal = b.signal;
+        this.stdout = b.stdout;
+        this.stderr = b.stderr;
+        this.stdoutBytes = b.stdoutBytes;
+        this.stderrBytes = b.stderrBytes;
+        this.truncated = b.truncated;
+        this.bytes = b.bytes;
+        this.duration = b.duration;
+        this.phase = b.phase;
+        this.error = b.error;
+    }
+
+    /** A node that failed before or outside its command: nothing ran, or what ran is unknown. */
+    static NodeResult failed(Target target, Phase phase, String error, Duration duration) {
+        Builder b = new Builder(target, duration);
+        b.phase = phase;
+        b.error = error;
+        return b.build();
+    }
+
+    static Builder builder(Target target, Duration duration) {
+        return new Builder(target, duration);
+    }
+
+    /** This result with another failure, keeping the output (e.g. a clearer error for a known exit). */
+    NodeResult withFailure(Phase newPhase, String newError) {
+        Builder b = toBuilder();
+        b.phase = newPhase;
+        b.error = newError;
+        return b.build();
+    }
+
+    private Builder toBuilder() {
+        Builder b = new Builder(target, duration);
+        b.exitStatus = exitStatus;
+        b.signal = signal;
+        b.stdout = stdout;
+        b.stderr = stderr;
+        b.stdoutBytes = stdoutBytes;
+        b.stderrBytes = stderrBytes;
+        b.truncated = truncated;
+        b.bytes = bytes;
+        return b;
+    }
+
+    public Target getTarget() {
+        return target;
+    }
+
+    public String getName() {
+        return target.name();
+    }
+
+    public String getHost() {
+        return target.host();
+    }
+
+    /** The command's exit status; null when it did not exit normally (signal, timeout, never started). */
+    public Integer getExitStatus() {
+        return exitStatus;
+    }
+
+    /** The signal that ended the command ({@code TERM}, {@code KILL}, ...), or null. */
+    public String getSignal() {
+        return signal;
+    }
+
+    /** The end of stdout (at most the engine's tail size; see {@link #getStdoutBytes()} for the full count). */
+    public String getStdout() {
+        return stdout;
+    }
+
+    public String getStderr() {
+        return stderr;
+    }
+
+    public long getStdoutBytes() {
+        return stdoutBytes;
+    }
+
+    public long getStderrBytes() {
+        return stderrBytes;
+    }
+
+    /** Whether the kept stdout or stderr is only the end of what the node printed. */
+    public boolean isTruncated() {
+        return truncated;
+    }
+
+    /** Bytes transferred by put/get (0 for commands). */
+    public long getBytes() {
+        return bytes;
+    }
+
+    public Duration getDuration() {
+        return duration;
+    }
+
+    public double getSeconds() {
+        return duration.toNanos() / 1e9;
+    }
+
+    /** Transfer throughput in MB/s (10^6 bytes a second), 0 for commands. */
+    public double getMegabytesPerSecond() {
+        double seconds = getSeconds();
+        return bytes == 0 || seconds <= 0 ? 0 : bytes / 1e6 / seconds;
+    }
+
+    /** The phase that failed, or null when the node succeeded. */
+    public Phase getPhase() {
+        return phase;
+    }
+
+    /** Why it failed (without the node name), or null. */
+    public String getError() {
+        return error;
+    }
+
+    public boolean isOk() {
+        return phase == null;
+    }
+
+    /** {@code ok}, {@code exit 2}, {@code signal KILL}, or the failed phase. */
+    public String getStatus() {
+        if (isOk()) {
+            return "ok";
+        }
+        if (exitStatus != null && phase == Phase.EXEC) {
+            return "exit " + exitStatus;
+        }
+        if (signal != null && phase == Phase.EXEC) {
+            return "signal " + signal;
+        }
+        return phase.label();
+    }
+
+    /** The last non-blank line of stderr, or of the error when there is no stderr. */
+    public String getLastStderrLine() {
+        String last = lastLine(stderr);
+        return last.isEmpty() && error != null ? lastLine(error) : last;
+    }
+
+    static String lastLine(String text) {
+        String trimmed = text == null ? "" : text.stripTrailing();
+        int cut = trimmed.lastIndexOf('\n');
+        return cut < 0 ? trimmed : trimmed.substring(cut + 1).strip();
+    }
+
+    @Override
+    public String toString() {
+        return target.name() + ": " + getStatus() + (error == null ? "" : " (" + error + ")");
+    }
+
+    /** Collects a result's parts; the engine fills in what it learned. */
+    static final class Builder {
+        private final Target target;
+        private final Duration duration;
+        Integer exitStatus;
+        String signal;
+        String stdout = "";
+        String stderr = "";
+        long stdoutBytes;
+        long stderrBytes;
+        boolean truncated;
+        long bytes;
+        Phase phase;
+        String error;
+
+        private Builder(Target target, Duration duration) {
+            this.target = target;
+            this.duration = duration;
+        }
+
+        NodeResult build() {
+            return new NodeResult(this);
+        }
+    }
+}

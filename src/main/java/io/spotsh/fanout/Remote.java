@@ -1,0 +1,34 @@
+package io.spotsh.fanout;
+
+import java.nio.file.Path;
+
+/**
+ * The one primitive of the engine, after Jepsen's control layer: five verbs on one node. Everything else (run on
+ * all nodes, retries before a command starts, handshake and channel limits, cancellation) wraps a Remote rather
+ * than living inside it.
+ */
+interface Remote extends AutoCloseable {
+    Target target();
+
+    boolean isConnected();
+
+    /** Opens the node's connection unless it is open; idempotent. */
+    void connect(Budget budget);
+
+    /** Runs {@code command} through the node's login shell, streaming its output into {@code output}. */
+    Exit exec(String command, NodeOutput output, Budget budget);
+
+    /** Copies a local file or directory to {@code remotePath}; returns the bytes copied, sizes verified. */
+    long upload(Path local, String remotePath, Budget budget);
+
+    /** Copies a remote file or directory into {@code localDir}; returns the bytes copied, sizes verified. */
+    long download(String remotePath, Path localDir, Budget budget);
+
+    /** Closes the connection; a later call opens a new one. */
+    @Override
+    void close();
+
+    /** How a command ended: its exit status, or the signal that killed it. */
+    record Exit(Integer status, String signal) {
+    }
+}

@@ -1,0 +1,107 @@
+package io.spotsh.fanout;
+
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The text forms of a {@link RunResult}: table rows, CSV, the summary line and the failure list of check(). */
+final class ResultText {
+    private static final String[] CSV_COLUMNS = {"node", "host", "port", "status", "exit_status", "signal", "phase",
+            "seconds", "bytes", "mb_per_s", "stdout_bytes", "stderr_bytes", "error", "stderr_last_line"};
+    private static final int STDERR_TAIL_LINES = 3;
+
+    private ResultText() {
+    }
+
+    static List<Map<String, Object>> rows(RunResult result) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (NodeResult r : result) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("node", r.getName());
+            row.put("host", r.getHost());
+            row.put("status", r.getStatus());
+            if (result.getKind() == RunResult.Kind.TRANSFER) {
+                row.put("bytes", r.getBytes());
+                row.put("seconds", r.getSeconds());
+                row.put("MB/s", r.getMegabytesPerSecond());
+                row.put("phase", r.getPhase() == null ? "" : r.getPhase().label());
+                row.put("error", r.getError() == null ? "" : r.getError());
+            } else {
+                row.put("seconds", r.getSeconds());
+                row.put("phase", r.getPhase() == null ? "" : r.getPhase().label());
+                row.put("stderr", r.getLastStderrLine());
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    static String csv(RunResult result) {
+        StringWriter out = new StringWriter();
+        try (CSVPrinter csv = new CSVPrinter(out, CSVFormat.DEFAULT.builder().setHeader(CSV_COLUMNS).get())) {
+            for (NodeResult r : result) {
+                csv.printRecord(r.getName(), r.getHost(), r.getTarget().port(), r.getStatus(), r.getExitStatus(),
+                        r.getSignal(), r.getPhase() == null ? "" : r.getPhase().label(),
+                        String.format("%.3f", r.getSeconds()), r.getBytes(),
+                        String.format("%.2f", r.getMegabytesPerSecond()), r.getStdoutBytes(), r.getStderrBytes(),
+                        r.getError(), NodeResult.lastLine(r.getStderr()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    static String summary(RunResult result) {
+        List<NodeResult> failed = result.getFailed();
+        StringBuilder s = new StringBuilder(result.getOperation()).append(" — ").append(result.size())
+                .append(result.size() == 1 ? " node: " : " nodes: ").append(result.size() - failed.size()).append(" ok");
+        if (!failed.isEmpty()) {
+            Map<String, Integer> byPhase = new TreeMap<>();
+            failed.forEach(r -> byPhase.merge(r.getPhase().label(), 1, Integer::sum));
+            s.append(", ").append(failed.size()).append(" failed (");
+            byPhase.forEach((phase, n) -> s.append(phase).append(' ').append(n).append(", "));
+            s.setLength(s.length() - 2);
+            s.append(')');
+        }
+        s.append(String.format(" in %.2f s", result.getDuration().toNanos() / 1e9));
+        if (result.getKind() == RunResult.Kind.TRANSFER) {
+            s.append(String.format(", %d bytes, %.1f MB/s", result.getTotalBytes(), result.getMegabytesPerSecond()));
+        }
+        return s.toString();
+    }
+
+    /** Every failed node: name, host, status, phase, reason and the last lines of stderr. */
+    static String failures(RunResult result) {
+        List<NodeResult> failed = result.getFailed();
+        StringBuilder s = new StringBuilder().append(failed.size()).append(" of ").append(result.size())
+                .append(" nodes failed: ").append(result.getOperation());
+        for (NodeResult r : failed) {
+            s.append("\n  ").append(r.getTarget().describe()).append(": ").append(r.getStatus())
+                    .append(" [").append(r.getPhase().label()).append("]");
+            if (r.getError() != null) {
+                s.append(" ").append(r.getError());
+            }
+            for (String line : tail(r.getStderr(), STDERR_TAIL_LINES)) {
+                s.append("\n      ").append(line);
+            }
+        }
+        return s.toString();
+    }
+
+    private static List<String> tail(String text, int lines) {
+        String[] all = text.stripTrailing().split("\n");
+        if (all.length == 1 && all[0].isBlank()) {
+            return List.of();
+        }
+        return List.of(all).subList(Math.max(0, all.length - lines), all.length);
+    }
+}

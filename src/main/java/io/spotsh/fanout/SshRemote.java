@@ -1,0 +1,314 @@
+package io.spotsh.fanout;
+
+import net.schmizz.sshj.SSHClient;
+import net.schmizz.sshj.connection.channel.direct.Signal;
+import net.schmizz.sshj.sftp.SFTPClient;
+import net.schmizz.sshj.userauth.UserAuthException;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The SSHJ implementation of {@link Remote}: one persistent connection to one node, opened on demand and used by
+ * every later step (the in-process equivalent of OpenSSH's ControlPersist). Each command gets its own session
+ * channel ({@link PushSession}); transfers get an SFTP channel on the same connection.
+ *
+ * <p>Blocking steps are bounded: the connect attempt by a watchdog that closes the socket after the connect
+ * timeout, a running command by its timeout (TERM, then KILL, then the channel is closed), and all of them by the
+ * fan-out's cancellation.
+ */
+final class SshRemote implements Remote {
+    private final Target target;
+    private final SshSetup setup;
+    private final KeepAlives keepAlives;
+    private final ScheduledExecutorService timers;
+    private final Executor closer;
+    private final Runnable onOpened;
+    private volatile SSHClient client;
+
+    SshRemote(Target target, SshSetup setup, KeepAlives keepAlives, ScheduledExecutorService timers, Executor closer,
+              Runnable onOpened) {
+        this.target = target;
+        this.setup = setup;
+        this.keepAlives = keepAlives;
+        this.timers = timers;
+        this.closer = closer;
+        this.onOpened = onOpened;
+    }
+
+    @Override
+    public Target target() {
+        return target;
+    }
+
+    @Override
+    public boolean isConnected() {
+        return alive(client);
+    }
+
+    private static boolean alive(SSHClient c) {
+        return c != null && c.isConnected() && c.getTransport().isRunning() && c.isAuthenticated();
+    }
+
+    @Override
+    public synchronized void connect(Budget budget) {
+        if (isConnected()) {
+            return;
+        }
+        budget.checkRunning(target);
+        drop();
+        client = open(budget);
+        onOpened.run();
+    }
+
+    private SSHClient open(Budget budget) {
+        int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, setup.settings().connectTimeout().toMillis());
+        HostKeyCheck check = setup.hostKeyCheck(target);
+        SSHClient c = setup.newClient(target, check, timeoutMillis);
+        AtomicBoolean timedOut = new AtomicBoolean();
+        ScheduledFuture<?> watchdog = timers.schedule(() -> {
+            timedOut.set(true);
+            KeepAlives.closeSocket(c);
+        }, timeoutMillis, TimeUnit.MILLISECONDS);
+        try (Cancellation.Registration ignored = budget.token().onCancel(() -> KeepAlives.closeSocket(c))) {
+            c.connect(target.host(), target.port());
+            c.auth(target.user(), setup.authMethods(target));
+            c.getSocket().setSoTimeout(0); // from here on, keepalives notice a dead peer
+            keepAlives.watch(c);
+            return c;
+        } catch (IOException | RuntimeException e) {
+            KeepAlives.closeSocket(c);
+            closeQuietly(c);
+            throw connectFailure(e, check, timedOut.get(), timeoutMillis, budget);
+        } finally {
+            watchdog.cancel(false);
+        }
+    }
+
+    private FanoutException connectFailure(Exception e, HostKeyCheck check, boolean timedOut, int timeoutMillis,
+                                           Budget budget) {
+        if (e instanceof FanoutException f) {
+            return f;
+        }
+        if (budget.token().isCancelled()) {
+            return budget.token().failure(target);
+        }
+        if (check.refused()) {
+            return new FanoutException(check.refusal(), target, Phase.HOSTKEY, false, e);
+        }
+        String seconds = String.format("%.1f s", timeoutMillis / 1000.0);
+        if (timedOut) {
+            return new FanoutException("no SSH handshake within " + seconds + " (host down, black-holed or overloaded)",
+                    target, Phase.CONNECT, false, e);
+        }
+        if (e instanceof UserAuthException) {
+            return new FanoutException("authentication as '" + target.user() + "' refused: " + message(e)
+                    + " (is the cluster key in the node's authorized_keys?)", target, Phase.AUTH, true, e);
+        }
+        Throwable root = rootCause(e);
+        if (root instanceof ConnectException) {
+            return new FanoutException("connection refused (sshd not running yet?)", target, Phase.CONNECT, true, e);
+        }
+        if (root instanceof SocketTimeoutException) {
+            return new FanoutException("TCP connect timed out after " + seconds, target, Phase.CONNECT, false, e);
+        }
+        if (root instanceof UnknownHostException || root instanceof NoRouteToHostException) {
+            return new FanoutException("cannot reach the host: " + message(root), target, Phase.CONNECT, false, e);
+        }
+        return new FanoutException("SSH handshake failed: " + message(e), target, Phase.CONNECT, true, e);
+    }
+
+    @Override
+    public Exit exec(String command, NodeOutput output, Budget budget) {
+        SSHClient c = connected();
+        PushSession session = new PushSession(c.getConnection(), output);
+        try {
+            session.open();
+        } catch (IOException e) {
+            dropIfBroken(c);
+            throw new FanoutException("cannot open a session channel: " + message(e), target, Phase.EXEC, true, e);
+        }
+        try {
+            session.exec(command);
+        } catch (IOException e) {
+            closeLater(session);
+            throw new FanoutException("the server did not start the command: " + message(e), target, Phase.EXEC, false, e);
+        }
+        try (Cancellation.Registration ignored = budget.token().onCancel(session::wake)) {
+            session.getOutputStream().close(); // EOF, like ssh -n: a command reading stdin ends instead of waiting
+            if (!session.awaitWake(budget.commandTimeoutNanos())) {
+                throw stop(session, c, budget);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            budget.token().cancel(Phase.CANCELLED, "interrupted");
+            throw stop(session, c, budget);
+        } catch (IOException e) {
+            // sending EOF failed: the channel or connection is already gone; the close wait below reports it
+            session.awaitFinished(setup.settings().killGrace().toNanos());
+        }
+        return exitOf(session);
+    }
+
+    /**
+     * Ends a command that ran out of time or was cancelled: TERM, then (for a timeout, after a grace period) KILL,
+     * then the channel is closed. A server that does not answer even the close loses the whole connection, so
+     * the next step starts clean.
+     */
+    private FanoutException stop(PushSession session, SSHClient c, Budget budget) {
+        boolean cancelled = budget.token().isCancelled();
+        long grace = setup.settings().killGrace().toNanos();
+        signal(session, Signal.TERM);
+        if (!cancelled && !session.awaitFinished(grace)) {
+            signal(session, Signal.KILL);
+        }
+        try {
+            session.requestClose();
+        } catch (IOException ignored) {
+            // the connection is gone, which ends the channel too
+        }
+        if (!session.awaitFinished(grace)) {
+            dropIfSame(c);
+        }
+        if (cancelled) {
+            return budget.token().failure(target);
+        }
+        return new FanoutException(String.format("timed out after %.1f s (sent TERM%s)", budget.commandTimeoutNanos() / 1e9,
+                session.isFinished() ? "" : ", KILL"), target, Phase.TIMEOUT, false, null);
+    }
+
+    private static void signal(PushSession session, Signal signal) {
+        try {
+            session.signal(signal);
+        } catch (IOException ignored) {
+            // the channel is already closing
+        }
+    }
+
+    private Exit exitOf(PushSession session) {
+        if (session.error() != null && session.getExitStatus() == null) {
+            throw new FanoutException("connection lost while the command ran: " + message(session.error()), target,
+                    Phase.EXEC, false, session.error());
+        }
+        Signal signal = session.getExitSignal();
+        return new Exit(session.getExitStatus(), signal == null ? null : signal.toString());
+    }
+
+    @Override
+    public long upload(Path local, String remotePath, Budget budget) {
+        return transfer(budget, "put " + local + " -> " + remotePath, sftp -> SftpTransfer.upload(sftp, local, remotePath));
+    }
+
+    @Override
+    public long download(String remotePath, Path localDir, Budget budget) {
+        return transfer(budget, "get " + remotePath, sftp -> SftpTransfer.download(sftp, remotePath, localDir.resolve(target.name())));
+    }
+
+    /** One SFTP channel for one transfer, closed (from another thread) on cancellation or timeout. */
+    private long transfer(Budget budget, String what, SftpStep step) {
+        SSHClient c = connected();
+        SFTPClient sftp;
+        try {
+            sftp = c.newSFTPClient();
+        } catch (IOException e) {
+            dropIfBroken(c);
+            throw new FanoutException("cannot start SFTP: " + message(e), target, Phase.TRANSFER, true, e);
+        }
+        AtomicBoolean timedOut = new AtomicBoolean();
+        ScheduledFuture<?> watchdog = budget.commandTimeoutNanos() == Budget.UNLIMITED ? null : timers.schedule(() -> {
+            timedOut.set(true);
+            closeLater(sftp);
+        }, budget.commandTimeoutNanos(), TimeUnit.NANOSECONDS);
+        try (Cancellation.Registration ignored = budget.token().onCancel(() -> closeLater(sftp))) {
+            return step.run(sftp);
+        } catch (IOException | RuntimeException e) {
+            budget.checkRunning(target);
+            if (timedOut.get()) {
+                throw new FanoutException(String.format("transfer timed out after %.1f s", budget.commandTimeoutNanos() / 1e9),
+                        target, Phase.TIMEOUT, false, e);
+            }
+            throw new FanoutException(what + ": " + message(e), target, Phase.TRANSFER, false, e);
+        } finally {
+            if (watchdog != null) {
+                watchdog.cancel(false);
+            }
+            closeLater(sftp);
+        }
+    }
+
+    private SSHClient connected() {
+        SSHClient c = client;
+        if (!alive(c)) {
+            throw new FanoutException("the connection dropped", target, Phase.CONNECT, true, null);
+        }
+        return c;
+    }
+
+    /** Closing waits for the server's answer, so it happens off the caller's (or the canceller's) thread. */
+    private void closeLater(AutoCloseable closeable) {
+        closer.execute(() -> closeQuietly(closeable));
+    }
+
+    private void dropIfBroken(SSHClient c) {
+        if (!alive(c)) {
+            dropIfSame(c);
+        }
+    }
+
+    private synchronized void dropIfSame(SSHClient c) {
+        if (client == c) {
+            drop();
+        }
+    }
+
+    private synchronized void drop() {
+        SSHClient c = client;
+        client = null;
+        if (c != null) {
+            keepAlives.forget(c);
+            KeepAlives.closeSocket(c);
+            closeLater(c);
+        }
+    }
+
+    @Override
+    public void close() {
+        drop();
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception ignored) {
+            // closing is best effort; the socket is what matters and it is closed
+        }
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    static String message(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
+    /** One step on an open SFTP client. */
+    @FunctionalInterface
+    private interface SftpStep {
+        long run(SFTPClient sftp) throws IOException;
+    }
+}

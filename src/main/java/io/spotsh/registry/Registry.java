@@ -1,0 +1,389 @@
+package io.spotsh.registry;
+
+import org.postgresql.util.PSQLException;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
+
+/**
+ * The registry of tests and their nodes, kept in PostgreSQL: the embedded server under the
+ * state directory, or an existing one. Nodes register themselves through {@code phone-home.sh};
+ * this is the operator's side.
+ *
+ * <pre>{@code
+ * try (Registry registry = Registry.open(RegistrySettings.embedded(stateDir))) {
+ *     TestInfo test = registry.createTest("cass-300", "cassandra", "aws", Map.of("rf", 3), Duration.ofHours(6));
+ *     userdata.put("SPOTSH_REGISTRY_URL", test.registrationUrl().uri());   // the only place the password goes
+ *     // ... nodes phone home ...
+ *     registry.nodes("cass-300");                       // [[role:data, node_number:1, instance_id:i-0a.., ...], ...]
+ *     registry.markDead("cass-300", "i-0abc", "no SSH after 5 min");   // its replacement takes its number
+ *     registry.sql("select role, count(*) from spotsh.nodes group by role");
+ *     registry.finishTest("cass-300", "finished");
+ * }
+ * }</pre>
+ *
+ * The constructor connects to nothing; the first call starts the embedded server if needed,
+ * connects and applies pending migrations. Calls from several threads share one connection,
+ * one call at a time; a lost connection is re-opened on the next call (restarting the embedded
+ * server if someone stopped it). Failures are {@link RegistryException}s naming the registry.
+ */
+public final class Registry implements AutoCloseable {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+    private static final Set<String> TEST_STATES =
+            Set.of("created", "launching", "running", "finished", "failed", "terminated");
+    private static final Set<String> CLOSED_STATES = Set.of("finished", "failed", "terminated");
+    private static final Set<String> INSTANCE_STATES = Set.of("requested", "running", "dud", "reclaimed", "terminated");
+
+    private final RegistrySettings settings;
+    private final EmbeddedServer server;
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Written under the lock; read without it by where() for messages. */
+    private volatile Endpoint endpoint;
+    private Connection connection;
+    private boolean migrated;
+    private boolean closed;
+
+    /** A registry that connects on first use. */
+    public Registry(RegistrySettings settings) {
+        this.settings = settings;
+        this.server = settings.isEmbedded() ? new EmbeddedServer(settings) : null;
+    }
+
+    /** Connects now (starting the embedded server if needed) and brings the schema up to date. */
+    public static Registry open(RegistrySettings settings) {
+        Registry registry = new Registry(settings);
+        registry.call("connecting", c -> null);
+        return registry;
+    }
+
+    /** All tests, oldest first: name, type, provider, state, nodes, dead, expected, created_at, expires_at, owner. */
+    public List<Map<String, Object>> tests() {
+        return query("listing tests",
+                "SELECT t.name, t.type, t.provider, t.state,"
+                        + " (SELECT count(*) FROM spotsh.nodes n WHERE n.test_id = t.id AND n.state = 'registered') AS nodes,"
+                        + " (SELECT count(*) FROM spotsh.nodes n WHERE n.test_id = t.id AND n.state = 'dead') AS dead,"
+                        + " (SELECT count(*) FROM spotsh.instances i WHERE i.test_id = t.id) AS expected,"
+                        + " date_trunc('second', t.created_at) AS created_at,"
+                        + " date_trunc('second', t.expires_at) AS expires_at, t.owner"
+                        + " FROM spotsh.tests t ORDER BY t.id");
+    }
+
+    /** The nodes of a test by role and number: role, node_number, instance_id, ip, hostname, state, times, host key fingerprint. */
+    public List<Map<String, Object>> nodes(String testName) {
+        requireTest(testName);
+        List<Map<String, Object>> rows = query("listing the nodes of test " + testName,
+                "SELECT n.role, n.node_number, n.instance_id, host(n.ip) AS ip, n.hostname, n.state,"
+                        + " date_trunc('second', n.registered_at) AS registered_at,"
+                        + " date_trunc('second', n.last_seen) AS last_seen, n.host_key"
+                        + " FROM spotsh.nodes n JOIN spotsh.tests t ON t.id = n.test_id WHERE t.name = ?"
+                        + " ORDER BY n.role, n.node_number, n.state DESC, n.id", testName);
+        for (Map<String, Object> row : rows) {
+            row.put("host_key", HostKeys.fingerprint((String) row.remove("host_key")));
+        }
+        return rows;
+    }
+
+    /** What happened to a test, in order: at, kind, role, node_number, instance_id, message. */
+    public List<Map<String, Object>> events(String testName) {
+        requireTest(testName);
+        return query("listing the events of test " + testName,
+                "SELECT e.at, e.kind, e.role, e.node_number, e.instance_id, e.message"
+                        + " FROM spotsh.events e JOIN spotsh.tests t ON t.id = e.test_id WHERE t.name = ? ORDER BY e.id",
+                testName);
+    }
+
+    /** Runs any SQL with {@code ?} parameters: the rows of a query, or {@code [[updated: n]]} for anything else. */
+    public List<Map<String, Object>> sql(String query, Object... params) {
+        return call("running " + abbreviate(query), c -> {
+            try (PreparedStatement ps = c.prepareStatement(query)) {
+                Rows.bind(ps, params);
+                if (ps.execute()) {
+                    try (ResultSet rs = ps.getResultSet()) {
+                        return Rows.read(rs);
+                    }
+                }
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("updated", Math.max(0, ps.getUpdateCount()));
+                return new ArrayList<>(List.of(row));
+            }
+        });
+    }
+
+    /** Creates a test and its registration role; {@code ttl} null means it never expires. */
+    public TestInfo createTest(String name, String type, String provider, Map<String, ?> params, Duration ttl) {
+        checkName("test name", name);
+        checkName("test type", type);
+        checkName("provider", provider);
+        return call("creating test " + name, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT name FROM spotsh.create_test(?, ?, ?, ?::jsonb, ?::interval, ?)")) {
+                Rows.bind(ps, name, type, provider, Json.write(params == null ? Map.of() : params),
+                        ttl == null ? null : ttl.toSeconds() + " seconds", System.getProperty("user.name"));
+                ps.executeQuery().close();
+            }
+            return load(c, name);
+        });
+    }
+
+    /** The test of that name (with its registration URL); throws if there is none. */
+    public TestInfo test(String name) {
+        return call("looking up test " + name, c -> load(c, name));
+    }
+
+    /** Closes a test (finished, failed or terminated): its nodes can no longer log in. */
+    public TestInfo finishTest(String name, String state) {
+        if (!CLOSED_STATES.contains(state)) {
+            throw new RegistryException("a test finishes as one of " + CLOSED_STATES + ", not '" + state + "'");
+        }
+        return setTestState(name, state);
+    }
+
+    /** Moves a test to any state: created, launching, running, finished, failed or terminated. */
+    public TestInfo setTestState(String name, String state) {
+        if (!TEST_STATES.contains(state)) {
+            throw new RegistryException("test state must be one of " + TEST_STATES + ", not '" + state + "'");
+        }
+        return call("setting test " + name + " to " + state, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT name FROM spotsh.set_test_state(?, ?)")) {
+                Rows.bind(ps, name, state);
+                ps.executeQuery().close();
+            }
+            return load(c, name);
+        });
+    }
+
+    /** Drops a test with its nodes, events and registration role, so its name can be used again. */
+    public void deleteTest(String name) {
+        call("deleting test " + name, c -> scalar(c, "SELECT spotsh.delete_test(?)", name));
+    }
+
+    /**
+     * Registers a node as its phone-home would and returns its number. For nodes that cannot
+     * run phone-home.sh, and for operators fixing things by hand.
+     */
+    public int register(String testName, String role, String instanceId, String ip, String hostname, String hostKey) {
+        return call("registering " + instanceId + " (role " + role + ") in test " + testName,
+                c -> ((Number) scalar(c, "SELECT spotsh.register(?, ?, ?, ?, ?, ?)",
+                        testName, role, instanceId, ip, hostname, hostKey)).intValue());
+    }
+
+    /** Marks a node dead and returns the number it frees; the next node to register in its role takes the lowest freed number. */
+    public int markDead(String testName, String instanceId, String reason) {
+        return call("marking " + instanceId + " dead in test " + testName,
+                c -> ((Number) scalar(c, "SELECT spotsh.mark_dead(?, ?, ?)", testName, instanceId, reason)).intValue());
+    }
+
+    /** Records the instances requested from a provider for a role, so that {@link #missing} can name the duds. */
+    public void recordInstances(String testName, String role, Collection<String> instanceIds, String zone) {
+        call("recording " + instanceIds.size() + " " + role + " instances of test " + testName, c -> {
+            long testId = load(c, testName).id();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "WITH added AS (INSERT INTO spotsh.instances (test_id, role, instance_id, zone)"
+                            + " SELECT ?, ?, id, ? FROM unnest(?::text[]) AS id ON CONFLICT DO NOTHING RETURNING 1)"
+                            + " INSERT INTO spotsh.events (test_id, kind, role, message)"
+                            + " SELECT ?, 'instances-requested', ?, count(*) || ' instances' || coalesce(' in ' || ?, '')"
+                            + " FROM added")) {
+                Rows.bind(ps, testId, role, zone, c.createArrayOf("text", instanceIds.toArray()), testId, role, zone);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Sets what became of a requested instance: requested, running, dud, reclaimed or terminated. */
+    public void setInstanceState(String testName, String instanceId, String state) {
+        if (!INSTANCE_STATES.contains(state)) {
+            throw new RegistryException("instance state must be one of " + INSTANCE_STATES + ", not '" + state + "'");
+        }
+        int updated = call("setting instance " + instanceId + " of test " + testName + " to " + state,
+                c -> ((Number) scalar(c, "WITH i AS (UPDATE spotsh.instances i SET state = ?, state_changed_at = now()"
+                        + " FROM spotsh.tests t WHERE t.id = i.test_id AND t.name = ? AND i.instance_id = ? RETURNING i.*),"
+                        + " e AS (INSERT INTO spotsh.events (test_id, kind, role, instance_id, message)"
+                        + " SELECT test_id, 'instance-state', role, instance_id, state FROM i)"
+                        + " SELECT count(*) FROM i", state, testName, instanceId)).intValue());
+        if (updated == 0) {
+            throw new RegistryException("test " + testName + " has no requested instance " + instanceId + " on " + where());
+        }
+    }
+
+    /** The instance ids requested for a test that have not phoned home yet, in request order. */
+    public List<String> missing(String testName) {
+        requireTest(testName);
+        List<String> ids = new ArrayList<>();
+        for (Map<String, Object> row : query("listing missing instances of test " + testName,
+                "SELECT i.instance_id FROM spotsh.instances i JOIN spotsh.tests t ON t.id = i.test_id"
+                        + " WHERE t.name = ? AND i.state = 'requested' ORDER BY i.id", testName)) {
+            ids.add((String) row.get("instance_id"));
+        }
+        return ids;
+    }
+
+    /** Which registry this is: host, port and database, and for the embedded one its folder. */
+    public String where() {
+        String at = endpoint != null ? endpoint.toString() : null;
+        if (server != null) {
+            return "embedded registry " + (at == null ? "" : at + " ") + "in " + server.registryDir();
+        }
+        return "registry " + (at != null ? at : Endpoint.maskPassword(settings.jdbcUrl()));
+    }
+
+    /** The embedded server behind this registry, or null for an external one. */
+    public EmbeddedServer server() {
+        return server;
+    }
+
+    /** Closes the connection; the embedded server keeps running for other processes and for nodes. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            dropConnection();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return where();
+    }
+
+    private TestInfo load(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT t.*, c.password FROM spotsh.tests t"
+                + " LEFT JOIN spotsh.test_credentials c ON c.test_id = t.id WHERE t.name = ?")) {
+            Rows.bind(ps, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new RegistryException("no test named '" + name + "' in the " + where());
+                }
+                String role = rs.getString("registration_role");
+                String password = rs.getString("password");
+                RegistrationUrl url = role == null || password == null ? null
+                        : new RegistrationUrl(role, password, advertisedHost(), endpoint.port(), endpoint.database());
+                @SuppressWarnings("unchecked")
+                Map<String, Object> params = (Map<String, Object>) Json.parse(rs.getString("params"));
+                return new TestInfo(rs.getLong("id"), rs.getString("name"), rs.getString("type"),
+                        rs.getString("provider"), rs.getString("state"), rs.getString("owner"), params,
+                        rs.getObject("created_at", OffsetDateTime.class), rs.getObject("finished_at", OffsetDateTime.class),
+                        rs.getObject("expires_at", OffsetDateTime.class), url);
+            }
+        }
+    }
+
+    private void requireTest(String name) {
+        call("looking up test " + name, c -> {
+            if (scalar(c, "SELECT 1 FROM spotsh.tests WHERE name = ?", name) == null) {
+                throw new RegistryException("no test named '" + name + "' in the " + where());
+            }
+            return null;
+        });
+    }
+
+    private String advertisedHost() {
+        if (server != null) {
+            return server.advertisedHost();
+        }
+        return settings.advertiseHost() != null ? settings.advertiseHost() : endpoint.host();
+    }
+
+    private List<Map<String, Object>> query(String what, String sql, Object... params) {
+        return call(what, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                Rows.bind(ps, params);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return Rows.read(rs);
+                }
+            }
+        });
+    }
+
+    private static Object scalar(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            Rows.bind(ps, params);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getObject(1) : null;
+            }
+        }
+    }
+
+    /** Work done on the shared connection. */
+    private interface SqlWork<T> {
+        T apply(Connection c) throws SQLException;
+    }
+
+    private <T> T call(String what, SqlWork<T> work) {
+        try {
+            lock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryException(what + ": interrupted while waiting for the registry connection", e);
+        }
+        try {
+            return work.apply(connection());
+        } catch (SQLException e) {
+            String state = e.getSQLState();
+            if (state == null || state.startsWith("08") || state.equals("57P01")) {
+                dropConnection();  // the next call reconnects
+            }
+            String message = e instanceof PSQLException p && p.getServerErrorMessage() != null
+                    ? p.getServerErrorMessage().getMessage() : e.getMessage();
+            throw new RegistryException(what + " failed on the " + where() + ": " + message, state, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Connection connection() throws SQLException {
+        if (closed) {
+            throw new RegistryException("the " + where() + " was closed");
+        }
+        if (connection != null && connection.isValid(5)) {
+            return connection;
+        }
+        dropConnection();
+        endpoint = server != null ? server.start() : Endpoint.fromJdbcUrl(settings.jdbcUrl(), System.getenv("PGPASSWORD"));
+        connection = DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.connectionProperties());
+        if (!migrated) {
+            Migrations.fromClasspath().apply(connection, where());
+            migrated = true;
+        }
+        return connection;
+    }
+
+    private void dropConnection() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // it is gone either way
+            }
+            connection = null;
+        }
+    }
+
+    private static void checkName(String what, String value) {
+        if (value == null || !NAME.matcher(value).matches()) {
+            throw new RegistryException(what + " must be 1-63 letters, digits, '.', '_' or '-', starting with a"
+                    + " letter or digit; got '" + value + "'");
+        }
+    }
+
+    private static String abbreviate(String sql) {
+        String flat = sql.strip().replaceAll("\\s+", " ");
+        return flat.length() <= 60 ? flat : flat.substring(0, 57) + "...";
+    }
+}

@@ -1,0 +1,28 @@
+package io.spotsh.types;
+
+import io.spotsh.common.BadInput;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The test types spotsh knows, by the name a plan gives as {@code type:}. */
+public final class TestTypes {
+    private final Map<String, TestType> types = new LinkedHashMap<>();
+
+    public TestTypes() {
+        add(new Generic());
+    }
+
+    public TestTypes add(TestType type) {
+        types.put(type.name(), type);
+        return this;
+    }
+
+    public TestType get(String name) {
+        TestType type = types.get(name);
+        if (type == null) {
+            throw new BadInput("unknown test type '" + name + "' (known: " + String.join(", ", types.keySet()) + ")");
+        }
+        return type;
+    }
+}

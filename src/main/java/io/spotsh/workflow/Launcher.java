@@ -1,0 +1,229 @@
+package io.spotsh.workflow;
+
+import io.spotsh.cloud.CapacityException;
+import io.spotsh.cloud.DryRun;
+import io.spotsh.cloud.Instance;
+import io.spotsh.cloud.LaunchRequest;
+import io.spotsh.cloud.Provider;
+import io.spotsh.cloud.Tags;
+import io.spotsh.cloud.Zone;
+import io.spotsh.common.Log;
+import io.spotsh.registry.Registry;
+import io.spotsh.registry.TestInfo;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Requests a test's instances: one request per role, all roles in one zone (like the field report's launch
+ * group). When a zone refuses for capacity or price and the operator did not pin one, whatever was
+ * launched there is terminated and the next zone (cheapest first) is tried; each step is an event.
+ */
+final class Launcher {
+    private final Cluster cluster;
+    private final Log log;
+
+    Launcher(Cluster cluster, Log log) {
+        this.cluster = cluster;
+        this.log = log;
+    }
+
+    TestRun launch(LaunchSpec spec, Map<String, Integer> sizing, Provider provider) {
+        Registry registry = cluster.registry();
+        int total = sizing.values().stream().mapToInt(Integer::intValue).sum();
+        TestInfo test = registry.createTest(spec.name(), spec.type(), provider.name(), spec.params(), spec.ttl());
+        registry.sql("UPDATE spotsh.tests SET owner_process = ?, keep = ? WHERE name = ?",
+                OwnerProcess.current().toString(), spec.keep(), test.name());
+        registry.setTestState(test.name(), "launching");
+        TestRun run = new TestRun(test.name(), spec.type(), provider, spec.zone(), spec.instanceType(),
+                spec.maxPrice(), spec.providerOptions(), spec.keep(), true);
+        log.log("Requesting " + total + " nodes for test " + test.name() + " (" + describe(sizing) + ") from "
+                + provider.name() + "...");
+        List<String> zones = spec.zone() != null ? List.of(spec.zone()) : zones(provider, spec.instanceType());
+        Map<String, String> refused = new LinkedHashMap<>();
+        for (String zone : zones) {
+            List<Instance> launched = new ArrayList<>();
+            try {
+                for (Map.Entry<String, Integer> role : sizing.entrySet()) {
+                    launched.addAll(request(run, test, role.getKey(), role.getValue(), zone));
+                }
+                run.zone = zone;
+                registry.setTestState(test.name(), "running");
+                return run;
+            } catch (CapacityException e) {
+                refused.put(zone, e.code() + ": " + e.getMessage());
+                cluster.event(test.name(), "capacity-refused", null, null, zone + " " + e.code() + ": " + e.getMessage());
+                log.log("Zone " + zone + " refused " + spec.instanceType() + ": " + e.getMessage());
+                abandon(run, launched, "zone " + zone + " could not supply the whole cluster");
+                if (spec.zone() != null) {
+                    registry.setTestState(test.name(), "failed");
+                    throw new WorkflowException("cluster.launch " + test.name() + ": zone " + zone + " refused "
+                            + spec.instanceType() + " (" + e.code() + "): " + e.getMessage()
+                            + "; leave az: unset to let spotsh try other zones", e);
+                }
+            } catch (RuntimeException e) {
+                abandon(run, launched, "launch failed: " + e.getMessage());
+                registry.setTestState(test.name(), "failed");
+                throw e;
+            }
+        }
+        registry.setTestState(test.name(), "failed");
+        throw new WorkflowException("cluster.launch " + test.name() + ": no zone could supply " + total + " "
+                + spec.instanceType() + " instances; tried " + refused);
+    }
+
+    /**
+     * Prints the requests a launch would send and what they would cost an hour, asking the cloud where it
+     * can check ({@link DryRun}); launches nothing and leaves no test behind.
+     */
+    double dryRun(LaunchSpec spec, Map<String, Integer> sizing, Provider provider) {
+        Registry registry = cluster.registry();
+        String zone = spec.zone() != null ? spec.zone() : zones(provider, spec.instanceType()).get(0);
+        TestInfo test = registry.createTest(spec.name(), spec.type(), provider.name(), spec.params(), spec.ttl());
+        double hourly = 0;
+        try {
+            for (Map.Entry<String, Integer> role : sizing.entrySet()) {
+                Map<String, String> tags = Tags.of(test.name(), role.getKey(), System.getProperty("user.name"),
+                        Instant.now(), test.expiresAt() == null ? null : test.expiresAt().toInstant());
+                LaunchRequest request = new LaunchRequest(test.name(), role.getKey(), role.getValue(), zone,
+                        spec.instanceType(), spec.maxPrice(), cluster.userData().render(test, role.getKey(), test.params()),
+                        tags, spec.providerOptions());
+                if (provider instanceof DryRun dry) {
+                    DryRun.Plan plan = dry.dryRun(request);
+                    plan.requests().forEach(line -> log.log("dry run: " + line));
+                    log.log("dry run: " + role.getValue() + " " + role.getKey() + " in " + zone + ": " + plan.verdict()
+                            + String.format(", about $%.3f/h", plan.hourlyUsd()));
+                    hourly += plan.hourlyUsd();
+                } else {
+                    double price = provider.zones(spec.instanceType()).stream().filter(z -> z.name().equals(zone))
+                            .mapToDouble(Zone::spotPrice).findFirst().orElse(0);
+                    log.log("dry run: " + role.getValue() + " " + role.getKey() + " " + spec.instanceType() + " in " + zone
+                            + " on " + provider.name() + " (not checked: the provider has no dry run)"
+                            + String.format(", about $%.3f/h", price * role.getValue()));
+                    hourly += price * role.getValue();
+                }
+            }
+        } finally {
+            registry.deleteTest(test.name());
+        }
+        log.log(String.format("dry run: %d instances, about $%.3f/h; nothing launched",
+                sizing.values().stream().mapToInt(Integer::intValue).sum(), hourly));
+        return hourly;
+    }
+
+    /** One request for {@code count} instances of a role; records every id as expected before returning. */
+    private List<Instance> request(TestRun run, TestInfo test, String role, int count, String zone) {
+        Instant now = Instant.now();
+        Instant expires = test.expiresAt() == null ? null : test.expiresAt().toInstant();
+        Map<String, String> tags = Tags.of(test.name(), role, System.getProperty("user.name") + "@" + OwnerProcess.hostname(), now, expires);
+        String script = cluster.userData().render(test, role, test.params());
+        List<Instance> got = run.provider.launch(new LaunchRequest(test.name(), role, count, zone, run.instanceType,
+                run.maxPrice, script, tags, run.options));
+        List<String> ids = got.stream().map(Instance::id).toList();
+        for (Instance i : got) {
+            run.instances.put(i.id(), i);
+        }
+        cluster.registry().recordInstances(test.name(), role, ids, zone);
+        log.log("Requested " + count + " " + role + " instances in " + zone + ": " + abbreviate(ids));
+        return got;
+    }
+
+    /** Replaces instances that never reported or do not answer: new ids become expected, old ones duds. */
+    List<String> replace(TestRun run, Collection<String> instanceIds, boolean terminateNow) {
+        TestInfo test = cluster.registry().test(run.name);
+        Map<String, String> roleOf = new LinkedHashMap<>();
+        for (Map<String, Object> row : cluster.instanceRows(run.name)) {
+            roleOf.put((String) row.get("instance_id"), (String) row.get("role"));
+        }
+        Map<String, List<String>> byRole = new LinkedHashMap<>();
+        for (String id : instanceIds) {
+            String role = roleOf.get(id);
+            if (role == null) {
+                throw new WorkflowException("replace: " + id + " is not an instance of test " + run.name);
+            }
+            byRole.computeIfAbsent(role, k -> new ArrayList<>()).add(id);
+        }
+        List<String> added = new ArrayList<>();
+        for (Map.Entry<String, List<String>> e : byRole.entrySet()) {
+            for (String old : e.getValue()) {
+                markDud(run, old);
+            }
+            List<Instance> fresh = request(run, test, e.getKey(), e.getValue().size(), run.zone);
+            List<String> ids = fresh.stream().map(Instance::id).toList();
+            added.addAll(ids);
+            log.log("Replacing " + e.getValue().size() + " " + e.getKey() + " instances: " + String.join(",", e.getValue())
+                    + " -> " + String.join(",", ids));
+            cluster.event(run.name, "replaced", e.getKey(), null, String.join(",", e.getValue()) + " -> " + String.join(",", ids));
+        }
+        if (terminateNow) {
+            terminateDuds(run);
+        }
+        return added;
+    }
+
+    private void markDud(TestRun run, String id) {
+        Registry registry = cluster.registry();
+        boolean registered = !registry.sql("SELECT 1 FROM spotsh.nodes n JOIN spotsh.tests t ON t.id = n.test_id"
+                + " WHERE t.name = ? AND n.instance_id = ? AND n.state = 'registered'", run.name, id).isEmpty();
+        if (registered) {
+            registry.markDead(run.name, id, "replaced: did not answer SSH"); // frees its number for the replacement
+        }
+        registry.setInstanceState(run.name, id, "dud");
+        run.reachable.remove(id);
+        run.keptDuds.add(id);
+    }
+
+    /** Ends the duds kept running so far (at the first phase, or at once with dudPolicy 'terminate'). */
+    void terminateDuds(TestRun run) {
+        if (run.keptDuds.isEmpty()) {
+            return;
+        }
+        List<String> duds = new ArrayList<>(run.keptDuds);
+        run.provider.terminate(duds);
+        run.keptDuds.removeAll(duds);
+        log.log("Terminated " + duds.size() + " dud instances: " + String.join(",", duds));
+    }
+
+    /** Terminates a partial launch so nothing half-launched is left behind. */
+    private void abandon(TestRun run, List<Instance> launched, String why) {
+        if (launched.isEmpty()) {
+            return;
+        }
+        List<String> ids = launched.stream().map(Instance::id).toList();
+        run.provider.terminate(ids);
+        for (String id : ids) {
+            cluster.registry().setInstanceState(run.name, id, "terminated");
+            run.instances.remove(id);
+        }
+        cluster.event(run.name, "abandoned", null, null, ids.size() + " instances terminated: " + why);
+        log.log("Terminated " + ids.size() + " instances already launched: " + why);
+    }
+
+    private static List<String> zones(Provider provider, String instanceType) {
+        List<String> names = new ArrayList<>();
+        for (Zone z : provider.zones(instanceType)) {
+            names.add(z.name());
+        }
+        if (names.isEmpty()) {
+            throw new WorkflowException(provider.name() + " lists no availability zones for " + instanceType);
+        }
+        return names;
+    }
+
+    private static String describe(Map<String, Integer> sizing) {
+        List<String> parts = new ArrayList<>();
+        sizing.forEach((role, count) -> parts.add(count + " " + role));
+        return String.join(", ", parts);
+    }
+
+    static String abbreviate(List<String> ids) {
+        if (ids.size() <= 6) {
+            return String.join(",", ids);
+        }
+        return String.join(",", ids.subList(0, 5)) + ",... (" + ids.size() + ")";
+    }
+}

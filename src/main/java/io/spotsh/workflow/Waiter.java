@@ -1,0 +1,223 @@
+package io.spotsh.workflow;
+
+import io.spotsh.cloud.Instance;
+import io.spotsh.common.BadInput;
+import io.spotsh.common.Durations;
+import io.spotsh.common.Log;
+import io.spotsh.registry.Registry;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code cluster.await}: every interval, per role, how many of the expected instances reported in and which
+ * are missing — in the field report's words — until all have registered and answer SSH. Instances missing
+ * (or registered but not answering SSH) longer than {@code replaceAfter} are replaced; spot interruptions
+ * are noticed and their nodes marked dead so replacements take their numbers.
+ */
+final class Waiter {
+    enum DudPolicy { KEEP, TERMINATE }
+
+    record Settings(Duration timeout, Duration replaceAfter, Duration every, DudPolicy dudPolicy) {
+        private static final List<String> KEYS = List.of("timeout", "replaceAfter", "every", "dudPolicy");
+
+        static Settings from(Map<String, ?> args) {
+            for (String key : args.keySet()) {
+                if (!KEYS.contains(key)) {
+                    throw new BadInput("cluster.await: unknown argument '" + key + "' (known: " + String.join(", ", KEYS) + ")");
+                }
+            }
+            String policy = String.valueOf(args.containsKey("dudPolicy") ? args.get("dudPolicy") : "keep");
+            if (!policy.equals("keep") && !policy.equals("terminate")) {
+                throw new BadInput("cluster.await: dudPolicy is 'keep' (until the first phase) or 'terminate', not '" + policy + "'");
+            }
+            Duration timeout = Cluster.duration(args, "timeout", Duration.ofMinutes(15));
+            return new Settings(timeout,
+                    args.containsKey("replaceAfter") ? Durations.parse(args.get("replaceAfter"), "replaceAfter") : null,
+                    Cluster.duration(args, "every", Duration.ofSeconds(10)),
+                    policy.equals("keep") ? DudPolicy.KEEP : DudPolicy.TERMINATE);
+        }
+    }
+
+    private final Cluster cluster;
+    private final Log log;
+    private final Settings settings;
+
+    Waiter(Cluster cluster, Log log, Settings settings) {
+        this.cluster = cluster;
+        this.log = log;
+        this.settings = settings;
+    }
+
+    void await(TestRun run) {
+        long start = System.nanoTime();
+        long deadline = start + settings.timeout().toNanos();
+        try (SshProbe probe = new SshProbe(32, Duration.ofSeconds(2))) {
+            while (true) {
+                refreshFromCloud(run);
+                Map<String, RoleView> roles = look(run, probe);
+                boolean done = true;
+                List<String> overdue = new ArrayList<>();
+                for (RoleView v : roles.values()) {
+                    log.log("I see " + v.registered + "/" + v.expected.size() + " " + v.role + " servers reporting...");
+                    if (!v.missing.isEmpty()) {
+                        log.log("Missing Instances: " + String.join(",", v.missing));
+                    }
+                    if (!v.silent.isEmpty()) {
+                        log.log("Not answering SSH: " + String.join(",", v.silent));
+                    }
+                    done &= v.missing.isEmpty() && v.silent.isEmpty();
+                    overdue.addAll(v.overdue);
+                }
+                showStatus(run, roles, start);
+                if (done) {
+                    int total = roles.values().stream().mapToInt(v -> v.expected.size()).sum();
+                    log.log("All " + total + " nodes of test " + run.name + " reported in and answer SSH.");
+                    cluster.event(run.name, "ready", null, null, total + " nodes reported in");
+                    return;
+                }
+                if (!overdue.isEmpty()) {
+                    new Launcher(cluster, log).replace(run, overdue, settings.dudPolicy() == DudPolicy.TERMINATE);
+                    continue;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new WorkflowException("cluster.await: after " + Durations.format(settings.timeout())
+                            + " test " + run.name + " still misses " + summary(roles));
+                }
+                Thread.sleep(Math.min(settings.every().toMillis(), left / 1_000_000 + 1));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WorkflowException("cluster.await interrupted", e);
+        } finally {
+            cluster.statusLine().clear();
+        }
+    }
+
+    private void showStatus(TestRun run, Map<String, RoleView> roles, long start) {
+        StringBuilder text = new StringBuilder("await " + run.name + ":");
+        int missing = 0;
+        for (RoleView v : roles.values()) {
+            text.append(' ').append(v.role).append(' ').append(v.registered).append('/').append(v.expected.size());
+            missing += v.missing.size() + v.silent.size();
+        }
+        text.append(" | ").append(Durations.format(Duration.ofNanos(System.nanoTime() - start))).append(" elapsed");
+        if (missing > 0) {
+            text.append(" | ").append(missing).append(" not ready");
+        }
+        cluster.statusLine().show(text.toString());
+    }
+
+    /** One role's picture at one moment. */
+    private static final class RoleView {
+        final String role;
+        final List<String> expected = new ArrayList<>();
+        final List<String> missing = new ArrayList<>();
+        final List<String> silent = new ArrayList<>();
+        final List<String> overdue = new ArrayList<>();
+        int registered;
+
+        RoleView(String role) {
+            this.role = role;
+        }
+    }
+
+    private Map<String, RoleView> look(TestRun run, SshProbe probe) throws InterruptedException {
+        Map<String, RoleView> roles = new LinkedHashMap<>();
+        Map<String, OffsetDateTime> requestedAt = new LinkedHashMap<>();
+        for (Map<String, Object> row : cluster.instanceRows(run.name)) {
+            String state = (String) row.get("state");
+            if (state.equals("requested") || state.equals("running")) {
+                String id = (String) row.get("instance_id");
+                roles.computeIfAbsent((String) row.get("role"), RoleView::new).expected.add(id);
+                requestedAt.put(id, (OffsetDateTime) row.get("requested_at"));
+            }
+        }
+        List<Node> nodes = cluster.registeredNodes();
+        List<SshProbe.Target> unknown = new ArrayList<>();
+        Set<String> registered = new java.util.HashSet<>();
+        for (Node n : nodes) {
+            registered.add(n.instanceId());
+            if (!run.reachable.contains(n.instanceId())) {
+                unknown.add(new SshProbe.Target(n.instanceId(), n.ip(), n.sshPort()));
+            }
+        }
+        run.reachable.addAll(probe.answering(unknown));
+        OffsetDateTime now = OffsetDateTime.now();
+        for (RoleView v : roles.values()) {
+            for (String id : v.expected) {
+                boolean silent = false;
+                if (!registered.contains(id)) {
+                    v.missing.add(id);
+                } else {
+                    v.registered++;
+                    if (!run.reachable.contains(id)) {
+                        v.silent.add(id);
+                        silent = true;
+                    }
+                }
+                boolean late = settings.replaceAfter() != null && requestedAt.get(id) != null
+                        && Duration.between(requestedAt.get(id), now).compareTo(settings.replaceAfter()) > 0;
+                if (late && (silent || !registered.contains(id))) {
+                    v.overdue.add(id);
+                }
+            }
+        }
+        return roles;
+    }
+
+    /** Asks the cloud about the test's live instances: spot interruptions and instances that vanished. */
+    void refreshFromCloud(TestRun run) {
+        Registry registry = cluster.registry();
+        Map<String, String> roleOf = new LinkedHashMap<>();
+        for (Map<String, Object> row : cluster.instanceRows(run.name)) {
+            String state = (String) row.get("state");
+            if (state.equals("requested") || state.equals("running") || state.equals("dud")) {
+                roleOf.put((String) row.get("instance_id"), (String) row.get("role"));
+            }
+        }
+        if (roleOf.isEmpty()) {
+            return;
+        }
+        for (Instance i : run.provider.describe(roleOf.keySet())) {
+            run.instances.put(i.id(), i);
+            String role = roleOf.get(i.id());
+            if (i.interruptAt() != null && i.state().live() && run.noticed.add(i.id())) {
+                log.log("Spot interruption notice for " + i.id() + " (" + role + "): reclaimed at " + i.interruptAt());
+                cluster.event(run.name, "interruption-notice", role, i.id(), "reclaim at " + i.interruptAt());
+            }
+            if (i.state().gone()) {
+                boolean spot = i.reclaimed();
+                String why = spot ? "reclaimed by a spot interruption" : "terminated (" + i.stateReason() + ")";
+                boolean registered = !registry.sql("SELECT 1 FROM spotsh.nodes n JOIN spotsh.tests t ON t.id = n.test_id"
+                        + " WHERE t.name = ? AND n.instance_id = ? AND n.state = 'registered'", run.name, i.id()).isEmpty();
+                if (registered) {
+                    registry.markDead(run.name, i.id(), why);
+                }
+                registry.setInstanceState(run.name, i.id(), spot ? "reclaimed" : "terminated");
+                run.reachable.remove(i.id());
+                log.log("Instance " + i.id() + " (" + role + ") was " + why);
+            }
+        }
+    }
+
+    private static String summary(Map<String, RoleView> roles) {
+        List<String> parts = new ArrayList<>();
+        for (RoleView v : roles.values()) {
+            if (!v.missing.isEmpty()) {
+                parts.add(v.missing.size() + " of " + v.expected.size() + " " + v.role + " nodes (never reported: "
+                        + String.join(",", v.missing) + ")");
+            }
+            if (!v.silent.isEmpty()) {
+                parts.add(v.silent.size() + " " + v.role + " nodes not answering SSH (" + String.join(",", v.silent) + ")");
+            }
+        }
+        return String.join("; ", parts);
+    }
+}

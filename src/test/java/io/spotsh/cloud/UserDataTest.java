@@ -1,0 +1,223 @@
+package io.spotsh.cloud;
+
+import io.spotsh.registry.Registry;
+import io.spotsh.registry.TestInfo;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class UserDataTest {
+    private static final String KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMA1PXf4Qo8ZR2dbJZ4ch1aB6tDy6Ul6bzwa6YRSK7fE spotsh-cluster";
+    private static final String URL = "postgresql://spotsh_t1:s3cr3t@127.0.0.1:5432/spotsh";
+
+    private Path dir;
+
+    @BeforeEach
+    void setUp() {
+        dir = CloudTests.tempDir("spotsh-userdata");
+    }
+
+    @AfterEach
+    void tearDown() {
+        CloudTests.delete(dir);
+    }
+
+    @Test
+    void rendersOneCompactPosixScriptUnderTheEc2Limit() {
+        String script = CloudTests.userData().render(values(Map.of("rf", "3"), Map.of(), "generic"));
+        assertTrue(script.startsWith("#!/bin/sh\n"), script.substring(0, 40));
+        assertTrue(script.getBytes().length < UserData.MAX_BYTES, "size " + script.length());
+        assertTrue(script.contains("SELECT spotsh.register("), "phone-home.sh is inlined");
+        assertTrue(script.contains("mkfs.ext4"), "discover-storage.sh is inlined");
+        assertTrue(script.contains("SPOTSH_PARAM_RF='3'"), script);
+        assertTrue(script.lines().noneMatch(l -> (l.strip().startsWith("#") && !l.startsWith("#!")) || l.isBlank()),
+                "comment and blank lines are left out");
+        assertFalse(script.contains("@@"), "every placeholder is filled");
+    }
+
+    @Test
+    void theScriptIsValidShellForDash() throws IOException {
+        CloudTests.require("dash", "the userdata must run under a plain POSIX sh");
+        Path file = dir.resolve("userdata.sh");
+        Files.writeString(file, CloudTests.userData().render(values(trickyParams(), Map.of(), "generic")));
+        CloudTests.Result check = CloudTests.run(dir, Map.of(), "dash", "-n", file.toString());
+        assertEquals(0, check.status(), check.output());
+    }
+
+    @Test
+    void aValueThatEqualsTheHereDocumentEndGetsAnotherDelimiter() {
+        String script = CloudTests.userData().render(values(Map.of("x", "a\nSPOTSH_EOF\nb"), Map.of(), null));
+        assertTrue(script.contains("<<'SPOTSH_EOF_1'"), "a delimiter no value contains");
+        assertFalse(script.contains("<<'SPOTSH_EOF'\n"), script);
+    }
+
+    @Test
+    void theSecretNeverShowsInToString() {
+        UserData.Values v = values(Map.of(), Map.of(), null);
+        assertFalse(v.toString().contains("s3cr3t"), v.toString());
+        assertTrue(v.toString().contains("registrationUrl=***"), v.toString());
+    }
+
+    @Test
+    void refusesValuesItCannotCarry() {
+        UserData userData = CloudTests.userData();
+        assertThrows(IllegalArgumentException.class, () -> userData.render(
+                new UserData.Values("t\n1", "data", URL, KEY, Map.of(), Map.of(), null)));
+        assertThrows(IllegalArgumentException.class, () -> userData.render(
+                new UserData.Values("t1", "data", URL, "not a key", Map.of(), Map.of(), null)));
+        assertThrows(IllegalArgumentException.class, () -> userData.render(values(Map.of(), Map.of("BAD-NAME", "x"), null)));
+        assertThrows(IllegalArgumentException.class, () -> userData.render(values(Map.of(), Map.of("SPOTSH_ROOT", "/"), null)));
+        assertThrows(IllegalArgumentException.class, () -> userData.render(values(Map.of("a.b", "1", "a-b", "2"), Map.of(), null)));
+        assertThrows(IllegalArgumentException.class, () -> userData.render(values(Map.of(), Map.of(), "no-such-role")));
+        assertThrows(IllegalArgumentException.class, () -> userData.render(values(Map.of("big", "x".repeat(UserData.MAX_BYTES)), Map.of(), null)));
+    }
+
+    @Test
+    void theClasspathCarriesTheNodeScriptsOfThisTree() throws IOException {
+        UserData.Scripts classpath = name -> {
+            try (var in = UserData.class.getClassLoader().getResourceAsStream("node-scripts/" + name)) {
+                return in == null ? null : new String(in.readAllBytes());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        for (String name : List.of("phone-home.sh", "discover-storage.sh", "userdata.sh.tmpl", "roles/generic.sh")) {
+            String packaged = classpath.read(name);
+            org.junit.jupiter.api.Assumptions.assumeTrue(packaged != null,
+                    "the build does not copy scripts/" + name + " into node-scripts/ yet (pom.xml resources)");
+            assertEquals(Files.readString(CloudTests.SCRIPTS.resolve(name)), packaged, name);
+        }
+    }
+
+    /** The whole boot as a node runs it: dash, a metadata folder, the real registry, the generic role. */
+    @Test
+    void aNodeBootsFromAMetadataFolderAndRegisters() throws IOException {
+        Registry registry = nodeRegistry();
+        String testName = "ud-" + System.nanoTime();
+        TestInfo test = registry.createTest(testName, "generic", "local", Map.of(), null);
+        Path root = Files.createDirectories(dir.resolve("node"));
+        KeyPair hostKey = SshKeys.generateEd25519();
+        SshKeys.write(hostKey, "root@node", root.resolve("etc/ssh/ssh_host_ed25519_key"), true);
+        Map<String, String> params = trickyParams();
+
+        CloudTests.Result boot = boot(root, "i-0123456789abcdef0", "127.100.200.7", new UserData.Values(testName,
+                "data", test.registrationUrl().uri(), KEY, params, Map.of("SPOTSH_PHONE_HOME_TIMEOUT", "60"), "generic"));
+
+        String bootLog = Files.readString(root.resolve("var/log/spotsh-boot.log"));
+        assertEquals(0, boot.status(), boot.output() + "\n" + bootLog);
+        assertEquals("ok", Files.readString(root.resolve("etc/spotsh/boot-status")).strip());
+        List<Map<String, Object>> nodes = registry.nodes(testName);
+        assertEquals(1, nodes.size(), nodes.toString());
+        assertEquals("i-0123456789abcdef0", nodes.get(0).get("instance_id"));
+        assertEquals("127.100.200.7", nodes.get(0).get("ip"));
+        assertEquals(SshKeys.fingerprint(hostKey.getPublic()), nodes.get(0).get("host_key"));
+        assertEquals("1", Files.readString(root.resolve("etc/spotsh/node-number")).strip());
+        assertTrue(Files.readString(root.resolve("root/.ssh/authorized_keys")).contains(KEY));
+        assertEquals(root.resolve("disks/ephemeral1"), Files.readSymbolicLink(root.resolve("mnt/ephemeral1")));
+        assertTrue(Files.readString(root.resolve("var/lib/spotsh/ready")).startsWith("node 1 role data test " + testName));
+
+        Path env = root.resolve("etc/spotsh/env");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(env)));
+        for (Map.Entry<String, String> p : params.entrySet()) {
+            String var = UserData.paramVariable(p.getKey());
+            CloudTests.Result read = CloudTests.run(dir, Map.of(), "dash", "-c", ". \"$1\" && printf '%s' \"$" + var + "\"",
+                    "sh", env.toString());
+            assertEquals(p.getValue(), read.output(), var);
+        }
+        assertFalse(Files.exists(dir.resolve("pwned")), "no value was ever evaluated");
+        assertTrue(bootLog.matches("(?s)\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d boot: test .*"), bootLog);
+        assertTrue(bootLog.contains("registered as data node 1") && bootLog.contains("boot finished"), bootLog);
+        String password = test.registrationUrl().uri().replaceAll("^postgresql://[^:]*:([^@]*)@.*$", "$1");
+        assertFalse(bootLog.contains(password) || boot.output().contains(password), "the password is never logged");
+    }
+
+    @Test
+    void aRefusedPhoneHomeFailsTheBootAndSaysSo() throws IOException {
+        Registry registry = nodeRegistry();
+        String testName = "ud-refused-" + System.nanoTime();
+        String url = registry.createTest(testName, "generic", "local", Map.of(), null).registrationUrl().uri();
+        String wrong = url.replaceAll("^(postgresql://[^:]*:)[^@]*@", "$1wrong-password@");
+        Path root = Files.createDirectories(dir.resolve("node"));
+
+        CloudTests.Result boot = boot(root, "i-0aaaaaaaaaaaaaaaa", "127.100.200.8",
+                new UserData.Values(testName, "data", wrong, KEY, Map.of(), Map.of(), null));
+
+        assertEquals(1, boot.status(), boot.output());
+        assertTrue(Files.readString(root.resolve("etc/spotsh/boot-status")).startsWith("failed: phone-home (exit status 3)"));
+        assertTrue(registry.nodes(testName).isEmpty());
+    }
+
+    @Test
+    void storageDiscoveryLinksFolderDisksAndReportsWhatIsMissing() throws IOException {
+        Path root = Files.createDirectories(dir.resolve("node"));
+        Path disk = Files.createDirectories(root.resolve("disks/ephemeral0"));
+        Path mapping = dir.resolve("mapping");
+        Files.writeString(mapping, "ephemeral0 " + disk + "\nephemeral1 " + root.resolve("disks/missing") + "\nami sda1\n");
+
+        CloudTests.Result result = CloudTests.run(dir, Map.of("SPOTSH_ROOT", root.toString()), "sh",
+                CloudTests.SCRIPTS.resolve("discover-storage.sh").toString(), mapping.toString());
+
+        assertEquals(1, result.status(), result.output());
+        assertTrue(result.output().contains("ephemeral0 " + root.resolve("mnt/ephemeral0")), result.output());
+        assertTrue(result.output().contains("ephemeral1: " + root.resolve("disks/missing") + " is not a folder"), result.output());
+        assertEquals(disk, Files.readSymbolicLink(root.resolve("mnt/ephemeral0")));
+    }
+
+    private static Registry nodeRegistry() {
+        CloudTests.require("dash", "the userdata must run under a plain POSIX sh");
+        CloudTests.require("psql", "phone-home.sh registers with psql");
+        return CloudTests.registry();
+    }
+
+    /** Renders the userdata and runs it under dash as the local cloud would, with a metadata folder in root. */
+    private CloudTests.Result boot(Path root, String id, String ip, UserData.Values values) throws IOException {
+        writeMetadata(root.resolve("meta-data"), root, id, ip);
+        Path script = Files.writeString(dir.resolve("userdata.sh"), CloudTests.userData().render(values));
+        return CloudTests.run(dir, Map.of("SPOTSH_ROOT", root.toString(), "SPOTSH_METADATA_DIR",
+                root.resolve("meta-data").toString()), "dash", script.toString());
+    }
+
+    private static void writeMetadata(Path meta, Path root, String id, String ip) throws IOException {
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("instance-id", id);
+        files.put("local-ipv4", ip);
+        files.put("local-hostname", "ip-" + ip.replace('.', '-') + ".local");
+        files.put("placement/availability-zone", "local-a");
+        for (int d = 0; d < 2; d++) {
+            files.put("block-device-mapping/ephemeral" + d, Files.createDirectories(root.resolve("disks/ephemeral" + d)).toString());
+        }
+        for (Map.Entry<String, String> f : files.entrySet()) {
+            Path file = meta.resolve(f.getKey());
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, f.getValue() + "\n");
+        }
+    }
+
+    private Map<String, String> trickyParams() {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("quote", "it's \"quoted\"");
+        params.put("spaces", "  two  spaces  ");
+        params.put("subst", "$(touch " + dir.resolve("pwned") + ") `touch " + dir.resolve("pwned") + "` $HOME");
+        params.put("lines", "first\nsecond\\n");
+        params.put("record.count", "1000000");
+        return params;
+    }
+
+    private static UserData.Values values(Map<String, String> params, Map<String, String> env, String setup) {
+        return new UserData.Values("t1", "data", URL, KEY, params, env, setup);
+    }
+}

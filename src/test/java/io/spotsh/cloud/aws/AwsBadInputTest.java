@@ -1,0 +1,102 @@
+package io.spotsh.cloud.aws;
+
+import io.spotsh.cloud.Provider;
+import io.spotsh.cloud.Providers;
+import io.spotsh.common.BadInput;
+import io.spotsh.common.StateDir;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Input spotsh can tell is wrong before launching: one line each, as BadInput (exit 2), and nothing launched. */
+class AwsBadInputTest extends OnMoto {
+
+    @Test
+    void anUnknownInstanceTypeIsRefusedBeforeAnythingIsAskedToLaunch() {
+        CallLog calls = new CallLog();
+        try (AwsProvider aws = AwsTestKit.provider(moto.endpoint(), stateDir, calls)) {
+            String test = AwsTestKit.unique("typo");
+            BadInput e = oneLine(() -> aws.launch(AwsTestKit.request(test, "data", 2, "us-east-1a",
+                    Map.of("instanceTypes", List.of("m5d.xlarge", "m5d.xlargee")))));
+            assertTrue(e.getMessage().contains("unknown instance type m5d.xlargee"), e.getMessage());
+            assertEquals(List.of("DescribeInstanceTypes"), calls.calls());
+            assertNothingLaunched();
+        }
+    }
+
+    @Test
+    void missingCredentialsAreReportedWhenTheProviderOpens() {
+        Map<String, Object> settings = Map.of("endpoint", moto.endpoint().toString(), "region", AwsTestKit.REGION,
+                "profile", "spotsh-no-such-profile");
+        BadInput e = oneLine(() -> Providers.open("aws", stateDir, settings));
+        assertTrue(e.getMessage().contains("no AWS credentials in profile 'spotsh-no-such-profile'"), e.getMessage());
+
+        String key = System.getProperty("aws.accessKeyId");
+        boolean envCredentials = System.getenv("AWS_ACCESS_KEY_ID") != null || System.getenv("AWS_WEB_IDENTITY_TOKEN_FILE") != null
+                || System.getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI") != null || System.getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") != null;
+        if (!envCredentials) { // the default chain, with nothing in it (profiles empty, instance metadata off)
+            System.clearProperty("aws.accessKeyId");
+            try {
+                BadInput chain = oneLine(() -> Providers.open("aws", stateDir,
+                        Map.of("endpoint", moto.endpoint().toString(), "region", AwsTestKit.REGION)));
+                assertTrue(chain.getMessage().startsWith("no AWS credentials: "), chain.getMessage());
+            } finally {
+                System.setProperty("aws.accessKeyId", key);
+            }
+        }
+        assertNothingLaunched();
+    }
+
+    @Test
+    void anUnreachableEndpointIsBadInputNotACloudFailure() throws IOException {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        String endpoint = "http://127.0.0.1:" + closed;
+        Map<String, Object> settings = new HashMap<>(Map.of("endpoint", endpoint, "region", AwsTestKit.REGION, "maxAttempts", 2));
+        try (Provider aws = Providers.open("aws", stateDir, settings)) {
+            AwsTestKit.requireLoopback(((AwsProvider) aws).endpoint());
+            BadInput e = oneLine(() -> aws.launch(AwsTestKit.request(AwsTestKit.unique("nowhere"), "data", 2, "us-east-1a",
+                    Map.of("instanceTypes", List.of("m6i.large")))));
+            assertTrue(e.getMessage().startsWith("cannot reach EC2 at " + endpoint), e.getMessage());
+        }
+        assertNothingLaunched();
+    }
+
+    @Test
+    void aMissingImageAndBadSettingsAreOneLineErrors() {
+        StateDir noAmi = new StateDir(io.spotsh.cloud.CloudTests.tempDir("spotsh-aws-noami"));
+        try (AwsProvider aws = AwsTestKit.provider(moto.endpoint(), noAmi)) {
+            BadInput e = oneLine(() -> aws.launch(AwsTestKit.request("no-ami", "data", 1, "us-east-1a", Map.of())));
+            assertTrue(e.getMessage().startsWith("no AMI for us-east-1"), e.getMessage());
+        }
+        oneLine(() -> Providers.open("aws", stateDir, Map.of("endpoint", "127.0.0.1:5000", "region", "us-east-1")));
+        oneLine(() -> Providers.open("aws", stateDir, Map.of("endpiont", moto.endpoint().toString())));
+        oneLine(() -> AwsTestKit.provider(moto.endpoint(), stateDir).launch(AwsTestKit.request("mode", "data", 1,
+                "us-east-1a", Map.of("launchMode", "on-demand"))));
+        assertNothingLaunched();
+    }
+
+    private static BadInput oneLine(Executable call) {
+        BadInput e = assertThrows(BadInput.class, call);
+        assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+        assertTrue(e.getMessage().length() < 300, "short: " + e.getMessage());
+        return e;
+    }
+
+    private static void assertNothingLaunched() {
+        assertTrue(raw.describeInstances().reservations().isEmpty(), "nothing launched");
+    }
+}

@@ -1,0 +1,75 @@
+package io.spotsh.cloud.local;
+
+import io.spotsh.cloud.CloudTests;
+import io.spotsh.common.StateDir;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The local cloud daemon's own life: started once however many clients ask at once, gone when idle. */
+class DaemonLifecycleTest {
+    private Path stateDir;
+
+    @BeforeEach
+    void setUp() {
+        stateDir = CloudTests.tempDir("spotsh-daemon");
+    }
+
+    @AfterEach
+    void tearDown() {
+        try {
+            new LocalProvider(new StateDir(stateDir), Map.of()).stopDaemon(true);
+        } finally {
+            CloudTests.delete(stateDir);
+        }
+    }
+
+    @Test
+    void clientsAskingAtOnceShareOneDaemon() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Callable<Object>> clients = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                clients.add(() -> new LocalProvider(new StateDir(stateDir), Map.of()).status().get("pid"));
+            }
+            Set<Object> pids = new HashSet<>();
+            for (Future<Object> pid : pool.invokeAll(clients)) {
+                pids.add(pid.get());
+            }
+            assertEquals(1, pids.size(), pids.toString());
+            assertTrue(Files.readString(stateDir.resolve("local-cloud/daemon.log")).contains("serving on 127.0.0.1"));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void anIdleDaemonExitsByItselfAndTheNextCallStartsAnother() {
+        LocalProvider cloud = new LocalProvider(new StateDir(stateDir), Map.of("idleTimeout", "1s"));
+        long pid = ((Number) cloud.status().get("pid")).longValue();
+
+        CloudTests.await("the idle daemon to exit", Duration.ofSeconds(15),
+                () -> ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isEmpty() ? true : null);
+        assertFalse(Files.exists(stateDir.resolve("local-cloud/daemon.json")), "it took its address file along");
+
+        assertTrue(cloud.zones(null).size() == 3, "the next call starts a new daemon");
+        assertFalse(cloud.status().get("pid").equals(pid));
+    }
+}

@@ -1,0 +1,148 @@
+package io.spotsh.fanout;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Nodes that die, never answer, present the wrong key, or get cancelled: the others always finish. */
+class FanoutFailureTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aNodeThatDiesMidRunFailsAloneWithWhatItPrinted() throws Exception {
+        try (TestCluster cluster = TestCluster.start(dir, 4); Fanout fanout = new Fanout(cluster.settings().build())) {
+            CompletableFuture<RunResult> running = CompletableFuture.supplyAsync(
+                    () -> fanout.run(cluster.targets(), "echo start; sleep 1.5; echo end"));
+            Thread.sleep(700);
+            cluster.node(3).server().stop(true);
+            RunResult result = running.get(10, TimeUnit.SECONDS);
+
+            NodeResult died = result.get("data-3");
+            assertEquals(Phase.EXEC, died.getPhase(), died.toString());
+            assertTrue(died.getError().startsWith("connection lost while the command ran"), died.getError());
+            assertEquals("start\n", died.getStdout());
+            for (String node : List.of("data-1", "data-2", "data-4")) {
+                assertTrue(result.get(node).isOk(), result.get(node).toString());
+                assertEquals("start\nend\n", result.get(node).getStdout());
+            }
+        }
+    }
+
+    @Test
+    void blackHoledAndClosedNodesFailByPhaseWhileTheOthersFinish() throws Exception {
+        try (TestCluster cluster = TestCluster.start(dir, 3);
+             Fanout fanout = new Fanout(cluster.settings().connectTimeout(Duration.ofMillis(1500)).build())) {
+            List<Target> targets = new ArrayList<>(cluster.targets());
+            targets.add(cluster.blackHole("data-4", "127.0.0.44"));
+            targets.add(cluster.closedPort("data-5", "127.0.0.45"));
+
+            long start = System.nanoTime();
+            RunResult result = fanout.run(targets, "echo up");
+            double seconds = (System.nanoTime() - start) / 1e9;
+
+            assertEquals(3, result.getOk().size(), result.summary());
+            NodeResult hole = result.get("data-4");
+            assertEquals(Phase.CONNECT, hole.getPhase());
+            assertTrue(hole.getError().startsWith("no SSH handshake within 1.5 s"), hole.getError());
+            NodeResult closed = result.get("data-5");
+            assertEquals(Phase.CONNECT, closed.getPhase());
+            assertTrue(closed.getError().startsWith("connection refused"), closed.getError());
+            assertTrue(seconds >= 1.4 && seconds < 3.5, "took " + seconds + " s: the connect timeout, not a sum");
+        }
+    }
+
+    @Test
+    void aHostKeyOtherThanTheRegisteredOneIsRefused() throws Exception {
+        try (TestCluster cluster = TestCluster.start(dir, 2); Fanout fanout = new Fanout(cluster.settings().build())) {
+            Target real = cluster.node(2).target();
+            Target forged = new Target(real.name(), real.host(), real.port(), real.user(), cluster.node(1).target().hostKey());
+
+            RunResult result = fanout.run(List.of(cluster.node(1).target(), forged), "echo hi");
+
+            assertTrue(result.get("data-1").isOk());
+            NodeResult refused = result.get("data-2");
+            assertEquals(Phase.HOSTKEY, refused.getPhase());
+            String expected = HostKeyCheck.fingerprint(HostKeyCheck.blob(cluster.node(1).hostKey().getPublic()));
+            String presented = HostKeyCheck.fingerprint(HostKeyCheck.blob(cluster.node(2).hostKey().getPublic()));
+            assertTrue(refused.getError().contains(expected) && refused.getError().contains(presented), refused.getError());
+            CheckFailedException e = org.junit.jupiter.api.Assertions.assertThrows(CheckFailedException.class, result::check);
+            assertTrue(e.getMessage().contains("data-2 (" + real.host() + ":" + real.port() + "): hostkey"), e.getMessage());
+            assertEquals(0, cluster.node(2).server().getActiveSessions().stream()
+                    .filter(s -> s.isAuthenticated()).count(), "no login on a refused node");
+        }
+    }
+
+    @Test
+    void cancelStopsEveryNodePromptlyAndTheConnectionsStayUsable() throws Exception {
+        try (TestCluster cluster = TestCluster.start(dir, 4); Fanout fanout = new Fanout(cluster.settings().build())) {
+            fanout.run(cluster.targets(), "true");
+            int connections = cluster.totalConnections();
+            CompletableFuture<RunResult> running = CompletableFuture.supplyAsync(() -> fanout.run(cluster.targets(), "sleep 30"));
+            Thread.sleep(1000);
+            long cancelledAt = System.nanoTime();
+            fanout.cancel();
+            RunResult result = running.get(10, TimeUnit.SECONDS);
+            double seconds = (System.nanoTime() - cancelledAt) / 1e9;
+
+            assertTrue(seconds < 2.0, "returned " + seconds + " s after cancel");
+            assertTrue(result.isCancelled());
+            result.forEach(r -> assertEquals(Phase.CANCELLED, r.getPhase(), r.toString()));
+            RunResult after = fanout.run(cluster.targets(), "echo again");
+            assertTrue(after.isOk(), after.summary());
+            assertEquals(connections, cluster.totalConnections(), "cancel kept the connections");
+        }
+    }
+
+    @Test
+    void interruptingTheCallerCancelsItsFanOut() throws Exception {
+        try (TestCluster cluster = TestCluster.start(dir, 2); Fanout fanout = new Fanout(cluster.settings().build())) {
+            Thread caller = Thread.currentThread();
+            CompletableFuture.runAsync(() -> {
+                sleep(800);
+                caller.interrupt();
+            });
+            RunResult result = fanout.run(cluster.targets(), "sleep 30");
+
+            assertTrue(Thread.interrupted(), "the interrupt flag is kept for the caller");
+            assertTrue(result.isCancelled());
+            result.forEach(r -> assertEquals(Phase.CANCELLED, r.getPhase()));
+            assertTrue(fanout.run(cluster.targets(), "true").isOk());
+        }
+    }
+
+    @Test
+    void aDroppedConnectionIsReopenedTransparently() throws Exception {
+        try (TestCluster cluster = TestCluster.start(dir, 2); Fanout fanout = new Fanout(cluster.settings().build())) {
+            assertTrue(fanout.run(cluster.targets(), "true").isOk());
+            cluster.node(1).server().getActiveSessions().forEach(s -> s.close(true));
+            Thread.sleep(200);
+
+            RunResult result = fanout.run(cluster.targets(), "echo back");
+
+            assertTrue(result.isOk(), result.summary());
+            assertEquals(2, cluster.node(1).connections().get());
+            assertEquals(1, cluster.node(2).connections().get());
+            assertFalse(result.get("data-1").getStdout().isEmpty());
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

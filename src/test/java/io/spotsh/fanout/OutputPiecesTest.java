@@ -1,0 +1,76 @@
+package io.spotsh.fanout;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The small parts output passes through: tail buffer, line splitter, node-set folding, backoff. */
+class OutputPiecesTest {
+    @Test
+    void tailBufferKeepsTheEndAndCountsEverything() {
+        TailBuffer tail = new TailBuffer(10);
+        for (String piece : List.of("abc", "defgh", "ijklmnop", "q")) {
+            tail.write(piece.getBytes(StandardCharsets.UTF_8), 0, piece.length());
+        }
+        assertEquals("hijklmnopq", tail.text());
+        assertEquals(17, tail.total());
+        assertTrue(tail.truncated());
+
+        TailBuffer big = new TailBuffer(4);
+        byte[] data = "0123456789".getBytes(StandardCharsets.UTF_8);
+        big.write(data, 2, 7);
+        assertEquals("5678", big.text());
+
+        TailBuffer small = new TailBuffer(1024);
+        small.write(data, 0, 3);
+        assertEquals("012", small.text());
+        assertFalse(small.truncated());
+    }
+
+    @Test
+    void lineSplitterJoinsPiecesAndKeepsUtf8Whole() {
+        List<String> lines = new ArrayList<>();
+        LineSplitter splitter = new LineSplitter(lines::add, 1000);
+        byte[] text = "héllo wörld\r\nsecond\nthird".getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < text.length; i++) {
+            splitter.write(text, i, 1);
+        }
+        splitter.flush();
+        assertEquals(List.of("héllo wörld", "second", "third"), lines);
+
+        List<String> pieces = new ArrayList<>();
+        LineSplitter bounded = new LineSplitter(pieces::add, 4);
+        byte[] longLine = "abcdefghij\n".getBytes(StandardCharsets.UTF_8);
+        bounded.write(longLine, 0, longLine.length);
+        assertEquals("abcdefghij", String.join("", pieces));
+    }
+
+    @Test
+    void nodeNamesFoldIntoRanges() {
+        assertEquals("data-[1-3,5]", NodeSet.fold(List.of("data-3", "data-1", "data-2", "data-5")));
+        assertEquals("data-[1-2],client-1,head", NodeSet.fold(List.of("data-1", "client-1", "data-2", "head")));
+        assertEquals("data-7", NodeSet.fold(List.of("data-7")));
+    }
+
+    @Test
+    void backoffIsJitteredAndCapped() {
+        Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1));
+        for (int attempt = 0; attempt < 30; attempt++) {
+            long delay = backoff.delayNanos(attempt);
+            assertTrue(delay >= 0 && delay <= Duration.ofSeconds(1).toNanos(), "attempt " + attempt + ": " + delay);
+            assertTrue(delay <= Duration.ofMillis(100).toNanos() << Math.min(attempt, 20));
+        }
+    }
+
+    @Test
+    void shellQuotingSurvivesQuotes() {
+        assertEquals("'it'\\''s'", SysstatMark.quote("it's"));
+    }
+}

@@ -1,0 +1,112 @@
+package io.spotsh.fanout;
+
+import org.apache.sshd.server.Environment;
+import org.apache.sshd.server.ExitCallback;
+import org.apache.sshd.server.Signal;
+import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.command.Command;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Map;
+
+/**
+ * What an sshd does with an exec request, for the MINA test servers: {@code /bin/sh -c command} with stdout and
+ * stderr pumped to the channel, TERM and KILL signal requests honoured (sent to the command's process group), and
+ * the group killed when the channel closes. {@code NODE} is set to the server's node name so one command can behave per node.
+ */
+final class ShellCommand implements Command {
+    private final String command;
+    private final String node;
+    private OutputStream out;
+    private OutputStream err;
+    private ExitCallback exit;
+    private Process process;
+
+    ShellCommand(String command, String node) {
+        this.command = command;
+        this.node = node;
+    }
+
+    @Override
+    public void setInputStream(InputStream in) {
+        // commands get no stdin: the client sends EOF right away
+    }
+
+    @Override
+    public void setOutputStream(OutputStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public void setErrorStream(OutputStream err) {
+        this.err = err;
+    }
+
+    @Override
+    public void setExitCallback(ExitCallback callback) {
+        this.exit = callback;
+    }
+
+    @Override
+    public void start(ChannelSession channel, Environment env) throws IOException {
+        // its own process group, so a signal reaches the shell and everything it started
+        ProcessBuilder builder = new ProcessBuilder("setsid", "/bin/sh", "-c", command);
+        Map<String, String> vars = builder.environment();
+        vars.put("NODE", node);
+        builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        process = builder.start();
+        env.addSignalListener((ch, signal) -> kill(signal == Signal.KILL), Signal.TERM, Signal.KILL, Signal.INT);
+        Thread pumpOut = pump(process.getInputStream(), out);
+        Thread pumpErr = pump(process.getErrorStream(), err);
+        Thread waiter = new Thread(() -> {
+            try {
+                int status = process.waitFor();
+                pumpOut.join();
+                pumpErr.join();
+                exit.onExit(status);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "test-sshd-wait");
+        waiter.setDaemon(true);
+        waiter.start();
+    }
+
+    private void kill(boolean forcibly) {
+        try {
+            new ProcessBuilder("kill", "-s", forcibly ? "KILL" : "TERM", "--", "-" + process.pid())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        } catch (IOException e) {
+            process.destroyForcibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Thread pump(InputStream from, OutputStream to) {
+        Thread t = new Thread(() -> {
+            byte[] buffer = new byte[32 * 1024];
+            try (from) {
+                int n;
+                while ((n = from.read(buffer)) > 0) {
+                    to.write(buffer, 0, n);
+                    to.flush();
+                }
+            } catch (IOException ignored) {
+                // the channel closed under us
+            }
+        }, "test-sshd-pump");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    @Override
+    public void destroy(ChannelSession channel) {
+        if (process != null && process.isAlive()) {
+            kill(true);
+        }
+    }
+}

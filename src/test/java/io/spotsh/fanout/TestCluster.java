@@ -1,0 +1,149 @@
+package io.spotsh.fanout;
+
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
+import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.sftp.server.SftpSubsystemFactory;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Real SSH servers on loopback for the engine's tests: Apache MINA SSHD, one per node on its own 127.0.0.x address
+ * and ephemeral port, each with its own ed25519 host key and its own SFTP root, accepting only the test's client
+ * key. Also black holes (accept TCP, never speak) and closed ports.
+ */
+final class TestCluster implements AutoCloseable {
+    static final String USER = "tester";
+    private static final KeyPair CLIENT = generate();
+
+    private final Path dir;
+    private final List<Node> nodes = new ArrayList<>();
+    private final List<ServerSocket> holes = new ArrayList<>();
+
+    /** One node's server, its files and how many SSH connections it has accepted. */
+    record Node(Target target, SshServer server, Path root, KeyPair hostKey, AtomicInteger connections) {
+    }
+
+    private TestCluster(Path dir) {
+        this.dir = dir;
+    }
+
+    static TestCluster start(Path dir, int count) throws IOException {
+        TestCluster cluster = new TestCluster(dir);
+        for (int i = 1; i <= count; i++) {
+            cluster.nodes.add(cluster.startNode("data-" + i, "127.0.0." + (20 + i)));
+        }
+        return cluster;
+    }
+
+    private Node startNode(String name, String address) throws IOException {
+        KeyPair hostKey = generate();
+        Path root = Files.createDirectories(dir.resolve("roots").resolve(name));
+        AtomicInteger connections = new AtomicInteger();
+        SshServer server = SshServer.setUpDefaultServer();
+        server.setHost(address);
+        server.setPort(0);
+        server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
+        server.setPublickeyAuthenticator((user, key, session) -> USER.equals(user) && KeyUtils.compareKeys(key, CLIENT.getPublic()));
+        server.setCommandFactory((channel, command) -> new ShellCommand(command, name));
+        server.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
+        server.setFileSystemFactory(new VirtualFileSystemFactory(root));
+        server.addSessionListener(new SessionListener() {
+            @Override
+            public void sessionCreated(Session session) {
+                connections.incrementAndGet();
+            }
+        });
+        server.start();
+        String hostKeyLine = PublicKeyEntry.toString(hostKey.getPublic());
+        return new Node(new Target(name, address, server.getPort(), USER, hostKeyLine), server, root, hostKey, connections);
+    }
+
+    /** A listener that completes TCP handshakes (the kernel does) but never accepts or speaks. */
+    Target blackHole(String name, String address) throws IOException {
+        ServerSocket socket = new ServerSocket();
+        socket.bind(new InetSocketAddress(address, 0), 50);
+        holes.add(socket);
+        return new Target(name, address, socket.getLocalPort(), USER, nodes.get(0).target().hostKey());
+    }
+
+    /** An address and port where nothing listens: connection refused. */
+    Target closedPort(String name, String address) throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(address, 0));
+            port = socket.getLocalPort();
+        }
+        return new Target(name, address, port, USER, nodes.get(0).target().hostKey());
+    }
+
+    List<Target> targets() {
+        return nodes.stream().map(Node::target).toList();
+    }
+
+    Node node(int number) {
+        return nodes.get(number - 1);
+    }
+
+    int totalConnections() {
+        return nodes.stream().mapToInt(n -> n.connections().get()).sum();
+    }
+
+    /** The client key as an OpenSSH private key file, as the cluster key is given to the engine. */
+    Path clientKeyFile() throws IOException {
+        Path file = dir.resolve("client_ed25519");
+        if (!Files.exists(file)) {
+            try (OutputStream out = Files.newOutputStream(file)) {
+                OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(CLIENT, "test", null, out);
+            } catch (GeneralSecurityException e) {
+                throw new IOException(e);
+            }
+        }
+        return file;
+    }
+
+    /** Settings for tests: this cluster's key, no user keys, short timeouts. */
+    FanoutSettings.Builder settings() throws IOException {
+        return FanoutSettings.builder()
+                .clusterKey(clientKeyFile())
+                .userKeys(false)
+                .sshDir(dir.resolve("no-ssh-dir"))
+                .connectTimeout(Duration.ofSeconds(5))
+                .killGrace(Duration.ofMillis(500))
+                .retries(2, Duration.ofMillis(50), Duration.ofMillis(200));
+    }
+
+    static KeyPair generate() {
+        try {
+            return KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (Node node : nodes) {
+            node.server().stop(true);
+        }
+        for (ServerSocket hole : holes) {
+            hole.close();
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.spotsh.registry;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EmbeddedServerTest {
+    private static Path stateDir;
+    private static RegistrySettings settings;
+
+    @BeforeAll
+    static void init() {
+        stateDir = TestRegistry.newStateDir();
+        settings = TestRegistry.settings(stateDir);
+    }
+
+    @AfterAll
+    static void cleanUp() {
+        new EmbeddedServer(settings).stop();
+        TestRegistry.delete(stateDir);
+    }
+
+    @Test
+    void dataSurvivesARestartOnTheSamePortAndRestartIsFast() throws Exception {
+        EmbeddedServer server = new EmbeddedServer(settings);
+        int port;
+        try (Registry registry = Registry.open(settings)) {
+            registry.createTest("survivor", "cassandra", "local", Map.of("rf", 3), Duration.ofHours(1));
+            port = server.status().port();
+        }
+        assertTrue(server.status().running(), "the server outlives the Registry that started it");
+        assertTrue(server.stop());
+        assertEquals("stopped", server.status().state());
+        assertFalse(server.stop(), "stopping a stopped server reports false");
+
+        long started = System.nanoTime();
+        try (Registry again = Registry.open(settings)) {
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(millis < 2_000, "start-up of an initialised registry took " + millis + " ms");
+            List<Map<String, Object>> tests = again.tests();
+            assertEquals("survivor", tests.get(0).get("name"));
+            assertEquals(3L, again.test("survivor").params().get("rf"));
+        }
+        assertEquals(port, server.status().port(), "the port is kept across restarts");
+    }
+
+    @Test
+    void threadsStartingAtOnceShareOneServer() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Integer>> ports = pool.invokeAll(List.of(
+                    () -> new EmbeddedServer(settings).start().port(),
+                    () -> new EmbeddedServer(settings).start().port(),
+                    () -> new EmbeddedServer(settings).start().port(),
+                    () -> new EmbeddedServer(settings).start().port()));
+            for (Future<Integer> port : ports) {
+                assertEquals(ports.get(0).get(), port.get());
+            }
+        } finally {
+            pool.shutdown();
+        }
+        ServerStatus status = new EmbeddedServer(settings).status();
+        assertEquals("ready", status.state(), status.toString());
+        assertTrue(ProcessHandle.of(status.pid()).isPresent());
+    }
+
+    /** --registry-listen: nodes may log in from anywhere, by password, to the spotsh database only; the superuser never. */
+    @Test
+    void aListenAddressLetsNodeRolesInFromOtherHosts() throws Exception {
+        Path dir = TestRegistry.newStateDir();
+        RegistrySettings wide = TestRegistry.settings(dir).withListenAddress("0.0.0.0").withAdvertiseHost("127.0.0.7");
+        try (Registry registry = Registry.open(wide)) {
+            RegistrationUrl url = registry.createTest("wide", "cassandra", "local", Map.of(), null).registrationUrl();
+            assertEquals("127.0.0.7", url.host(), "the advertised host goes into registration URLs");
+            assertEquals("*", registry.sql("SHOW listen_addresses").get(0).get("listen_addresses"));
+            String hba = Files.readString(dir.resolve("registry/data/pg_hba.conf"));
+            assertTrue(hba.contains("host    spotsh    +spotsh_nodes  0.0.0.0/0      scram-sha-256"), hba);
+            assertFalse(hba.lines().anyMatch(l -> l.contains("0.0.0.0/0") && l.contains(" all ")), hba);
+            assertEquals(1, registry.register("wide", "data", "i-1", "10.0.0.1", "h", null));
+        } finally {
+            new EmbeddedServer(wide).stop();
+            TestRegistry.delete(dir);
+        }
+    }
+
+    @Test
+    void superuserPasswordIsPrivate() throws Exception {
+        new EmbeddedServer(settings).start();
+        Path file = stateDir.resolve("registry/superuser.password");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        String password = Files.readString(file).trim();
+        assertTrue(password.matches("[A-Za-z0-9]{32}"));
+        String described = new EmbeddedServer(settings).start() + " " + settings + " " + new EmbeddedServer(settings).status();
+        assertFalse(described.contains(password), described);
+    }
+}

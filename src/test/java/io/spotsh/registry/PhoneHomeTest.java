@@ -1,0 +1,240 @@
+package io.spotsh.registry;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** scripts/phone-home.sh, run by dash against a real registry. */
+class PhoneHomeTest {
+    private static final Path SCRIPT = Path.of("scripts/phone-home.sh").toAbsolutePath();
+    private static final String HOST_KEY =
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl root@node";
+
+    private static TestRegistry fixture;
+    private static Path work;
+    private static Path hostKeyFile;
+
+    /** What one run of phone-home.sh did. */
+    record Run(int exit, String out, String err, long millis) {
+    }
+
+    @BeforeAll
+    static void start() throws IOException {
+        TestRegistry.requirePsql();
+        fixture = TestRegistry.start(100);
+        work = Files.createTempDirectory("spotsh-phone-home-test");
+        hostKeyFile = Files.writeString(work.resolve("ssh_host_ed25519_key.pub"), HOST_KEY + "\n");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (fixture != null) {
+            fixture.close();
+            TestRegistry.delete(work);
+        }
+    }
+
+    private static Map<String, String> env(RegistrationUrl url, String test, String role, String instanceId) {
+        Map<String, String> env = new HashMap<>();
+        env.put("SPOTSH_REGISTRY_URL", url.uri());
+        env.put("SPOTSH_TEST", test);
+        env.put("SPOTSH_ROLE", role);
+        env.put("SPOTSH_INSTANCE_ID", instanceId);
+        env.put("SPOTSH_PRIVATE_IP", "10.0." + (instanceId.hashCode() & 0xff) + ".7");
+        env.put("SPOTSH_HOSTNAME", "ip-" + instanceId);
+        env.put("SPOTSH_HOST_KEY_FILE", hostKeyFile.toString());
+        env.put("SPOTSH_NODE_FILE", work.resolve("nodes/" + test + "/" + instanceId).toString());
+        env.put("SPOTSH_PHONE_HOME_TIMEOUT", "120");
+        return env;
+    }
+
+    private static ProcessBuilder phoneHome(Map<String, String> env, String... args) {
+        List<String> command = new ArrayList<>(List.of(Files.isExecutable(Path.of("/bin/dash")) ? "/bin/dash" : "sh",
+                SCRIPT.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().keySet().removeIf(k -> k.startsWith("SPOTSH_") || k.startsWith("PG"));
+        pb.environment().putAll(env);
+        return pb;
+    }
+
+    private static Run run(Map<String, String> env, String... args) throws Exception {
+        long start = System.nanoTime();
+        Process p = phoneHome(env, args).start();
+        p.getOutputStream().close();
+        var err = p.getErrorStream();
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "phone-home did not finish");
+        return new Run(p.exitValue(), out, new String(err.readAllBytes()).trim(), (System.nanoTime() - start) / 1_000_000);
+    }
+
+    @Test
+    void aThousandNodesAtOnceGetDenseNumbersPerRole() throws Exception {
+        RegistrationUrl url = fixture.registry.createTest("crowd", "cassandra", "local", Map.of(), null).registrationUrl();
+        int nodes = 1000;
+        Path logs = Files.createDirectories(work.resolve("crowd-logs"));
+        List<Process> processes = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int i = 0; i < nodes; i++) {
+            String role = i % 2 == 0 ? "data" : "client";
+            processes.add(phoneHome(env(url, "crowd", role, "i-" + i))
+                    .redirectOutput(logs.resolve(i + ".out").toFile())
+                    .redirectError(logs.resolve(i + ".err").toFile())
+                    .start());
+        }
+        for (Process p : processes) {
+            assertTrue(p.waitFor(150, TimeUnit.SECONDS), "a phone-home did not finish");
+        }
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        System.out.printf("%d concurrent phone-homes, max_connections=100: %d ms%n", nodes, millis);
+
+        Map<String, Set<Integer>> numbers = Map.of("data", new TreeSet<>(), "client", new TreeSet<>());
+        for (int i = 0; i < nodes; i++) {
+            String err = Files.readString(logs.resolve(i + ".err"));
+            assertEquals(0, processes.get(i).exitValue(), "node " + i + ": " + err);
+            String number = Files.readString(logs.resolve(i + ".out")).trim();
+            String role = i % 2 == 0 ? "data" : "client";
+            assertTrue(numbers.get(role).add(Integer.parseInt(number)), "number " + number + " twice in " + role);
+            assertEquals(number, Files.readString(work.resolve("nodes/crowd/i-" + i)).trim(), "node file of " + i);
+        }
+        Set<Integer> expected = IntStream.rangeClosed(1, nodes / 2).boxed().collect(Collectors.toSet());
+        assertEquals(expected, numbers.get("data"));
+        assertEquals(expected, numbers.get("client"));
+        assertEquals(nodes, fixture.registry.nodes("crowd").size());
+    }
+
+    @Test
+    void aRebootedNodeGetsItsNumberBackAndAnEnvFileWorks() throws Exception {
+        RegistrationUrl url = fixture.registry.createTest("reboot", "cassandra", "local", Map.of(), null).registrationUrl();
+        assertEquals("1", run(env(url, "reboot", "data", "i-first")).out());
+        Run second = run(env(url, "reboot", "data", "i-second"));
+        assertEquals(new Run(0, "2", "", second.millis()), second);
+
+        StringBuilder file = new StringBuilder("# written by userdata\n\n");
+        env(url, "reboot", "data", "i-second").forEach((k, v) -> file.append(k).append("=\"").append(v).append("\"\n"));
+        file.append("export SPOTSH_IGNORED_EXPORT=1\nNOT_OURS=$(touch /tmp/spotsh-pwned)\n");
+        Path envFile = Files.writeString(work.resolve("reboot.env"), file);
+        Run again = run(Map.of(), envFile.toString());
+        assertEquals(0, again.exit(), again.err());
+        assertEquals("2", again.out());
+        assertFalse(Files.exists(Path.of("/tmp/spotsh-pwned")), "nothing in the env file is executed");
+        Map<String, Object> node = fixture.registry.nodes("reboot").get(1);
+        assertEquals("SHA256:+DiY3wvvV6TuJJhbpZisF/zLDA0zPMSvHdkr4UvCOqU", node.get("host_key"));
+    }
+
+    @Test
+    void valuesCannotInjectSql() throws Exception {
+        RegistrationUrl url = fixture.registry.createTest("quotes", "cassandra", "local", Map.of(), null).registrationUrl();
+        Map<String, String> env = env(url, "quotes", "data", "i-'); DROP TABLE spotsh.nodes; --");
+        String hostname = "it's \\\"odd\\\" $(reboot) `id` :'test' \\\\";
+        env.put("SPOTSH_HOSTNAME", hostname);
+        Run run = run(env);
+        assertEquals(0, run.exit(), run.err());
+        Map<String, Object> node = fixture.registry.nodes("quotes").get(0);
+        assertEquals("i-'); DROP TABLE spotsh.nodes; --", node.get("instance_id"));
+        assertEquals(hostname, node.get("hostname"));
+    }
+
+    @Test
+    void aDeadInstanceIsRefusedAtOnce() throws Exception {
+        RegistrationUrl url = fixture.registry.createTest("dead", "cassandra", "local", Map.of(), null).registrationUrl();
+        assertEquals(0, run(env(url, "dead", "data", "i-gone")).exit());
+        fixture.registry.markDead("dead", "i-gone", "spot reclaim");
+        Run refused = run(env(url, "dead", "data", "i-gone"));
+        assertEquals(3, refused.exit());
+        assertTrue(refused.err().contains("i-gone was marked dead in test \"dead\""), refused.err());
+        assertTrue(refused.millis() < 10_000, "took " + refused.millis() + " ms");
+    }
+
+    @Test
+    void aWrongPasswordFailsFastAndIsNeverEchoed() throws Exception {
+        RegistrationUrl url = fixture.registry.createTest("wrong-pw", "cassandra", "local", Map.of(), null).registrationUrl();
+        Map<String, String> env = env(url, "wrong-pw", "data", "i-1");
+        env.put("SPOTSH_REGISTRY_URL", url.uri().replace(url.password(), "Wr0ngPassw0rd"));
+        env.put("SPOTSH_PHONE_HOME_TIMEOUT", "600");
+        Run run = run(env);
+        assertEquals(3, run.exit());
+        assertTrue(run.err().contains("password authentication failed"), run.err());
+        assertFalse(run.err().contains("Wr0ngPassw0rd"), run.err());
+        assertTrue(run.millis() < 10_000, "took " + run.millis() + " ms");
+    }
+
+    @Test
+    void aMissingInputIsNamedWithExitStatus2() throws Exception {
+        RegistrationUrl url = fixture.registry.createTest("missing", "cassandra", "local", Map.of(), null).registrationUrl();
+        Map<String, String> env = env(url, "missing", "data", "i-1");
+        env.remove("SPOTSH_ROLE");
+        env.remove("SPOTSH_PRIVATE_IP");
+        Run run = run(env);
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("SPOTSH_ROLE") && run.err().contains("SPOTSH_PRIVATE_IP"), run.err());
+        env.put("SPOTSH_ROLE", "data");
+        env.put("SPOTSH_PRIVATE_IP", "10.0.0.1");
+        env.put("SPOTSH_REGISTRY_URL", "http://example.invalid/");
+        assertEquals(2, run(env).exit());
+    }
+
+    /**
+     * A listener that accepts and never answers keeps psql waiting in its connect timeout:
+     * long enough to look at every process of the run, and then to see the deadline end it.
+     */
+    @Test
+    void theDeadlineEndsRetriesAndNoCommandLineShowsThePassword() throws Exception {
+        RegistrationUrl url = fixture.registry.createTest("silent", "cassandra", "local", Map.of(), null).registrationUrl();
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<Socket> held = new ArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.start();
+            Map<String, String> env = env(url, "silent", "data", "i-1");
+            env.put("SPOTSH_REGISTRY_URL", url.uri().replace(":" + url.port() + "/", ":" + silent.getLocalPort() + "/"));
+            env.put("SPOTSH_PHONE_HOME_TIMEOUT", "3");
+            env.put("PGCONNECT_TIMEOUT", "2");
+            long start = System.nanoTime();
+            Process p = phoneHome(env).start();
+            Thread.sleep(1_000);
+            List<String> commandLines = p.descendants().map(h -> h.info().commandLine().orElse(""))
+                    .collect(Collectors.toList());
+            commandLines.add(p.info().commandLine().orElse(""));
+            assertTrue(commandLines.stream().anyMatch(c -> c.contains("psql")), commandLines.toString());
+            assertTrue(commandLines.stream().noneMatch(c -> c.contains(url.password())), "password in " + commandLines);
+            assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            String err = new String(p.getErrorStream().readAllBytes());
+            assertEquals(1, p.exitValue(), err);
+            assertTrue(err.contains("gave up registering i-1") && err.contains("after 3 s"), err);
+            assertTrue(millis >= 3_000 && millis < 10_000, "took " + millis + " ms");
+            silent.close();
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+    }
+}
