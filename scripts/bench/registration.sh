@@ -143,7 +143,7 @@ spotsh_node() {
 
 baseline_node() {
     local i=$1 out=$2 id deadline=$((SECONDS + BASELINE_TIMEOUT))
-    until id=$(PGUSER=baseline PGPASSWORD=$baseline_password psql -X -qAt -c \
+    until id=$(PGUSER=baseline PGPASSWORD=$baseline_password "$baseline_client" -X -qAt -c \
         "INSERT INTO public.baseline_${roles[i % 2]} (instance_id, ip, hostname) VALUES ('i-$i', '10.0.0.1', 'ip-$i') RETURNING id" \
         2>"$out/$i.err"); do
         ((SECONDS < deadline)) || return 0
@@ -151,6 +151,10 @@ baseline_node() {
     done
     echo "$id" >"$out/$i"
 }
+
+# The same loop as a plain "psql" call from PATH runs it: on Debian that is the Perl wrapper.
+new_baseline_wrapper_test() { new_baseline_test; }
+baseline_wrapper_node() { baseline_node "$@"; }
 
 # Starts nodes FIRST..LAST of an approach all at once; prints the wall time in seconds.
 run_wave() {
@@ -191,8 +195,8 @@ changed_numbers() { # BEFORE AFTER FIRST LAST: how many nodes got a different nu
     echo "$changed"
 }
 
-# Both approaches run the same psql binary: not Debian's Perl wrapper /usr/bin/psql, whose
-# start-up alone would dominate the timings (phone-home.sh skips it the same way).
+# spotsh and the first naive loop run the same psql binary: not Debian's Perl wrapper
+# /usr/bin/psql, which phone-home.sh skips too. A second naive loop shows the wrapper's cost.
 find_psql() {
     psql_bin=
     local candidate
@@ -211,16 +215,23 @@ main() {
     start_postgres
     local version
     version=$(sql 'SHOW server_version')
-    log "PostgreSQL $version from $pg_bin on 127.0.0.1:$port, max_connections=$MAX_CONNECTIONS, $(nproc) cores"
+    local load
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    log "PostgreSQL $version from $pg_bin on 127.0.0.1:$port, max_connections=$MAX_CONNECTIONS, $(nproc) cores, load $load"
     prepare_spotsh
     prepare_baseline
     local last=$((N - 1)) half=$((N / 2)) reboot_last=$((REBOOTS - 1))
-    local -A wall runs fail dense_data dense_client refused changed
+    local -A wall runs fail dense_data dense_client refused changed top gaps
+    local approaches=(spotsh baseline) path_psql
+    path_psql=$(type -P psql || true)
+    [ "$(head -c 2 "$path_psql" 2>/dev/null)" != '#!' ] || approaches+=(baseline_wrapper)
 
-    for approach in spotsh baseline; do
+    for approach in "${approaches[@]}"; do
         local run count before times=() out
         count=$SPOTSH_RUNS
         [ "$approach" = spotsh ] || count=$BASELINE_RUNS
+        baseline_client=$psql_bin
+        [ "$approach" != baseline_wrapper ] || baseline_client=$path_psql
         fail[$approach]=0 refused[$approach]=0 dense_data[$approach]=yes dense_client[$approach]=yes
         for ((run = 1; run <= count; run++)); do
             "new_${approach}_test" "$run"
@@ -239,42 +250,50 @@ main() {
         log "$approach: $REBOOTS nodes reboot and phone home again..."
         run_wave "$approach" 0 "$reboot_last" "$work/$approach-reboot" >/dev/null
         changed[$approach]=$(changed_numbers "$out" "$work/$approach-reboot" 0 "$reboot_last")
+        # the highest data-node number in use now, and how many numbers below it no node holds
+        if [ "$approach" = spotsh ]; then
+            top[$approach]=$(sql "SELECT max(node_number) FROM spotsh.nodes n JOIN spotsh.tests t ON t.id = n.test_id
+                                   WHERE t.name = '$test_name' AND n.role = 'data' AND n.state = 'registered'")
+        else
+            top[$approach]=$(sql "SELECT max(id) FROM (SELECT DISTINCT ON (instance_id) id FROM public.baseline_data
+                                                        ORDER BY instance_id, id DESC) latest")
+        fi
+        gaps[$approach]=$((top[$approach] - half))
     done
-    local baseline_max baseline_gaps ratio
-    # numbers the data nodes hold now (their latest registration), and how many below the top are held by nobody
-    baseline_max=$(sql "SELECT max(id) FROM public.baseline_data")
-    baseline_gaps=$(sql "WITH latest AS (SELECT DISTINCT ON (instance_id) id FROM public.baseline_data
-                                         ORDER BY instance_id, id DESC)
-                         SELECT max(id) - count(*) FROM latest")
-    ratio=$(echo "scale=2; ${wall[baseline]} / ${wall[spotsh]}" | bc)
 
     mkdir -p "$results"
-    local csv=$results/registration.csv when
+    local csv=$results/registration.csv when rows=''
     when=$(date -u '+%Y-%m-%dT%H:%M:%SZ')
-    [ -s "$csv" ] || echo "run_at,approach,postgres,cores,nodes,max_connections,median_wall_s,runs_wall_s,failed,refused_connections,dense_1_to_n,rebooted,rebooted_with_new_number" >"$csv"
-    for approach in spotsh baseline; do
+    [ -s "$csv" ] || echo "run_at,approach,postgres,cores,nodes,max_connections,median_wall_s,runs_wall_s,failed,refused_connections,dense_1_to_n,rebooted,rebooted_with_new_number,data_number_gaps_after_reboots" >"$csv"
+    local -A label=(
+        [spotsh]="spotsh \`phone-home.sh\` (backoff + full jitter, \`spotsh.register()\`)"
+        [baseline]="naive loop: psql every 1 s, \`INSERT ... RETURNING id\` on a serial (same psql binary)"
+        [baseline_wrapper]="the same naive loop calling \`psql\` from PATH (Debian's Perl wrapper)")
+    for approach in "${approaches[@]}"; do
         local is_dense=no
         [ "${dense_data[$approach]}${dense_client[$approach]}" = yesyes ] && is_dense=yes
-        echo "$when,$approach,$version,$(nproc),$N,$MAX_CONNECTIONS,${wall[$approach]},${runs[$approach]// /;},${fail[$approach]},${refused[$approach]},$is_dense,$REBOOTS,${changed[$approach]}" >>"$csv"
+        echo "$when,$approach,$version,$(nproc),$N,$MAX_CONNECTIONS,${wall[$approach]},${runs[$approach]// /;},${fail[$approach]},${refused[$approach]},$is_dense,$REBOOTS,${changed[$approach]},${gaps[$approach]}" >>"$csv"
+        rows+="| ${label[$approach]} | ${wall[$approach]} s | ${runs[$approach]} | ${fail[$approach]} | ${refused[$approach]} | $is_dense | ${changed[$approach]} | ${gaps[$approach]} |"$'\n'
     done
+    local ratios
+    ratios="The naive loop takes **$(echo "scale=2; ${wall[baseline]} / ${wall[spotsh]}" | bc)x** spotsh's wall time"
+    [ -z "${wall[baseline_wrapper]:-}" ] ||
+        ratios+=", **$(echo "scale=2; ${wall[baseline_wrapper]} / ${wall[spotsh]}" | bc)x** through PATH's psql"
     cat >"$results/registration.md" <<EOF
 # Registration benchmark
 
-$when, $(nproc) cores, PostgreSQL $version, max_connections=$MAX_CONNECTIONS, $N nodes
-phoning home at the same moment (half \`data\`, half \`client\`), all on this machine
-(\`scripts/bench/registration.sh\`).
+$when, $(nproc) cores, PostgreSQL $version (the build spotsh embeds, with its settings),
+max_connections=$MAX_CONNECTIONS, $N nodes phoning home at the same moment (half \`data\`, half
+\`client\`), all on this machine: \`scripts/bench/registration.sh\`. Wall time is from starting
+the first node to the last one holding its number; spotsh runs $SPOTSH_RUNS times (median counts,
+other work on the machine adds noise: the load average was $load at the start), each naive loop once.
 
-| approach | wall time (median) | runs | failed | connections refused (retried) | numbers 1..N per role | of $REBOOTS rebooted nodes, got a new number |
-|---|---|---|---|---|---|---|
-| spotsh \`phone-home.sh\` (backoff + full jitter, \`spotsh.register()\`) | ${wall[spotsh]} s | ${runs[spotsh]} | ${fail[spotsh]} | ${refused[spotsh]} | ${dense_data[spotsh]} / ${dense_client[spotsh]} | ${changed[spotsh]} |
-| naive psql loop, retry every 1 s, \`INSERT ... RETURNING id\` on a serial | ${wall[baseline]} s | ${runs[baseline]} | ${fail[baseline]} | ${refused[baseline]} | ${dense_data[baseline]} / ${dense_client[baseline]} | ${changed[baseline]} |
-
-spotsh is **${ratio}x** faster here (baseline / spotsh wall time; goal: at most 15 s for
-spotsh). After $REBOOTS nodes rebooted (half of them data nodes), the baseline's
-\`baseline_data\` ids reach $baseline_max for $half data nodes, and $baseline_gaps numbers below
-the highest one in use belong to no node: each rebooted node took a fresh number and left a
-gap at its old one. spotsh gave every rebooted node its own number back, so numbers stay
-exactly 1..$half per role.
+| approach | wall time (median) | runs (s) | failed | connections refused (retried) | numbers exactly 1..N per role | of $REBOOTS rebooted nodes, got a new number | data-node numbers left unused below the highest after the reboots |
+|---|---|---|---|---|---|---|---|
+$rows
+$ratios (goal for spotsh: at most 15 s). The naive loop's
+serial hands each rebooted node a fresh number and leaves a gap at its old one; spotsh gives
+every rebooted node its own number back, so numbers stay exactly 1..$half per role.
 EOF
     cat "$results/registration.md"
 }

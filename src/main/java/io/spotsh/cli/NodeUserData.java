@@ -14,12 +14,12 @@ import java.util.Map;
  * the cluster's public key (from the state directory) and the test parameters. Made on first launch, so
  * a shell that launches nothing creates no key.
  */
-final class NodeUserData implements UserDataRenderer {
+public final class NodeUserData implements UserDataRenderer {
     private final StateDir stateDir;
     private UserData template;
     private ClusterKey key;
 
-    NodeUserData(StateDir stateDir) {
+    public NodeUserData(StateDir stateDir) {
         this.stateDir = stateDir;
     }
 
@@ -32,6 +32,6 @@ final class NodeUserData implements UserDataRenderer {
         Map<String, String> values = new LinkedHashMap<>();
         params.forEach((k, v) -> values.put(k, String.valueOf(v)));
         return template.render(new UserData.Values(test.name(), role, test.registrationUrl().uri(),
-                key.publicKeyLine(), values, Map.of(), null));
+                key.publicKeyLine(), values, Map.of(), test.type()));
     }
 }

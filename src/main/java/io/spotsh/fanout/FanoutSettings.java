@@ -118,7 +118,10 @@ public final class FanoutSettings {
         return backoffMax;
     }
 
-    /** Bytes of stdout and of stderr kept per node (the end of the output); live lines are not limited. */
+    /**
+     * Bytes of stdout and of stderr kept per node (the end of the output), 64 KiB by default: 300 nodes then keep
+     * at most ~40 MB. Live lines to a listener are not limited.
+     */
     public int outputTailBytes() {
         return outputTailBytes;
     }
@@ -151,7 +154,7 @@ public final class FanoutSettings {
         private int retries = 2;
         private Duration backoffBase = Duration.ofMillis(200);
         private Duration backoffMax = Duration.ofSeconds(5);
-        private int outputTailBytes = 256 * 1024;
+        private int outputTailBytes = 64 * 1024;
         private Duration killGrace = Duration.ofSeconds(1);
         private List<String> sadcPaths = SADC_PATHS;
         private List<String> kexAlgorithms;

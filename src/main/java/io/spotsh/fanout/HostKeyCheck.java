@@ -22,24 +22,33 @@ final class HostKeyCheck implements HostKeyVerifier {
     private final byte[] expectedBlob;
     private final HostKeyVerifier knownHosts;
     private final String knownHostsFile;
+    private final String expectedFingerprint;
     private volatile PublicKey presented;
     private volatile boolean refused;
 
-    private HostKeyCheck(String expectedType, byte[] expectedBlob, HostKeyVerifier knownHosts, String knownHostsFile) {
+    private HostKeyCheck(String expectedType, byte[] expectedBlob, HostKeyVerifier knownHosts, String knownHostsFile,
+                         String expectedFingerprint) {
         this.expectedType = expectedType;
         this.expectedBlob = expectedBlob;
         this.knownHosts = knownHosts;
         this.knownHostsFile = knownHostsFile;
+        this.expectedFingerprint = expectedFingerprint;
     }
 
-    /** Checks against an OpenSSH public key line ({@code ssh-ed25519 AAAA... [comment]}). */
+    /**
+     * Checks against an OpenSSH public key line ({@code ssh-ed25519 AAAA... [comment]}) or, when that is all the
+     * node registered, its fingerprint ({@code SHA256:...}).
+     */
     static HostKeyCheck expecting(String openSshLine) {
+        if (openSshLine.startsWith("SHA256:")) {
+            return new HostKeyCheck(null, null, null, null, openSshLine.trim());
+        }
         String[] parts = openSshLine.trim().split("\\s+");
         if (parts.length < 2) {
             throw new FanoutException("not an OpenSSH public key line: '" + openSshLine + "'");
         }
         try {
-            return new HostKeyCheck(parts[0], Base64.getDecoder().decode(parts[1]), null, null);
+            return new HostKeyCheck(parts[0], Base64.getDecoder().decode(parts[1]), null, null, null);
         } catch (IllegalArgumentException e) {
             throw new FanoutException("the host key of an OpenSSH line is not base64: '" + openSshLine + "'", e);
         }
@@ -47,15 +56,20 @@ final class HostKeyCheck implements HostKeyVerifier {
 
     /** Checks against known_hosts; {@code knownHosts} null means the file does not exist (nothing is accepted). */
     static HostKeyCheck knownHosts(HostKeyVerifier knownHosts, String file) {
-        return new HostKeyCheck(null, null, knownHosts, file);
+        return new HostKeyCheck(null, null, knownHosts, file, null);
     }
 
     @Override
     public boolean verify(String hostname, int port, PublicKey key) {
         presented = key;
-        boolean accepted = expectedBlob != null
-                ? Arrays.equals(expectedBlob, blob(key))
-                : knownHosts != null && knownHosts.verify(hostname, port, key);
+        boolean accepted;
+        if (expectedBlob != null) {
+            accepted = Arrays.equals(expectedBlob, blob(key));
+        } else if (expectedFingerprint != null) {
+            accepted = expectedFingerprint.equals(fingerprint(blob(key)));
+        } else {
+            accepted = knownHosts != null && knownHosts.verify(hostname, port, key);
+        }
         refused = !accepted;
         return accepted;
     }
@@ -71,16 +85,19 @@ final class HostKeyCheck implements HostKeyVerifier {
         if (expectedType != null) {
             return List.of(expectedType);
         }
+        if (expectedFingerprint != null) {
+            return List.of(KeyType.ED25519.toString()); // what spotsh's nodes register; others are still accepted by match
+        }
         return knownHosts == null ? List.of() : knownHosts.findExistingAlgorithms(hostname, port);
     }
 
     /** Why the key was refused, naming both fingerprints (or the known_hosts file). */
     String refusal() {
         String seen = presented == null ? "none" : fingerprint(blob(presented)) + " (" + KeyType.fromKey(presented) + ")";
-        if (expectedBlob != null) {
-            return "host key mismatch: the node registered " + fingerprint(expectedBlob) + " (" + expectedType
-                    + ") but the server presented " + seen + "; refusing it (a replaced instance, a reused address, "
-                    + "or someone in the middle)";
+        if (expectedBlob != null || expectedFingerprint != null) {
+            String registered = expectedBlob != null ? fingerprint(expectedBlob) + " (" + expectedType + ")" : expectedFingerprint;
+            return "host key mismatch: the node registered " + registered + " but the server presented " + seen
+                    + "; refusing it (a replaced instance, a reused address, or someone in the middle)";
         }
         return knownHosts == null
                 ? "host key " + seen + " cannot be checked: " + knownHostsFile + " does not exist"

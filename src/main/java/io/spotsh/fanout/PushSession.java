@@ -57,8 +57,12 @@ final class PushSession extends SessionChannel {
     @Override
     protected void finishOff() {
         super.finishOff();
-        finished.countDown();
-        woken.countDown();
+        // null only when the transport died while SSHJ's constructor was still running (it can see this channel
+        // before this constructor ends); open() then fails, so nobody waits on the latches
+        if (finished != null) {
+            finished.countDown();
+            woken.countDown();
+        }
     }
 
     @Override

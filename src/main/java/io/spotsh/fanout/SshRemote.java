@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * fan-out's cancellation.
  */
 final class SshRemote implements Remote {
+    private static final long LIVENESS_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     private final Target target;
     private final SshSetup setup;
     private final KeepAlives keepAlives;
@@ -73,7 +75,7 @@ final class SshRemote implements Remote {
     private SSHClient open(Budget budget) {
         int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, setup.settings().connectTimeout().toMillis());
         HostKeyCheck check = setup.hostKeyCheck(target);
-        SSHClient c = setup.newClient(target, check, timeoutMillis);
+        SSHClient c = setup.newClient(check, timeoutMillis);
         AtomicBoolean timedOut = new AtomicBoolean();
         ScheduledFuture<?> watchdog = timers.schedule(() -> {
             timedOut.set(true);
@@ -145,7 +147,7 @@ final class SshRemote implements Remote {
         }
         try (Cancellation.Registration ignored = budget.token().onCancel(session::wake)) {
             session.getOutputStream().close(); // EOF, like ssh -n: a command reading stdin ends instead of waiting
-            if (!session.awaitWake(budget.commandTimeoutNanos())) {
+            if (!awaitEnd(session, c, budget)) {
                 throw stop(session, c, budget);
             }
         } catch (InterruptedException e) {
@@ -157,6 +159,29 @@ final class SshRemote implements Remote {
             session.awaitFinished(setup.settings().killGrace().toNanos());
         }
         return exitOf(session);
+    }
+
+    /**
+     * Waits for the command's channel to close, its timeout, or cancellation; true when it closed. Also looks at
+     * the connection every second: if SSHJ's reader thread died of an Error (it only catches Exceptions), nothing
+     * would ever close the channel, and the node would hang the fan-out.
+     */
+    private boolean awaitEnd(PushSession session, SSHClient c, Budget budget) throws InterruptedException {
+        boolean unlimited = budget.commandTimeoutNanos() == Budget.UNLIMITED;
+        long deadline = System.nanoTime() + (unlimited ? 0 : budget.commandTimeoutNanos());
+        while (true) {
+            long left = unlimited ? Long.MAX_VALUE : deadline - System.nanoTime();
+            if (session.awaitWake(Math.min(left, LIVENESS_NANOS))) {
+                return true;
+            }
+            if (left <= LIVENESS_NANOS || budget.token().isCancelled()) {
+                return false;
+            }
+            if (!c.getTransport().isRunning()) {
+                dropIfSame(c);
+                throw new FanoutException("connection lost while the command ran", target, Phase.EXEC, false, null);
+            }
+        }
     }
 
     /**

@@ -131,8 +131,8 @@ final class SshSetup {
         }
     }
 
-    /** A new client for one connection attempt to {@code target}, with its own host key check. */
-    SSHClient newClient(Target target, HostKeyCheck check, int timeoutMillis) {
+    /** A new client for one connection attempt, with that attempt's host key check. */
+    SSHClient newClient(HostKeyCheck check, int timeoutMillis) {
         SSHClient client = new SSHClient(config);
         client.addHostKeyVerifier(check);
         client.setConnectTimeout(timeoutMillis);

@@ -6,7 +6,8 @@ import java.util.List;
  * {@code mark(text)}: a sysstat comment on every node, so recorded metrics show which phase of the test they
  * belong to. Runs {@code sadc -C 'text' -}: with neither interval nor count, sadc writes one comment record into
  * the current daily data file ({@code /var/log/sysstat/saDD} on Debian, {@code /var/log/sa/saDD} on RHEL), which
- * {@code sar -C} shows between the samples.
+ * {@code sar -C} shows between the samples. sysstat keeps the first 63 bytes of a comment (checked with sysstat
+ * 12.6: {@code sar -C} shows a 100-character comment cut there), so put what tells phases apart first.
  */
 final class SysstatMark {
     private static final String MISSING = "spotsh: no sadc";

@@ -10,8 +10,9 @@ import java.util.Objects;
  * @param host    an address or host name
  * @param port    the SSH port
  * @param user    the login user
- * @param hostKey the expected host public key as an OpenSSH line ({@code ssh-ed25519 AAAA...}), or null to check
- *                the host against {@code ~/.ssh/known_hosts} instead (hosts spotsh did not launch)
+ * @param hostKey the expected host public key as an OpenSSH line ({@code ssh-ed25519 AAAA...}) or its fingerprint
+ *                ({@code SHA256:...}), or null to check the host against {@code ~/.ssh/known_hosts} instead (hosts
+ *                spotsh did not launch)
  */
 public record Target(String name, String host, int port, String user, String hostKey) {
     public Target {

@@ -1,5 +1,6 @@
 package io.spotsh.registry;
 
+import io.spotsh.common.Help;
 import org.postgresql.util.PSQLException;
 
 import java.sql.Connection;
@@ -40,6 +41,7 @@ import java.util.regex.Pattern;
  * one call at a time; a lost connection is re-opened on the next call (restarting the embedded
  * server if someone stopped it). Failures are {@link RegistryException}s naming the registry.
  */
+@Help("the PostgreSQL registry: tests, nodes, events, ad-hoc SQL")
 public final class Registry implements AutoCloseable {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Set<String> TEST_STATES =
@@ -70,6 +72,7 @@ public final class Registry implements AutoCloseable {
     }
 
     /** All tests, oldest first: name, type, provider, state, nodes, dead, expected, created_at, expires_at, owner. */
+    @Help("tests() — every test: name, type, provider, state, nodes, created, expires")
     public List<Map<String, Object>> tests() {
         return query("listing tests",
                 "SELECT t.name, t.type, t.provider, t.state,"
@@ -82,6 +85,7 @@ public final class Registry implements AutoCloseable {
     }
 
     /** The nodes of a test by role and number: role, node_number, instance_id, ip, hostname, state, times, host key fingerprint. */
+    @Help("nodes('test') — a test's nodes by role and number: instance, ip, hostname, state, host key")
     public List<Map<String, Object>> nodes(String testName) {
         requireTest(testName);
         List<Map<String, Object>> rows = query("listing the nodes of test " + testName,
@@ -97,6 +101,7 @@ public final class Registry implements AutoCloseable {
     }
 
     /** What happened to a test, in order: at, kind, role, node_number, instance_id, message. */
+    @Help("events('test') — what happened to a test, in order")
     public List<Map<String, Object>> events(String testName) {
         requireTest(testName);
         return query("listing the events of test " + testName,
@@ -106,6 +111,7 @@ public final class Registry implements AutoCloseable {
     }
 
     /** Runs any SQL with {@code ?} parameters: the rows of a query, or {@code [[updated: n]]} for anything else. */
+    @Help("sql('select ...', params...) — ad-hoc SQL with ? parameters; rows back")
     public List<Map<String, Object>> sql(String query, Object... params) {
         return call("running " + abbreviate(query), c -> {
             try (PreparedStatement ps = c.prepareStatement(query)) {
@@ -139,6 +145,7 @@ public final class Registry implements AutoCloseable {
     }
 
     /** The test of that name (with its registration URL); throws if there is none. */
+    @Help("test('name') — one test's record")
     public TestInfo test(String name) {
         return call("looking up test " + name, c -> load(c, name));
     }
@@ -166,6 +173,7 @@ public final class Registry implements AutoCloseable {
     }
 
     /** Drops a test with its nodes, events and registration role, so its name can be used again. */
+    @Help("deleteTest('name') — drop a test with its nodes and events")
     public void deleteTest(String name) {
         call("deleting test " + name, c -> scalar(c, "SELECT spotsh.delete_test(?)", name));
     }
@@ -181,6 +189,7 @@ public final class Registry implements AutoCloseable {
     }
 
     /** Marks a node dead and returns the number it frees; the next node to register in its role takes the lowest freed number. */
+    @Help("markDead('test', 'i-...', 'why') — free a dead node's number for its replacement")
     public int markDead(String testName, String instanceId, String reason) {
         return call("marking " + instanceId + " dead in test " + testName,
                 c -> ((Number) scalar(c, "SELECT spotsh.mark_dead(?, ?, ?)", testName, instanceId, reason)).intValue());
@@ -220,6 +229,7 @@ public final class Registry implements AutoCloseable {
     }
 
     /** The instance ids requested for a test that have not phoned home yet, in request order. */
+    @Help("missing('test') — requested instance ids that never phoned home")
     public List<String> missing(String testName) {
         requireTest(testName);
         List<String> ids = new ArrayList<>();
@@ -232,6 +242,7 @@ public final class Registry implements AutoCloseable {
     }
 
     /** Which registry this is: host, port and database, and for the embedded one its folder. */
+    @Help("where() — which registry this is")
     public String where() {
         String at = endpoint != null ? endpoint.toString() : null;
         if (server != null) {

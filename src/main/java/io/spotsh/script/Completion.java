@@ -249,8 +249,11 @@ public final class Completion {
                 found.putIfAbsent(property, new Candidate(property, property, description));
             }
             if (property == null && name.startsWith(prefix) && !HIDDEN.contains(name) && !name.contains("$")) {
-                String value = name + (m.getParameterCount() == 0 ? "()" : "(");
-                found.putIfAbsent(name, new Candidate(value, name, description));
+                // with overloads that take arguments, leave the parenthesis open
+                Candidate before = found.get(name);
+                boolean open = m.getParameterCount() > 0 || before != null && before.value().endsWith("(");
+                found.put(name, new Candidate(name + (open ? "(" : "()"), name,
+                        description != null || before == null ? description : before.description()));
             }
         }
         if (!target.statics()) {

@@ -69,9 +69,13 @@ class FanoutFailureTest {
             Target real = cluster.node(2).target();
             Target forged = new Target(real.name(), real.host(), real.port(), real.user(), cluster.node(1).target().hostKey());
 
-            RunResult result = fanout.run(List.of(cluster.node(1).target(), forged), "echo hi");
+            Target one = cluster.node(1).target();
+            String fingerprint = HostKeyCheck.fingerprint(HostKeyCheck.blob(cluster.node(1).hostKey().getPublic()));
+            Target byFingerprint = new Target(one.name(), one.host(), one.port(), one.user(), fingerprint);
 
-            assertTrue(result.get("data-1").isOk());
+            RunResult result = fanout.run(List.of(byFingerprint, forged), "echo hi");
+
+            assertTrue(result.get("data-1").isOk(), result.get("data-1").toString());
             NodeResult refused = result.get("data-2");
             assertEquals(Phase.HOSTKEY, refused.getPhase());
             String expected = HostKeyCheck.fingerprint(HostKeyCheck.blob(cluster.node(1).hostKey().getPublic()));
@@ -135,6 +139,19 @@ class FanoutFailureTest {
             assertEquals(2, cluster.node(1).connections().get());
             assertEquals(1, cluster.node(2).connections().get());
             assertFalse(result.get("data-1").getStdout().isEmpty());
+        }
+    }
+
+    @Test
+    void keepalivesHoldAnIdleConnectionOpen() throws Exception {
+        try (TestCluster cluster = TestCluster.start(dir, 2);
+             Fanout fanout = new Fanout(cluster.settings().keepAlive(Duration.ofMillis(100), 2).build())) {
+            assertTrue(fanout.run(cluster.targets(), "true").isOk());
+            Thread.sleep(1200); // a dozen probes: unanswered ones would have closed the connections by now
+
+            assertEquals(2, fanout.openConnections());
+            assertTrue(fanout.run(cluster.targets(), "true").isOk());
+            assertEquals(2, cluster.totalConnections());
         }
     }
 

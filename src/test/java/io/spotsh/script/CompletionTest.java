@@ -93,6 +93,7 @@ class CompletionTest {
         binding.setVariable("ids", List.of("i-1"));
         assertTrue(values("ids.find").contains("findAll("));
         assertTrue(values("Math.ma").contains("max("));
-        assertTrue(values("\"abc\".toUpp").contains("toUpperCase()"));
+        assertTrue(values("\"abc\".toUpp").contains("toUpperCase("), "overloads with arguments leave the call open");
+        assertTrue(values("ids.si").contains("size()"));
     }
 }

@@ -201,6 +201,22 @@ final class LocalCloud implements Closeable {
         return new TerminateResult(accepted, failed);
     }
 
+    /** The state directory is gone (deleted under the daemon): ends every live instance's processes, records nothing. */
+    void abandon() {
+        Set<NodeProcesses.Session> doomed = new HashSet<>();
+        synchronized (this) {
+            for (LocalInstance i : instances.values()) {
+                if (i.live()) {
+                    i.state = InstanceState.TERMINATED;
+                    i.stateReason = LOST_SANDBOX;
+                    ssh.remove(i.ip);
+                    doomed.addAll(sessionsOf(i));
+                }
+            }
+        }
+        NodeProcesses.kill(doomed);
+    }
+
     /** A spot interruption of live instances, now: the notice at once, termination after {@code notice}. */
     List<Instance> reclaim(Collection<String> ids, Duration notice) {
         List<String> noticed = new ArrayList<>();

@@ -123,7 +123,7 @@ public final class LocalCloudDaemon {
         long every = Math.min(5_000, Math.max(100, idleTimeout.toMillis() / 10));
         boolean done = false;
         while (!done) {
-            done = stopped.await(every, TimeUnit.MILLISECONDS) || idleEnough();
+            done = stopped.await(every, TimeUnit.MILLISECONDS) || idleEnough() || stateGone();
         }
         closing = true;
         DaemonInfo.removeIfOurs(dir, info.pid());
@@ -148,6 +148,16 @@ public final class LocalCloudDaemon {
         } finally {
             gate.writeLock().unlock();
         }
+    }
+
+    /** Someone deleted the state directory under us: the instances lost their disks; end them and go. */
+    private boolean stateGone() {
+        if (Files.exists(dir.resolve("daemon.pid.lock"))) {
+            return false;
+        }
+        log.log(dir + " was deleted: terminating every instance and exiting");
+        cloud.abandon();
+        return true;
     }
 
     private void handle(HttpExchange exchange) throws IOException {

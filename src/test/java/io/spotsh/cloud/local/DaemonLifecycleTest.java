@@ -1,6 +1,7 @@
 package io.spotsh.cloud.local;
 
 import io.spotsh.cloud.CloudTests;
+import io.spotsh.cloud.LaunchRequest;
 import io.spotsh.common.StateDir;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,6 +42,16 @@ class DaemonLifecycleTest {
         }
     }
 
+    /** The file's text, or null while it is missing or empty. */
+    private static String read(Path file) {
+        try {
+            String text = Files.readString(file).strip();
+            return text.isEmpty() ? null : text;
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
     @Test
     void clientsAskingAtOnceShareOneDaemon() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
@@ -58,6 +69,25 @@ class DaemonLifecycleTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void deletingTheStateDirectoryEndsTheInstancesAndTheDaemon() throws Exception {
+        LocalProvider cloud = new LocalProvider(new StateDir(stateDir), Map.of());
+        String userData = "#!/bin/sh\necho $$ > \"$SPOTSH_ROOT/boot.pid\"\nexec sleep 300\n";
+        String id = cloud.launch(new LaunchRequest("gone", "data", 1, "local-a", null, null, userData, Map.of(), Map.of()))
+                .get(0).id();
+        Path pidFile = cloud.instanceRoot(id).resolve("boot.pid");
+        long sleeper = CloudTests.await("the boot to start", Duration.ofSeconds(30),
+                () -> read(pidFile) == null ? null : Long.valueOf(read(pidFile)));
+        long daemon = ((Number) cloud.status().get("pid")).longValue();
+
+        CloudTests.delete(stateDir);
+
+        CloudTests.await("the daemon to notice and exit", Duration.ofSeconds(30),
+                () -> ProcessHandle.of(daemon).filter(ProcessHandle::isAlive).isEmpty() ? true : null);
+        assertTrue(ProcessHandle.of(sleeper).filter(ProcessHandle::isAlive).isEmpty(), "the instance's boot is gone too");
+        assertFalse(Files.exists(stateDir), "nothing was written back");
     }
 
     @Test

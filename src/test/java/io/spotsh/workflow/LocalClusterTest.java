@@ -1,0 +1,206 @@
+package io.spotsh.workflow;
+
+import io.spotsh.cli.Main;
+import io.spotsh.cloud.Instance;
+import io.spotsh.cloud.Providers;
+import io.spotsh.cloud.local.LocalProvider;
+import io.spotsh.common.StateDir;
+import io.spotsh.registry.EmbeddedServer;
+import io.spotsh.registry.RegistrySettings;
+import io.spotsh.shell.Session;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The workflow end to end on the real parts: the local cloud's daemon and SSH servers, userdata booting each
+ * instance, phone-home into the embedded registry, and the command line for the crash-and-reap case.
+ */
+class LocalClusterTest {
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    private static Path state;
+
+    @BeforeAll
+    static void tools() throws IOException {
+        for (String tool : List.of("psql", "setsid")) {
+            boolean found = Arrays.stream(System.getenv("PATH").split(":")).anyMatch(d -> Files.isExecutable(Paths.get(d, tool)));
+            if (!found) {
+                Assumptions.assumeFalse("true".equals(System.getenv("CI")), "CI must install " + tool);
+                Assumptions.abort(tool + " is not installed: local nodes cannot boot");
+            }
+        }
+        state = Files.createTempDirectory("spotsh-local-cluster");
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        if (state == null) {
+            return;
+        }
+        try (LocalProvider local = new LocalProvider(new StateDir(state), Map.of())) {
+            local.stopDaemon(true);
+        }
+        new EmbeddedServer(RegistrySettings.embedded(state)).stop();
+        try (var files = Files.walk(state)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private static Session session(ByteArrayOutputStream out) {
+        return new Session(new Session.Settings(new StateDir(state), RegistrySettings.embedded(state), "local", false,
+                false, Map.of()), new io.spotsh.cli.NodeUserData(new StateDir(state)), List.of(),
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void fiftyNodesWithDudsAndSlowBootsConverge() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String name = "fifty-" + System.nanoTime();
+        try (Session session = session(out)) {
+            Cluster cluster = session.cluster();
+            cluster.launch(Map.of("name", name, "dataNodes", 50, "clientNodes", 0, "dudRate", 0.05,
+                    "slowBoot", "1s..6s", "ttl", "20m"));
+            cluster.await(Map.of("every", "2s", "replaceAfter", "20s", "timeout", "4m"));
+
+            List<Integer> numbers = cluster.getNodes().getData().list().stream().map(Node::number).sorted().toList();
+            assertEquals(java.util.stream.IntStream.rangeClosed(1, 50).boxed().toList(), numbers);
+            Map<String, Object> data = cluster.status().get(0);
+            assertEquals(50, data.get("expected"));
+            assertEquals(50, data.get("reachable"));
+            int duds = (Integer) data.get("duds");
+            assertTrue(duds >= 1, "5% duds of 50 should give at least one dud: " + data);
+
+            // every interval: seen + missing == expected, and a listed id had not registered by then
+            Map<String, LocalDateTime> registeredAt = new java.util.HashMap<>();
+            for (Map<String, Object> row : session.registry().sql("SELECT n.instance_id, n.registered_at FROM spotsh.nodes n"
+                    + " JOIN spotsh.tests t ON t.id = n.test_id WHERE t.name = ?", name)) {
+                registeredAt.put((String) row.get("instance_id"),
+                        ((java.time.OffsetDateTime) row.get("registered_at")).atZoneSameInstant(java.time.ZoneId.systemDefault()).toLocalDateTime());
+            }
+            Matcher m = Pattern.compile("(\\S+ \\S+) I see (\\d+)/(\\d+) data servers reporting\\.\\.\\.\\n(?:(\\S+ \\S+) Missing Instances: (\\S+)\\n)?")
+                    .matcher(out.toString(StandardCharsets.UTF_8));
+            int intervals = 0;
+            Set<String> everMissing = new HashSet<>();
+            while (m.find()) {
+                intervals++;
+                int seen = Integer.parseInt(m.group(2));
+                int expected = Integer.parseInt(m.group(3));
+                List<String> missing = m.group(5) == null ? List.of() : List.of(m.group(5).split(","));
+                assertEquals(expected, seen + missing.size(), "interval at " + m.group(1) + " lists " + missing);
+                LocalDateTime at = LocalDateTime.parse(m.group(1), STAMP);
+                for (String id : missing) {
+                    LocalDateTime reg = registeredAt.get(id);
+                    assertTrue(reg == null || !reg.isBefore(at.minusSeconds(1)), id + " was listed missing at " + at + " but registered at " + reg);
+                }
+                everMissing.addAll(missing);
+            }
+            assertTrue(intervals >= 3, out.toString(StandardCharsets.UTF_8));
+            List<Map<String, Object>> dudRows = session.registry().sql("SELECT i.instance_id FROM spotsh.instances i"
+                    + " JOIN spotsh.tests t ON t.id = i.test_id WHERE t.name = ? AND i.state = 'dud'", name);
+            for (Map<String, Object> dud : dudRows) {
+                assertTrue(everMissing.contains((String) dud.get("instance_id")), "dud " + dud + " never listed as missing");
+            }
+            cluster.terminate();
+            long left = session.cluster().leaks().size()
+                    + Providers.open("local", new StateDir(state), Map.of()).tagged().stream().filter(i -> name.equals(i.test())).count();
+            assertEquals(0, left);
+        }
+    }
+
+    @Test
+    void capacityRefusalInThePinnedZoneNamesTheZone() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (Session session = session(out)) {
+            WorkflowException e = assertThrows(WorkflowException.class, () -> session.cluster().launch(Map.of(
+                    "name", "full-" + System.nanoTime(), "dataNodes", 4, "clientNodes", 0, "az", "local-a",
+                    "capacity", Map.of("local-a", 2))));
+            assertTrue(e.getMessage().contains("local-a"), e.getMessage());
+        }
+    }
+
+    @Test
+    void reclaimOfARegisteredNodeShowsInStatus() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String name = "reclaim-" + System.nanoTime();
+        try (Session session = session(out)) {
+            Cluster cluster = session.cluster();
+            cluster.launch(Map.of("name", name, "dataNodes", 3, "clientNodes", 0));
+            cluster.await(Map.of("every", "1s", "timeout", "2m"));
+            Node victim = cluster.getNodes().getData().getAt(2);
+            try (LocalProvider local = new LocalProvider(new StateDir(state), Map.of())) {
+                local.reclaim(List.of(victim.instanceId()), java.time.Duration.ofMillis(200));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            Map<String, Object> data = cluster.status().get(0);
+            while ((Integer) data.get("reclaimed") == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(300);
+                data = cluster.status().get(0);
+            }
+            assertEquals(1, data.get("reclaimed"), data.toString());
+            assertEquals(2, data.get("registered"));
+            assertTrue(out.toString(StandardCharsets.UTF_8).contains(victim.instanceId() + " (data) was reclaimed by a spot interruption"));
+            cluster.terminate();
+        }
+    }
+
+    @Test
+    void killMinusNineThenReapLeavesNothing() throws Exception {
+        String name = "killed-" + System.nanoTime();
+        Path plan = state.resolve(name + ".groovy");
+        Files.writeString(plan, "cluster.launch(name: '" + name + "', dataNodes: 3, clientNodes: 1)\n"
+                + "println 'LAUNCHED'\nThread.sleep(600000)\n");
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        Process spotsh = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "--state-dir", state.toString(), "-f", plan.toString()).redirectErrorStream(true).start();
+        StringBuilder seen = new StringBuilder();
+        try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(spotsh.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                seen.append(line).append('\n');
+                if (line.contains("LAUNCHED")) {
+                    break;
+                }
+            }
+            spotsh.destroyForcibly(); // SIGKILL: no shutdown hook, nothing cleaned up
+            spotsh.waitFor(20, TimeUnit.SECONDS);
+        }
+        assertTrue(seen.toString().contains("LAUNCHED"), seen.toString());
+        try (LocalProvider local = new LocalProvider(new StateDir(state), Map.of())) {
+            assertEquals(4, local.tagged().stream().filter(i -> name.equals(i.test())).count(), "the plan's instances outlive it");
+        }
+
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"--state-dir", state.toString(), "reap"}, System.in,
+                new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(o, true, StandardCharsets.UTF_8), Map.of());
+        String said = o.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, said);
+        assertTrue(said.lines().anyMatch(l -> l.startsWith("spotsh reap: local: ") && l.endsWith(" 0 left")), said);
+        try (LocalProvider local = new LocalProvider(new StateDir(state), Map.of())) {
+            List<Instance> left = local.tagged().stream().filter(i -> name.equals(i.test())).toList();
+            assertEquals(List.of(), left);
+        }
+    }
+}
