@@ -12,7 +12,7 @@ println nodes
 phase('hello') {
     // every node at once; output streams live, prefixed with the node's name
     def hello = nodes.run('echo "$(hostname) is node $(cat "$SPOTSH_ROOT/etc/spotsh/node-number") in $(cat "$SPOTSH_ROOT/etc/spotsh/env" | grep -c =) settings"')
-    assert hello.ok.size() == nodes.size() : "hello failed on ${hello.failed*.name}"
+    assert hello.failed.isEmpty() : "hello failed on ${hello.failed*.name}"
 
     def workload = File.createTempFile('workload', '.properties')
     workload.text = "recordcount=10000\noperationcount=50000\n"
@@ -21,7 +21,8 @@ phase('hello') {
 }
 
 def results = new File("results/${name}")
-def got = nodes.get('result.txt', results)
+def got = nodes.get("result.txt", results)
+println got
 assert got.ok.size() == nodes.size()
 log "Results of ${got.ok.size()} nodes in ${results}: " + results.list().sort().join(', ')
 

@@ -65,7 +65,7 @@ public final class RunResult implements Iterable<NodeResult>, Tabular {
     }
 
     /** True when every node succeeded. */
-    public boolean isOk() {
+    public boolean allOk() {
         return results.stream().allMatch(NodeResult::isOk);
     }
 
@@ -142,7 +142,7 @@ public final class RunResult implements Iterable<NodeResult>, Tabular {
 
     /** Throws one {@link CheckFailedException} listing every failed node; returns this when all succeeded. */
     public RunResult check() {
-        if (!isOk()) {
+        if (!allOk()) {
             throw new CheckFailedException(ResultText.failures(this), this);
         }
         return this;

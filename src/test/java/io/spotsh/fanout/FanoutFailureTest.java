@@ -104,7 +104,7 @@ class FanoutFailureTest {
             assertTrue(result.isCancelled());
             result.forEach(r -> assertEquals(Phase.CANCELLED, r.getPhase(), r.toString()));
             RunResult after = fanout.run(cluster.targets(), "echo again");
-            assertTrue(after.isOk(), after.summary());
+            assertTrue(after.allOk(), after.summary());
             assertEquals(connections, cluster.totalConnections(), "cancel kept the connections");
         }
     }
@@ -122,20 +122,20 @@ class FanoutFailureTest {
             assertTrue(Thread.interrupted(), "the interrupt flag is kept for the caller");
             assertTrue(result.isCancelled());
             result.forEach(r -> assertEquals(Phase.CANCELLED, r.getPhase()));
-            assertTrue(fanout.run(cluster.targets(), "true").isOk());
+            assertTrue(fanout.run(cluster.targets(), "true").allOk());
         }
     }
 
     @Test
     void aDroppedConnectionIsReopenedTransparently() throws Exception {
         try (TestCluster cluster = TestCluster.start(dir, 2); Fanout fanout = new Fanout(cluster.settings().build())) {
-            assertTrue(fanout.run(cluster.targets(), "true").isOk());
+            assertTrue(fanout.run(cluster.targets(), "true").allOk());
             cluster.node(1).server().getActiveSessions().forEach(s -> s.close(true));
             Thread.sleep(200);
 
             RunResult result = fanout.run(cluster.targets(), "echo back");
 
-            assertTrue(result.isOk(), result.summary());
+            assertTrue(result.allOk(), result.summary());
             assertEquals(2, cluster.node(1).connections().get());
             assertEquals(1, cluster.node(2).connections().get());
             assertFalse(result.get("data-1").getStdout().isEmpty());
@@ -146,11 +146,11 @@ class FanoutFailureTest {
     void keepalivesHoldAnIdleConnectionOpen() throws Exception {
         try (TestCluster cluster = TestCluster.start(dir, 2);
              Fanout fanout = new Fanout(cluster.settings().keepAlive(Duration.ofMillis(100), 2).build())) {
-            assertTrue(fanout.run(cluster.targets(), "true").isOk());
+            assertTrue(fanout.run(cluster.targets(), "true").allOk());
             Thread.sleep(1200); // a dozen probes: unanswered ones would have closed the connections by now
 
             assertEquals(2, fanout.openConnections());
-            assertTrue(fanout.run(cluster.targets(), "true").isOk());
+            assertTrue(fanout.run(cluster.targets(), "true").allOk());
             assertEquals(2, cluster.totalConnections());
         }
     }

@@ -111,7 +111,7 @@ class FanoutRunTest {
 
         RunResult again = fanout.run(cluster.targets(), "echo again");
 
-        assertTrue(again.isOk());
+        assertTrue(again.allOk());
         assertEquals(serverSide, cluster.totalConnections());
         assertEquals(clientSide, fanout.connectionsOpened());
         assertEquals(4, fanout.openConnections());
@@ -138,7 +138,7 @@ class FanoutRunTest {
     @Test
     void commandsReadingStdinSeeEndOfInput() {
         RunResult result = fanout.run(cluster.targets(), "cat; echo done", RunOptions.defaults().withTimeout(Duration.ofSeconds(5)));
-        assertTrue(result.isOk(), result.summary());
+        assertTrue(result.allOk(), result.summary());
         assertEquals("done\n", result.get("data-1").getStdout());
     }
 
@@ -155,7 +155,7 @@ class FanoutRunTest {
             assertEquals("before\n", r.getStdout());
             assertTrue(r.getError().startsWith("timed out after 1.0 s"), r.getError());
         }
-        assertTrue(fanout.run(cluster.targets(), "echo still usable").isOk());
+        assertTrue(fanout.run(cluster.targets(), "echo still usable").allOk());
     }
 
     @Test

@@ -16,7 +16,7 @@ import java.util.concurrent.ExecutorService;
 
 /**
  * An SSH exec request or shell on a local instance: {@code /bin/sh -c COMMAND} (or an interactive {@code sh -i})
- * with the instance's root as working directory, its {@code root/} as HOME and {@code SPOTSH_ROOT} set, in a
+ * with its {@code root/} as HOME and working directory (as a root login on a node) and {@code SPOTSH_ROOT} set, in a
  * process group of its own. stdin, stdout and stderr are streamed both ways; the exit status goes back to the
  * client (128 + N for a process killed by signal N, as a shell reports it); a signal the client sends reaches
  * the whole process group. When the client goes away first the command's pipes are closed, as OpenSSH does
@@ -45,7 +45,7 @@ final class SandboxCommand implements Command {
     @Override
     public void start(ChannelSession channel, Environment env) throws IOException {
         List<String> argv = command == null ? List.of("setsid", "/bin/sh", "-i") : List.of("setsid", "/bin/sh", "-c", command);
-        ProcessBuilder pb = new ProcessBuilder(argv).directory(node.sandbox().root.toFile());
+        ProcessBuilder pb = new ProcessBuilder(argv).directory(node.sandbox().home().toFile());
         Map<String, String> vars = pb.environment();
         vars.clear();
         env.getEnv().forEach((name, value) -> {

@@ -58,7 +58,7 @@ public final class FanoutBench {
         PrefixedPrinter printer = new PrefixedPrinter(out, null, targets, false);
         boolean allOk = true;
         try (Fanout fanout = new Fanout(settings)) {
-            if (warm && !fanout.run(targets, "true", RunOptions.defaults().withQuiet(true)).isOk()) {
+            if (warm && !fanout.run(targets, "true", RunOptions.defaults().withQuiet(true)).allOk()) {
                 System.err.println("warm-up failed: not every node is reachable");
                 System.exit(2);
             }
@@ -72,7 +72,7 @@ public final class FanoutBench {
                 System.err.printf("run %d: wall_ms=%.1f cpu_ms=%.1f ok=%d failed=%d%n", run, wallMs, cpuMs,
                         result.getOk().size(), result.getFailed().size());
                 report(result);
-                allOk &= result.isOk();
+                allOk &= result.allOk();
             }
         }
         out.flush();
@@ -81,7 +81,7 @@ public final class FanoutBench {
 
     /** The failed nodes by phase, then each failure: what the failure run of the benchmark reports. */
     private static void report(RunResult result) {
-        if (result.isOk()) {
+        if (result.allOk()) {
             return;
         }
         System.err.println(result.summary());

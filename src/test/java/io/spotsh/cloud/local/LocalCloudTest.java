@@ -82,7 +82,8 @@ class LocalCloudTest {
             assertEquals(new NodeSsh.Result(0, "hi\n", ""), ssh.exec("echo hi"));
             assertEquals(new NodeSsh.Result(3, "out\n", "err\n"), ssh.exec("echo out; echo err >&2; exit 3"));
             NodeSsh.Result where = ssh.exec("pwd; echo \"$HOME $SPOTSH_ROOT\"; cat \"$SPOTSH_ROOT/etc/spotsh/node-number\"");
-            assertEquals(root + "\n" + root.resolve("root") + " " + root + "\n"
+            // a command starts in HOME, where SFTP's relative paths point too, as on a node logged into as root
+            assertEquals(root.resolve("root") + "\n" + root.resolve("root") + " " + root + "\n"
                     + registered.get(node.id()).get("node_number") + "\n", where.stdout());
 
             Path local = Files.writeString(stateDir.resolve("upload.txt"), "payload " + test + "\n");
