@@ -12,7 +12,7 @@ import java.util.Map;
  * where to write, the environment.
  */
 record Context(StateDir stateDir, RegistrySettings registry, String provider, boolean keep, boolean dryRun,
-               Map<String, Object> providerSettings, PrintStream out, PrintStream err, Map<String, String> env,
+               Map<String, Map<String, Object>> providerSettings, PrintStream out, PrintStream err, Map<String, String> env,
                boolean debug) {
 
     Session.Settings sessionSettings() {

@@ -134,7 +134,8 @@ public final class SpotshCommand {
                 providerSettings.put(o[1], options.get(o[0]));
             }
         }
-        return new Context(state, registry, provider, options.isSet("keep"), options.isSet("dry-run"), providerSettings,
+        return new Context(state, registry, provider, options.isSet("keep"), options.isSet("dry-run"),
+                providerSettings.isEmpty() ? Map.of() : Map.of("aws", providerSettings),
                 out, err, env, debug);
     }
 

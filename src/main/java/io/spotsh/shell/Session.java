@@ -31,7 +31,7 @@ import java.util.Map;
 public final class Session implements AutoCloseable {
     /** What the command line decided for this session. */
     public record Settings(StateDir stateDir, RegistrySettings registry, String provider, boolean keep,
-                           boolean dryRun, Map<String, Object> providerSettings) {
+                           boolean dryRun, Map<String, Map<String, Object>> providerSettings) {
     }
 
     private final Settings settings;
@@ -93,7 +93,8 @@ public final class Session implements AutoCloseable {
     }
 
     private Provider openProvider(String name) {
-        return Providers.open(name, settings.stateDir(), settings.providerSettings());
+        // each provider gets only its own settings (--aws-endpoint means nothing to the local cloud)
+        return Providers.open(name, settings.stateDir(), settings.providerSettings().getOrDefault(name, Map.of()));
     }
 
     public static String version() {

@@ -55,7 +55,9 @@ class FanoutFailureTest {
             assertEquals(3, result.getOk().size(), result.summary());
             NodeResult hole = result.get("data-4");
             assertEquals(Phase.CONNECT, hole.getPhase());
-            assertTrue(hole.getError().startsWith("no SSH handshake within 1.5 s"), hole.getError());
+            // a full accept queue can stall the TCP handshake itself instead of the SSH one: both are the timeout
+            assertTrue(hole.getError().startsWith("no SSH handshake within 1.5 s")
+                    || hole.getError().startsWith("TCP connect timed out after 1.5 s"), hole.getError());
             NodeResult closed = result.get("data-5");
             assertEquals(Phase.CONNECT, closed.getPhase());
             assertTrue(closed.getError().startsWith("connection refused"), closed.getError());
