@@ -83,5 +83,28 @@ def goals(by_key, n):
               f"(goal ≤ 400 MB: {'met' if peak <= 400 else '**missed**'}).")
 
 
+NOTES = """
+## How to read this
+
+- Every tool talks to the same sshd processes; on loopback those sshds (a fork, a re-exec and a key exchange
+  per connection, a fork and exec per command) share the 2 cores with the client, so cold wall time is mostly
+  server work and the client's CPU decides how much of the machine is left for it.
+- spotsh's cold figures include starting a JVM (about 0.5 s CPU, with a class-data archive); its warm figures are
+  the fan-out alone inside one JVM whose connections are open, as in the shell. Its RSS column is the whole JVM.
+- The OpenSSH tools' warm CPU adds the ControlPersist masters' CPU to the client's: the masters do the crypto.
+- `!` on xargs with 1 MiB of output is xargs's own behaviour: 64 ssh processes write to one stdout and lines
+  from different nodes get cut into each other; it also aborts on the first node that exits with 255.
+- With fan-out 64, the OpenSSH tools run `sleep 2` on 300 nodes in five waves; spotsh holds every connection at
+  once and limits only handshakes in flight.
+- Tried for the client's CPU: AES-GCM on the JDK provider instead of BouncyCastle (BouncyCastle's plain-Java AES
+  took almost all CPU of the 1 MiB runs; the JDK's cut warm CPU there about 3x), output pushed from SSHJ's reader
+  thread (no thread per stream), one keepalive thread for all connections, C1-only compilation (cheaper start-up,
+  but the JDK's GCM is fast only under C2, so C2 stays on), a class-data archive, serial GC with a small young
+  generation, capped NIO buffer caches. What remains per cold run is the JVM's start and the pure-Java
+  X25519/Ed25519 of each handshake.
+"""
+
+
 if __name__ == "__main__":
     main(*sys.argv[1:5])
+    print(NOTES)
