@@ -260,7 +260,10 @@ public final class Completion {
             for (Method m : gdk(target.type())) {
                 String name = m.getName();
                 if (name.startsWith(prefix) && !HIDDEN.contains(name)) {
-                    found.putIfAbsent(name, new Candidate(name + (m.getParameterCount() == 1 ? "()" : "("), name, null));
+                    // the first parameter is the receiver; any overload with more leaves the call open
+                    Candidate before = found.get(name);
+                    boolean open = m.getParameterCount() > 1 || before != null && before.value().endsWith("(");
+                    found.put(name, new Candidate(name + (open ? "(" : "()"), name, before == null ? null : before.description()));
                 }
             }
         }
