@@ -306,6 +306,12 @@ public final class Cluster implements AutoCloseable {
                 + " FROM spotsh.instances i JOIN spotsh.tests t ON t.id = i.test_id WHERE t.name = ? ORDER BY i.id", test);
     }
 
+    /** Whether the instance is a live registered node of the test (then marking it dead frees its number). */
+    boolean isRegistered(String test, String instanceId) {
+        return !registry().sql("SELECT 1 FROM spotsh.nodes n JOIN spotsh.tests t ON t.id = n.test_id"
+                + " WHERE t.name = ? AND n.instance_id = ? AND n.state = 'registered'", test, instanceId).isEmpty();
+    }
+
     List<String> missingIds() {
         return registry().missing(current().name);
     }

@@ -87,8 +87,7 @@ final class Launcher {
         double hourly = 0;
         try {
             for (Map.Entry<String, Integer> role : sizing.entrySet()) {
-                Map<String, String> tags = Tags.of(test.name(), role.getKey(), System.getProperty("user.name"),
-                        Instant.now(), test.expiresAt() == null ? null : test.expiresAt().toInstant());
+                Map<String, String> tags = tags(test, role.getKey());
                 LaunchRequest request = new LaunchRequest(test.name(), role.getKey(), role.getValue(), zone,
                         spec.instanceType(), spec.maxPrice(), cluster.userData().render(test, role.getKey(), test.params()),
                         tags, spec.providerOptions());
@@ -117,9 +116,7 @@ final class Launcher {
 
     /** One request for {@code count} instances of a role; records every id as expected before returning. */
     private List<Instance> request(TestRun run, TestInfo test, String role, int count, String zone) {
-        Instant now = Instant.now();
-        Instant expires = test.expiresAt() == null ? null : test.expiresAt().toInstant();
-        Map<String, String> tags = Tags.of(test.name(), role, System.getProperty("user.name") + "@" + OwnerProcess.hostname(), now, expires);
+        Map<String, String> tags = tags(test, role);
         String script = cluster.userData().render(test, role, test.params());
         List<Instance> got = run.provider.launch(new LaunchRequest(test.name(), role, count, zone, run.instanceType,
                 run.maxPrice, script, tags, run.options));
@@ -130,6 +127,12 @@ final class Launcher {
         cluster.registry().recordInstances(test.name(), role, ids, zone);
         log.log("Requested " + count + " " + role + " instances in " + zone + ": " + abbreviate(ids));
         return got;
+    }
+
+    /** The tags every instance of a role carries: test, role, owner, created, expires. */
+    private static Map<String, String> tags(TestInfo test, String role) {
+        return Tags.of(test.name(), role, System.getProperty("user.name") + "@" + OwnerProcess.hostname(), Instant.now(),
+                test.expiresAt() == null ? null : test.expiresAt().toInstant());
     }
 
     /** Replaces instances that never reported or do not answer: new ids become expected, old ones duds. */
@@ -167,9 +170,7 @@ final class Launcher {
 
     private void markDud(TestRun run, String id) {
         Registry registry = cluster.registry();
-        boolean registered = !registry.sql("SELECT 1 FROM spotsh.nodes n JOIN spotsh.tests t ON t.id = n.test_id"
-                + " WHERE t.name = ? AND n.instance_id = ? AND n.state = 'registered'", run.name, id).isEmpty();
-        if (registered) {
+        if (cluster.isRegistered(run.name, id)) {
             registry.markDead(run.name, id, "replaced: did not answer SSH"); // frees its number for the replacement
         }
         registry.setInstanceState(run.name, id, "dud");

@@ -195,9 +195,7 @@ final class Waiter {
             if (i.state().gone()) {
                 boolean spot = i.reclaimed();
                 String why = spot ? "reclaimed by a spot interruption" : "terminated (" + i.stateReason() + ")";
-                boolean registered = !registry.sql("SELECT 1 FROM spotsh.nodes n JOIN spotsh.tests t ON t.id = n.test_id"
-                        + " WHERE t.name = ? AND n.instance_id = ? AND n.state = 'registered'", run.name, i.id()).isEmpty();
-                if (registered) {
+                if (cluster.isRegistered(run.name, i.id())) {
                     registry.markDead(run.name, i.id(), why);
                 }
                 registry.setInstanceState(run.name, i.id(), spot ? "reclaimed" : "terminated");
