@@ -1,17 +1,28 @@
 package io.spotsh.types;
 
 import io.spotsh.common.BadInput;
+import io.spotsh.fanout.NodeResult;
+import io.spotsh.fanout.RunResult;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The {@code generic} test: data and client nodes with nothing installed, for plans that do their own
- * setup. Sizing: the counts given, or one client per four data nodes when clients are not given.
+ * setup and run their own commands. Sizing: the counts given, or one client per four data nodes.
+ * Sane when every node the test was sized for is registered and runs a command.
  */
 public final class Generic implements TestType {
     @Override
     public String name() {
         return "generic";
+    }
+
+    @Override
+    public String description() {
+        return "data and client nodes with nothing installed; the plan runs its own commands";
     }
 
     @Override
@@ -24,5 +35,35 @@ public final class Generic implements TestType {
             throw new BadInput("clientNodes cannot be negative, was " + clients);
         }
         return TestType.roles("data", dataNodes, "client", clients);
+    }
+
+    @Override
+    public Sanity check(TestCluster cluster) {
+        List<String> problems = new ArrayList<>();
+        int nodes = 0;
+        for (Map.Entry<String, Integer> role : cluster.sizing().entrySet()) {
+            List<Member> members = cluster.members(role.getKey());
+            nodes += members.size();
+            if (members.size() != role.getValue()) {
+                problems.add(role.getKey() + ": " + members.size() + " of " + role.getValue() + " nodes registered");
+            }
+            if (!members.isEmpty()) {
+                RunResult ran = cluster.run(members, "true", Duration.ofSeconds(30));
+                for (NodeResult r : ran.getFailed()) {
+                    problems.add(r.getName() + ": does not run commands: " + r.getError());
+                }
+            }
+        }
+        return new Sanity(problems, nodes + " nodes registered, each runs commands");
+    }
+
+    @Override
+    public List<Workload> workloads(Map<String, Object> params) {
+        return List.of();
+    }
+
+    @Override
+    public List<Metric> parse(Workload workload, String output) {
+        return List.of();
     }
 }

@@ -1,0 +1,22 @@
+package io.spotsh.types;
+
+/**
+ * A program a test type's nodes need.
+ *
+ * @param command       the name looked up on PATH ({@code redis-server}), or an absolute path
+ * @param debianPackage the package that installs it ({@code apt-get install redis-server})
+ * @param alternatives  other absolute paths that will do (sysstat's {@code sadc} lives outside PATH)
+ */
+public record Tool(String command, String debianPackage, java.util.List<String> alternatives) {
+    public Tool {
+        alternatives = alternatives == null ? java.util.List.of() : java.util.List.copyOf(alternatives);
+    }
+
+    public Tool(String command, String debianPackage) {
+        this(command, debianPackage, java.util.List.of());
+    }
+
+    /** sysstat's collector, which {@code nodes.mark} and the metrics of every test need. */
+    public static final Tool SADC = new Tool("sadc", "sysstat",
+            java.util.List.of("/usr/lib/sysstat/sadc", "/usr/lib64/sa/sadc", "/usr/libexec/sa/sadc", "/usr/lib/sa/sadc"));
+}
