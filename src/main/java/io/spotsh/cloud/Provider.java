@@ -37,6 +37,14 @@ public interface Provider extends AutoCloseable {
     /** Availability zones and their current spot price for an instance type, cheapest first. */
     List<Zone> zones(String instanceType);
 
+    /**
+     * Whether its instances run on this machine (the local cloud): then the programs a test type's nodes run
+     * must be installed here, and spotsh checks them before launching.
+     */
+    default boolean runsHere() {
+        return false;
+    }
+
     @Override
     default void close() {
     }

@@ -25,7 +25,10 @@ final class SysstatMark {
         for (String path : sadcPaths) {
             sh.append(' ').append(quote(path));
         }
-        sh.append("; do if [ -x \"$s\" ]; then exec \"$s\" -C ").append(quote(text)).append(" -; fi; done; ")
+        sh.append("; do if [ -x \"$s\" ]; then ")
+                // a local node keeps its own sysstat files under its root (see userdata.sh.tmpl, step metrics)
+                .append("f=-; if [ -n \"${SPOTSH_ROOT:-}\" ]; then f=\"$SPOTSH_ROOT/var/log/sysstat\"; mkdir -p \"$f\"; fi; ")
+                .append("exec \"$s\" -L -C ").append(quote(text)).append(" \"$f\"; fi; done; ")
                 .append("echo ").append(quote(MISSING)).append(" >&2; exit ").append(MISSING_EXIT);
         return sh.toString();
     }

@@ -39,6 +39,7 @@ public final class Session implements AutoCloseable {
     private final Engine engine;
     private final Log log;
     private volatile StatusLine statusLine = StatusLine.NONE;
+    private volatile boolean interactive;
     private boolean closed;
 
     public Session(Settings settings, UserDataRenderer userData, List<String> args, PrintStream out) {
@@ -51,6 +52,7 @@ public final class Session implements AutoCloseable {
             Cluster cluster = new Cluster(log, this::registry, this::openProvider, userData, new TestTypes(),
                     settings.provider(), settings.keep());
             cluster.setStatusLine(statusLine);
+            cluster.setInteractive(interactive);
             cluster.setDryRun(settings.dryRun());
             cluster.setFanout(() -> new Fanout(FanoutSettings.builder()
                     .clusterKey(ClusterKey.open(settings.stateDir()).privateKeyPath()).build()));
@@ -81,6 +83,14 @@ public final class Session implements AutoCloseable {
         Object cluster = binding.peek("cluster");
         if (cluster instanceof Cluster c) {
             c.setStatusLine(statusLine);
+        }
+    }
+
+    /** An operator at a prompt: a failed sanity check is shown for fixing rather than ending the session. */
+    public void setInteractive(boolean interactive) {
+        this.interactive = interactive;
+        if (binding.peek("cluster") instanceof Cluster c) {
+            c.setInteractive(interactive);
         }
     }
 

@@ -72,6 +72,7 @@ public final class Shell {
     /** Reads and evaluates lines until Ctrl-D or {@code :exit}. */
     public void run() {
         session.setStatusLine(new TerminalStatus(terminal));
+        session.setInteractive(true);
         out.println("spotsh " + Session.version() + " — type help for the objects, Tab to complete, Ctrl-D to leave.");
         out.flush();
         while (true) {

@@ -26,6 +26,12 @@ public interface TestCluster {
      */
     RunResult run(List<Member> on, String command, Duration timeout);
 
+    /**
+     * Copies {@code remote} (relative to the login's home folder) from each node into {@code localDir/<role>-<n>/},
+     * in parallel, sizes verified.
+     */
+    RunResult get(List<Member> on, String remote, java.nio.file.Path localDir);
+
     /** A line in the operator's log, timestamped. */
     void log(String line);
 }

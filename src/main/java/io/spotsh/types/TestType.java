@@ -41,6 +41,14 @@ public interface TestType {
     }
 
     /**
+     * Log folders on a node (relative to its root, e.g. {@code var/log/redis}) that come back with the results,
+     * beside the boot log, the sysstat files and the workloads' output.
+     */
+    default List<String> logs() {
+        return List.of();
+    }
+
+    /**
      * Cluster-wide setup once every node has registered and answers SSH (e.g. joining the data nodes into one
      * cluster). Safe to call again on a cluster that is already configured.
      */

@@ -11,6 +11,7 @@ public final class TestTypes {
 
     public TestTypes() {
         add(new Generic());
+        add(new io.spotsh.types.redis.Redis());
     }
 
     public TestTypes add(TestType type) {

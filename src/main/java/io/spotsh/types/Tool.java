@@ -19,4 +19,25 @@ public record Tool(String command, String debianPackage, java.util.List<String> 
     /** sysstat's collector, which {@code nodes.mark} and the metrics of every test need. */
     public static final Tool SADC = new Tool("sadc", "sysstat",
             java.util.List.of("/usr/lib/sysstat/sadc", "/usr/lib64/sa/sadc", "/usr/libexec/sa/sadc", "/usr/lib/sa/sadc"));
+
+    /** Whether this machine has it: on PATH (or at the absolute path given), or at one of the alternatives. */
+    public boolean isInstalled() {
+        java.util.List<java.nio.file.Path> candidates = new java.util.ArrayList<>();
+        if (command.startsWith("/")) {
+            candidates.add(java.nio.file.Path.of(command));
+        } else {
+            for (String dir : System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin").split(":")) {
+                if (!dir.isEmpty()) {
+                    candidates.add(java.nio.file.Path.of(dir, command));
+                }
+            }
+        }
+        alternatives.forEach(a -> candidates.add(java.nio.file.Path.of(a)));
+        return candidates.stream().anyMatch(p -> java.nio.file.Files.isRegularFile(p) && java.nio.file.Files.isExecutable(p));
+    }
+
+    @Override
+    public String toString() {
+        return command + " (apt-get install " + debianPackage + ")";
+    }
 }

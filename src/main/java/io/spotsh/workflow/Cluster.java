@@ -9,9 +9,23 @@ import io.spotsh.common.StatusLine;
 import io.spotsh.fanout.Fanout;
 import io.spotsh.registry.Registry;
 import io.spotsh.registry.TestInfo;
+import groovy.json.JsonOutput;
+import groovy.json.JsonSlurper;
+import io.spotsh.collect.Collector;
+import io.spotsh.collect.Results;
+import io.spotsh.common.BadInput;
+import io.spotsh.fanout.RunResult;
+import io.spotsh.types.Sanity;
+import io.spotsh.types.TestType;
 import io.spotsh.types.TestTypes;
+import io.spotsh.types.Tool;
+import io.spotsh.types.TypeException;
+import io.spotsh.types.Workload;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -35,7 +49,7 @@ import java.util.function.Supplier;
  * Every exit path of a plan or the shell ends the test this process launched ({@link #close}), unless it
  * was launched with {@code keep: true} or {@code --keep}.
  */
-@Help("the current test: launch, await, status, replace, terminate, leaks, reap, cost")
+@Help("the current test: launch, await, configure, check, workloads, collect, status, replace, terminate, leaks, reap, cost")
 public final class Cluster implements AutoCloseable {
     private final Log log;
     private final Supplier<Registry> registry;
@@ -48,6 +62,7 @@ public final class Cluster implements AutoCloseable {
     private volatile TestRun run;
     private volatile StatusLine statusLine = StatusLine.NONE;
     private volatile boolean dryRunDefault;
+    private volatile boolean interactive;
     private volatile Supplier<Fanout> fanoutFactory;
     private Fanout fanout;
 
@@ -70,8 +85,13 @@ public final class Cluster implements AutoCloseable {
             throw new WorkflowException("test " + run.name + " is still running here; cluster.terminate() it (or keep it and start a new shell) before launching another");
         }
         LaunchSpec spec = LaunchSpec.from(args, defaultProvider, keepDefault, dryRunDefault);
-        Map<String, Integer> sizing = types.get(spec.type()).size(spec.dataNodes(), spec.clientNodes(), spec.params());
+        TestType type = types.get(spec.type());
+        Map<String, Integer> sizing = type.size(spec.dataNodes(), spec.clientNodes(), spec.params());
+        spec = spec.withParams(type.params(sizing, spec.params()));
         Provider provider = provider(spec.provider());
+        if (provider.runsHere() && !spec.dryRun()) {
+            requireTools(type, provider);
+        }
         if (spec.dryRun()) {
             double hourly = new Launcher(this, log).dryRun(spec, sizing, provider);
             if (dryRunDefault) {
@@ -80,14 +100,40 @@ public final class Cluster implements AutoCloseable {
             return this;
         }
         run = new Launcher(this, log).launch(spec, sizing, provider);
+        run.sizing = Map.copyOf(sizing);
+        run.params = spec.params();
+        registry().sql("UPDATE spotsh.tests SET sizing = ?::jsonb WHERE name = ?", JsonOutput.toJson(sizing), run.name);
         return this;
+    }
+
+    /** Local nodes run this machine's programs: say which packages are missing before anything is launched. */
+    private static void requireTools(TestType type, Provider provider) {
+        List<String> missing = new ArrayList<>();
+        for (Tool tool : type.tools()) {
+            if (!tool.isInstalled()) {
+                missing.add(tool.toString());
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new BadInput("test type " + type.name() + " on the " + provider.name() + " provider runs its nodes on this"
+                    + " machine, which lacks " + String.join(", ", missing) + "; nothing was launched");
+        }
     }
 
     /** Works on a test launched earlier (by this or another spotsh process): status, nodes, terminate. */
     @Help("use('name') — work on an existing test (launched by another spotsh)")
     public Cluster use(String name) {
         TestInfo test = registry().test(name);
-        run = new TestRun(test.name(), test.type(), provider(test.provider()), null, null, null, Map.of(), true, false);
+        TestRun used = new TestRun(test.name(), test.type(), provider(test.provider()), null, null, null, Map.of(), true, false);
+        used.params = test.params();
+        Object sizing = registry().sql("SELECT sizing FROM spotsh.tests WHERE name = ?", name).get(0).get("sizing");
+        if (sizing != null) {
+            Map<String, Integer> roles = new LinkedHashMap<>();
+            ((Map<?, ?>) new JsonSlurper().parseText(sizing.toString()))
+                    .forEach((role, count) -> roles.put(String.valueOf(role), ((Number) count).intValue()));
+            used.sizing = roles;
+        }
+        run = used;
         return this;
     }
 
@@ -165,6 +211,141 @@ public final class Cluster implements AutoCloseable {
         return run == null ? null : run.name;
     }
 
+    // ---- the test: configure, check, workloads, collect ----------------------------------------------
+
+    @Help("type — the test type: name, description, its workload phases")
+    public Map<String, Object> getType() {
+        TestRun r = current();
+        TestType type = types.get(r.type);
+        Map<String, Object> about = new LinkedHashMap<>();
+        about.put("name", type.name());
+        about.put("description", type.description());
+        about.put("workloads", type.workloads(r.params).stream().map(Workload::name).toList());
+        about.put("params", r.params);
+        about.put("sizing", r.sizing);
+        return about;
+    }
+
+    @Help("configure() — once every node is up: wait for their boot to finish, then the type's cluster-wide setup (e.g. redis-cli --cluster create)")
+    public Cluster configure() {
+        TestRun r = current();
+        startRun(r);
+        new Boots(this, log).awaitFinished(r);
+        try {
+            types.get(r.type).configure(typeCluster(r));
+        } catch (TypeException e) {
+            event(r.name, "configure-failed", null, null, e.getMessage());
+            throw new WorkflowException("cluster.configure " + r.name + ": " + e.getMessage(), e);
+        }
+        event(r.name, "configured", null, null, r.type);
+        return this;
+    }
+
+    @Help("check() — the type's sanity check; a plan fails on it (after collecting what exists), the shell shows what is wrong")
+    public Sanity check() {
+        TestRun r = current();
+        startRun(r);
+        Sanity sanity = types.get(r.type).check(typeCluster(r));
+        event(r.name, sanity.isOk() ? "check-ok" : "check-failed", null, null,
+                sanity.isOk() ? sanity.summary() : String.join("; ", sanity.problems()));
+        if (sanity.isOk()) {
+            log.log("Sanity check of " + r.name + " passed: " + sanity.summary());
+            return sanity;
+        }
+        log.log("Sanity check of " + r.name + " FAILED (" + sanity.problems().size() + " problems): " + sanity.summary());
+        sanity.problems().forEach(p -> log.log("  " + p));
+        if (!interactive) {
+            throw new WorkflowException("cluster.check " + r.name + ": the cluster is not sane: " + String.join("; ", sanity.problems()));
+        }
+        log.log("Fix what is wrong and call cluster.check() again");
+        return sanity;
+    }
+
+    @Help("workload('load', timeout: '30m') — one workload phase of the type, on all its nodes at once: marked, timed, recorded")
+    public RunResult workload(Map<String, ?> options, String name) {
+        TestRun r = current();
+        startRun(r);
+        TestType type = types.get(r.type);
+        List<Workload> all = type.workloads(r.params);
+        Workload workload = all.stream().filter(w -> w.name().equals(name)).findFirst().orElseThrow(() -> new BadInput(
+                "cluster.workload: test type " + type.name() + " has no workload '" + name + "' (it has: "
+                        + all.stream().map(Workload::name).toList() + ")"));
+        return new Workloads(this, log).run(r, typeCluster(r), workload, duration(options, "timeout", Duration.ofMinutes(30)));
+    }
+
+    public RunResult workload(String name) {
+        return workload(Map.of(), name);
+    }
+
+    @Help("workloads() — every workload phase of the type, in order; stops at the first that fails")
+    public List<RunResult> workloads() {
+        TestRun r = current();
+        List<RunResult> results = new ArrayList<>();
+        for (Workload w : types.get(r.type).workloads(r.params)) {
+            results.add(workload(w.name()));
+        }
+        return results;
+    }
+
+    @Help("collect(into: 'results') — every node's workload output, sysstat files and logs into results/<test>/<run>/, summary.csv, an archive")
+    public Results collect(Map<String, ?> options) {
+        TestRun r = current();
+        RunRecord record = startRun(r);
+        Path into = Path.of(String.valueOf(options.containsKey("into") ? options.get("into") : "results"));
+        Path dir = into.resolve(r.name).resolve(record.name).toAbsolutePath();
+        log.log("Collecting results of " + r.name + " into " + dir);
+        try {
+            Results results = new Collector(typeCluster(r), types.get(r.type)).collect(record.name, dir);
+            record.results = results;
+            registry().sql("UPDATE spotsh.runs SET collected_at = clock_timestamp(), status = 'collected', results_dir = ?,"
+                    + " archive = ?, summary_csv = ?, message = ? WHERE id = ?", dir.toString(), results.archive().toString(),
+                    results.summaryCsv().toString(), results.missing().isEmpty() ? null : "nothing from " + results.missing(), record.id);
+            event(r.name, "collected", null, null, dir.toString());
+            results.missing().forEach((node, why) -> log.log("Nothing collected from " + node + ": " + why));
+            log.log("Results of " + results.collected().size() + " nodes in " + dir + "; " + results.summary().nodeRows().size()
+                    + " figures in " + results.summaryCsv().getFileName() + "; archive " + results.archive());
+            return results;
+        } catch (RuntimeException e) {
+            registry().sql("UPDATE spotsh.runs SET status = 'failed', message = ? WHERE id = ?", e.getMessage(), record.id);
+            throw e;
+        }
+    }
+
+    public Results collect() {
+        return collect(Map.of());
+    }
+
+    /** The run this test is on, started (and recorded) on first use. */
+    private RunRecord startRun(TestRun r) {
+        synchronized (r) {
+            if (r.record == null) {
+                String name = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+                List<Map<String, Object>> row = registry().sql("INSERT INTO spotsh.runs (test_id, results_dir)"
+                        + " SELECT id, ? FROM spotsh.tests WHERE name = ? RETURNING id", "results/" + r.name + "/" + name, r.name);
+                r.record = new RunRecord(((Number) row.get(0).get("id")).longValue(), name);
+            }
+            return r.record;
+        }
+    }
+
+    /** A failing plan still brings home what exists before its nodes go. */
+    private void collectBeforeTeardown(TestRun r) {
+        try {
+            collect();
+        } catch (RuntimeException e) {
+            log.log("Collecting what exists of " + r.name + " failed: " + e.getMessage());
+        }
+    }
+
+    TypeCluster typeCluster(TestRun r) {
+        return new TypeCluster(this, r, r.sizing, r.params, log);
+    }
+
+    /** The shell lets an operator fix a failed sanity check; a plan fails on it. */
+    public void setInteractive(boolean interactive) {
+        this.interactive = interactive;
+    }
+
     // ---- end --------------------------------------------------------------------------------------------
 
     @Help("terminate() — terminate every instance of the test, duds included, and wait until each is terminated")
@@ -202,6 +383,9 @@ public final class Cluster implements AutoCloseable {
         TestRun r = run;
         try {
             if (r != null && r.launchedHere && !r.ended && !r.keep) {
+                if (r.record != null && !r.record.collected()) {
+                    collectBeforeTeardown(r);
+                }
                 log.log("Ending test " + r.name + " on exit (launch with keep: true or --keep to leave it running)");
                 terminate();
             } else if (r != null && r.launchedHere && !r.ended) {
@@ -248,7 +432,7 @@ public final class Cluster implements AutoCloseable {
      */
     @Help("phase('load') { ... } — mark start and end on all nodes, time the phase, record it in the registry")
     public Object phase(String name, groovy.lang.Closure<?> body) {
-        return new Phases(this, log).run(current(), name, body);
+        return new Phases(this, log).run(current(), name, body::call);
     }
 
     /** {@code --dry-run}: every launch only prints what it would request, and the plan stops there. */

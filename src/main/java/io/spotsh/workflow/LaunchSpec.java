@@ -69,6 +69,12 @@ record LaunchSpec(String name, String type, int dataNodes, Integer clientNodes, 
                 args.containsKey("dryRun") ? Boolean.TRUE.equals(args.get("dryRun")) : dryRunDefault, options);
     }
 
+    /** The same launch with the test type's parameters (its defaults filled in). */
+    LaunchSpec withParams(Map<String, Object> typeParams) {
+        return new LaunchSpec(name, type, dataNodes, clientNodes, provider, instanceType, maxPrice, zone, ttl, typeParams,
+                keep, dryRun, providerOptions);
+    }
+
     private static String text(Map<String, ?> args, String key, String fallback) {
         Object v = args.get(key);
         return v == null ? fallback : v.toString();

@@ -1,6 +1,5 @@
 package io.spotsh.workflow;
 
-import groovy.lang.Closure;
 import io.spotsh.common.Durations;
 import io.spotsh.common.Log;
 import io.spotsh.fanout.RunResult;
@@ -8,6 +7,7 @@ import io.spotsh.fanout.RunResult;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * {@code phase("load") { ... }}: the seed's "between each step, push out a sysstat comment", timed and
@@ -22,10 +22,11 @@ final class Phases {
         this.log = log;
     }
 
-    Object run(TestRun run, String name, Closure<?> body) {
+    Object run(TestRun run, String name, Supplier<?> body) {
         new Launcher(cluster, log).terminateDuds(run);
-        List<Map<String, Object>> started = cluster.registry().sql("INSERT INTO spotsh.phases (test_id, name)"
-                + " SELECT id, ? FROM spotsh.tests WHERE name = ? RETURNING id", name, run.name);
+        Long runId = run.record == null ? null : run.record.id;
+        List<Map<String, Object>> started = cluster.registry().sql("INSERT INTO spotsh.phases (test_id, name, run_id)"
+                + " SELECT id, ?, ? FROM spotsh.tests WHERE name = ? RETURNING id", name, runId, run.name);
         long id = ((Number) started.get(0).get("id")).longValue();
         cluster.event(run.name, "phase-started", null, null, name);
         log.log("Phase " + name + " started on " + mark(run, "Workload " + name + " started.") + " nodes");
@@ -33,7 +34,7 @@ final class Phases {
         String status = "failed";
         String message = null;
         try {
-            Object result = body.call();
+            Object result = body.get();
             status = "ok";
             return result;
         } catch (RuntimeException e) {

@@ -30,6 +30,12 @@ final class TestRun {
     /** Instances whose spot interruption notice was already reported. */
     final Set<String> noticed = ConcurrentHashMap.newKeySet();
     volatile boolean ended;
+    /** Nodes per role the test was sized for. */
+    volatile Map<String, Integer> sizing = Map.of();
+    /** The test's parameters, the type's defaults included. */
+    volatile Map<String, Object> params = Map.of();
+    /** The run under way (configure, check, workloads, collect), once one started; its results go in one folder. */
+    volatile RunRecord record;
 
     TestRun(String name, String type, Provider provider, String zone, String instanceType, Double maxPrice,
             Map<String, Object> options, boolean keep, boolean launchedHere) {

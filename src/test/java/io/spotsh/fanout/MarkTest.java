@@ -44,7 +44,7 @@ class MarkTest {
 
             assertEquals(2, result.getOk().size());
             for (String node : List.of("data-1", "data-2")) {
-                assertEquals(List.of("-C", text, "-"), Files.readAllLines(dir.resolve("args-" + node)));
+                assertEquals(List.of("-L", "-C", text, "-"), Files.readAllLines(dir.resolve("args-" + node)));
             }
         }
     }

@@ -75,6 +75,11 @@ public final class LocalProvider implements Provider {
     }
 
     @Override
+    public boolean runsHere() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return LocalProviderFactory.NAME;
     }
