@@ -16,8 +16,9 @@ import java.util.Map;
 
 /**
  * {@code summary.csv}: one row per phase × node × metric as the load generator reported it, then per phase,
- * operation and metric one aggregated row over the nodes ({@code node} = {@code all}): throughput is summed
- * (the clients ran at the same moment), a latency figure is the worst node's (percentiles do not add up).
+ * operation and metric one aggregated row over the nodes ({@code node} = {@code all}): throughput and counts are
+ * summed (the clients ran at the same moment), a latency figure is the worst node's (percentiles do not add up),
+ * a minimum the least; the {@code aggregate} column says which, and over how many nodes.
  */
 public final class Summary {
     public static final List<String> COLUMNS = List.of("test", "run", "phase", "role", "node", "operation", "metric",
@@ -58,13 +59,29 @@ public final class Summary {
         for (List<Row> group : groups.values()) {
             Row first = group.get(0);
             Metric m = first.metric();
-            boolean sum = m.isThroughput();
-            double value = sum ? group.stream().mapToDouble(r -> r.metric().value()).sum()
-                    : group.stream().mapToDouble(r -> r.metric().value()).max().orElse(0);
+            String how = aggregation(m);
+            double value = switch (how) {
+                // summed as decimals: 397614.31 + 389863.53 is 787477.84, not 787477.8400000001
+                case "sum" -> group.stream().map(r -> java.math.BigDecimal.valueOf(r.metric().value()))
+                        .reduce(java.math.BigDecimal.ZERO, java.math.BigDecimal::add).doubleValue();
+                case "min" -> group.stream().mapToDouble(r -> r.metric().value()).min().orElse(0);
+                default -> group.stream().mapToDouble(r -> r.metric().value()).max().orElse(0);
+            };
             rows.add(new Row(first.phase(), first.role(), "all", new Metric(m.operation(), m.metric(), value, m.unit()),
-                    (sum ? "sum" : "max") + " of " + group.size()));
+                    how + " of " + group.size()));
         }
         return rows;
+    }
+
+    /**
+     * How a figure adds up over nodes that ran at the same moment: throughput, operation and error counts are
+     * summed; a minimum is the least; any other latency or time is the worst node's.
+     */
+    static String aggregation(Metric m) {
+        if (m.isThroughput() || m.metric().equals("operations") || m.metric().equals("errors")) {
+            return "sum";
+        }
+        return m.metric().startsWith("min") ? "min" : "max";
     }
 
     /** Writes the node rows then the aggregated rows. */

@@ -28,7 +28,8 @@ import java.util.stream.Collectors;
  * <ul>
  * <li>Sizing: one client per three data nodes unless given (one redis-benchmark drives about three masters
  *     before it, not the servers, is the bottleneck).</li>
- * <li>Dataset: {@code keyspace} = 100,000 keys per data node; each client sends {@code requests} per phase.</li>
+ * <li>Dataset: {@code keyspace} = 100,000 keys per data node; each client sends {@code requests} (2 million: a
+ *     few seconds per phase, so sysstat's samples fall inside it) per phase.</li>
  * <li>Sane: every data node answers {@code CLUSTER INFO} with {@code cluster_state:ok} and
  *     {@code cluster_known_nodes} equal to the data nodes the test was sized for.</li>
  * <li>Workloads: {@code load} (SET of random keys in the keyspace) then {@code read} (GET of the same keys);
@@ -66,7 +67,7 @@ public final class Redis implements TestType {
         Map<String, Object> defaults = new LinkedHashMap<>();
         defaults.put("port", 6379);
         defaults.put("keyspace", (long) KEYS_PER_DATA_NODE * sizing.getOrDefault("data", 0));
-        defaults.put("requests", 200_000);
+        defaults.put("requests", 2_000_000);
         defaults.put("valueSize", 100);
         defaults.put("connections", 50);
         defaults.put("pipeline", 16);
