@@ -106,10 +106,15 @@ public final class Cluster implements AutoCloseable {
         return this;
     }
 
+    /** What every local node runs at boot: phone-home is a psql call, each node its own session. */
+    static final List<Tool> LOCAL_NODE_TOOLS = List.of(new Tool("psql", "postgresql-client"), new Tool("setsid", "util-linux"));
+
     /** Local nodes run this machine's programs: say which packages are missing before anything is launched. */
-    private static void requireTools(TestType type, Provider provider) {
+    static void requireTools(TestType type, Provider provider) {
         List<String> missing = new ArrayList<>();
-        for (Tool tool : type.tools()) {
+        List<Tool> tools = new ArrayList<>(LOCAL_NODE_TOOLS);
+        tools.addAll(type.tools());
+        for (Tool tool : tools) {
             if (!tool.isInstalled()) {
                 missing.add(tool.toString());
             }
