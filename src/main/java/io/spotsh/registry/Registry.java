@@ -110,6 +110,18 @@ public final class Registry implements AutoCloseable {
                 testName);
     }
 
+    /** A test's runs, in order: when each started and was collected, its phases, where its results are. */
+    @Help("runs('test') — a test's runs: phases, status, results folder, summary.csv, archive")
+    public List<Map<String, Object>> runs(String testName) {
+        requireTest(testName);
+        return query("listing the runs of test " + testName,
+                "SELECT r.id AS run, r.started_at, r.status, (SELECT string_agg(p.name || ' ' || p.status"
+                        + " || coalesce(' ' || round(p.seconds::numeric, 1) || 's', ''), ', ' ORDER BY p.id)"
+                        + " FROM spotsh.phases p WHERE p.run_id = r.id) AS phases, r.results_dir, r.summary_csv, r.archive"
+                        + " FROM spotsh.runs r JOIN spotsh.tests t ON t.id = r.test_id WHERE t.name = ? ORDER BY r.id",
+                testName);
+    }
+
     /** Runs any SQL with {@code ?} parameters: the rows of a query, or {@code [[updated: n]]} for anything else. */
     @Help("sql('select ...', params...) — ad-hoc SQL with ? parameters; rows back")
     public List<Map<String, Object>> sql(String query, Object... params) {

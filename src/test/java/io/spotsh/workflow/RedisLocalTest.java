@@ -133,6 +133,10 @@ class RedisLocalTest {
             assertEquals("collected", runs.get(0).get("status"));
             assertEquals(runDir.toString(), runs.get(0).get("results_dir"));
             assertEquals(2L, ((Number) runs.get(0).get("phases")).longValue());
+            List<Map<String, Object>> listed = session.registry().runs(name);
+            assertEquals(1, listed.size());
+            assertTrue(String.valueOf(listed.get(0).get("phases")).matches("load ok \\d+\\.\\ds, read ok \\d+\\.\\ds"),
+                    listed.toString());
             assertEquals(0, session.cluster().use(name).leaks().stream().filter(l -> name.equals(l.get("test"))).count());
         }
         try (LocalProvider local = new LocalProvider(new StateDir(state), Map.of())) {
