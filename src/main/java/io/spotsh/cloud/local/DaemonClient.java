@@ -50,14 +50,37 @@ final class DaemonClient {
         }
     }
 
-    /** Whether the daemon on record answers. */
+    /**
+     * Whether the daemon on record answers and will do. One of another spotsh build (spotsh was rebuilt or
+     * upgraded while it ran) is told to stop when it has no instances, so the new build's daemon takes over;
+     * with live instances it goes on serving them until it idles out.
+     */
     boolean answers(DaemonInfo info) {
         try {
-            post(info, "/status", Map.of(), PING_TIMEOUT);
+            Map<String, Object> status = post(info, "/status", Map.of(), PING_TIMEOUT);
+            if (!DaemonInfo.currentBuild().equals(info.build()) && status.get("live") instanceof Number live
+                    && live.intValue() == 0) {
+                post(info, "/stop", Map.of("terminate", false), PING_TIMEOUT);
+                awaitExit(info.pid());
+                return false;
+            }
             return true;
         } catch (ConnectException | Stopping | CloudException e) {
             return false;
         }
+    }
+
+    /** The stopped daemon releases its lock and address on its way out; the next one needs both. */
+    private static void awaitExit(long pid) {
+        ProcessHandle.of(pid).ifPresent(p -> {
+            try {
+                p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // the new daemon retries while the old one still holds the lock
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 
     /** The daemon refused the call because it is exiting: nothing was done. */

@@ -14,9 +14,10 @@ import java.util.Map;
 
 /**
  * Where a running local cloud daemon answers: {@code <stateDir>/local-cloud/daemon.json} (0600), written once
- * it serves and removed when it stops. The token keeps other users of the machine from driving it.
+ * it serves and removed when it stops. The token keeps other users of the machine from driving it; the build
+ * says which spotsh build it runs ({@link #currentBuild()}), so a newer spotsh can replace an idle old daemon.
  */
-record DaemonInfo(long pid, int port, String token) {
+record DaemonInfo(long pid, int port, String token, String build) {
     static final String FILE = "daemon.json";
     static final int DEFAULT_SSH_PORT = 2222;
     static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
@@ -32,6 +33,7 @@ record DaemonInfo(long pid, int port, String token) {
         m.put("pid", pid);
         m.put("port", port);
         m.put("token", token);
+        m.put("build", build);
         Path temp = Files.createTempFile(dir, ".daemon", ".tmp",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {
@@ -51,11 +53,38 @@ record DaemonInfo(long pid, int port, String token) {
             }
             Map<String, Object> m = Wire.parse(Files.readString(file));
             return new DaemonInfo(((Number) m.get("pid")).longValue(), ((Number) m.get("port")).intValue(),
-                    (String) m.get("token"));
+                    (String) m.get("token"), (String) m.get("build"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             return null;  // half-written by a crashed daemon: as good as none
+        }
+    }
+
+    /**
+     * This JVM's spotsh build: its class path with each jar's size and modification time. Rebuilding spotsh
+     * changes it; two processes of one build agree.
+     */
+    static String currentBuild() {
+        StringBuilder stamp = new StringBuilder();
+        for (String entry : System.getProperty("java.class.path", "").split(java.io.File.pathSeparator)) {
+            Path p = Path.of(entry);
+            stamp.append(entry);
+            try {
+                if (Files.isRegularFile(p)) {
+                    stamp.append(':').append(Files.size(p)).append(':').append(Files.getLastModifiedTime(p).toMillis());
+                }
+            } catch (IOException e) {
+                stamp.append(":?");
+            }
+            stamp.append('\n');
+        }
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(
+                    stamp.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

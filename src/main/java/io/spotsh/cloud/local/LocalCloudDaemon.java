@@ -115,7 +115,8 @@ public final class LocalCloudDaemon {
         http.setExecutor(Executors.newFixedThreadPool(4));
         http.createContext("/", this::handle);
         http.start();
-        DaemonInfo info = new DaemonInfo(ProcessHandle.current().pid(), http.getAddress().getPort(), token);
+        DaemonInfo info = new DaemonInfo(ProcessHandle.current().pid(), http.getAddress().getPort(), token,
+                DaemonInfo.currentBuild());
         info.write(dir);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> DaemonInfo.removeIfOurs(dir, info.pid())));
         log.log("local cloud daemon pid " + info.pid() + " serving on 127.0.0.1:" + info.port() + ", SSH on port "

@@ -71,6 +71,31 @@ class DaemonLifecycleTest {
         }
     }
 
+    /** After spotsh is rebuilt, an idle daemon of the old build gives way; one with live instances keeps them. */
+    @Test
+    void aDaemonOfAnotherBuildIsReplacedOnlyWhenIdle() throws Exception {
+        Path dir = stateDir.resolve("local-cloud");
+        LocalProvider cloud = new LocalProvider(new StateDir(stateDir), Map.of());
+        Object first = cloud.status().get("pid");
+        String id = cloud.launch(new LaunchRequest("old-build", "data", 1, "local-a", null, null,
+                "#!/bin/sh\nexec sleep 300\n", Map.of(), Map.of())).get(0).id();
+        olderBuild(dir);
+        Object busy = new LocalProvider(new StateDir(stateDir), Map.of()).status().get("pid");
+        assertEquals(first, busy, "a daemon with a live instance keeps serving it");
+
+        cloud.terminate(List.of(id));
+        olderBuild(dir);
+        Object second = new LocalProvider(new StateDir(stateDir), Map.of()).status().get("pid");
+        assertFalse(first.equals(second), "an idle daemon of another build gives way to this build's");
+        assertEquals(DaemonInfo.currentBuild(), DaemonInfo.read(dir).build());
+    }
+
+    /** Rewrites daemon.json as a daemon of another spotsh build would have written it. */
+    private static void olderBuild(Path dir) throws Exception {
+        DaemonInfo info = DaemonInfo.read(dir);
+        new DaemonInfo(info.pid(), info.port(), info.token(), "0123456789abcdef").write(dir);
+    }
+
     @Test
     void deletingTheStateDirectoryEndsTheInstancesAndTheDaemon() throws Exception {
         LocalProvider cloud = new LocalProvider(new StateDir(stateDir), Map.of());
