@@ -12,6 +12,8 @@ public final class TestTypes {
     public TestTypes() {
         add(new Generic());
         add(new io.spotsh.types.redis.Redis());
+        add(new io.spotsh.types.cassandra.Cassandra());
+        add(new io.spotsh.types.mongodb.MongoDb());
     }
 
     public TestTypes add(TestType type) {

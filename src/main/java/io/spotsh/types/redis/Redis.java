@@ -4,6 +4,7 @@ import io.spotsh.common.BadInput;
 import io.spotsh.fanout.NodeResult;
 import io.spotsh.fanout.RunResult;
 import io.spotsh.types.Member;
+import io.spotsh.types.Members;
 import io.spotsh.types.Metric;
 import io.spotsh.types.Params;
 import io.spotsh.types.Sanity;
@@ -115,7 +116,7 @@ public final class Redis implements TestType {
                 + " --cluster-replicas 0 --cluster-yes", Duration.ofMinutes(2));
         NodeResult r = created.getResults().get(0);
         if (!r.isOk()) {
-            throw new TypeException("redis: redis-cli --cluster create on " + describe(first) + " failed: " + lastLines(r));
+            throw new TypeException("redis: redis-cli --cluster create on " + Members.describe(first) + " failed: " + Members.lastLines(r));
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (true) {
@@ -134,12 +135,7 @@ public final class Redis implements TestType {
             if (System.nanoTime() > deadline) {
                 throw new TypeException("redis: the cluster did not settle within 60 s: " + String.join(", ", pending));
             }
-            try {
-                Thread.sleep(500);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new TypeException("redis: interrupted while waiting for the cluster to settle");
-            }
+            Members.pause(Duration.ofMillis(500), name());
         }
     }
 
@@ -157,15 +153,15 @@ public final class Redis implements TestType {
             NodeResult r = ran.get(m.name());
             ClusterInfo info = r != null && r.isOk() ? ClusterInfo.parse(r.getStdout()) : null;
             if (info == null || !info.isReply()) {
-                problems.add(describe(m) + ": no CLUSTER INFO from redis: " + (r == null ? "no result" : lastLines(r)));
+                problems.add(Members.describe(m) + ": no CLUSTER INFO from redis: " + (r == null ? "no result" : Members.lastLines(r)));
                 continue;
             }
             if (!info.state().equals("ok")) {
-                problems.add(describe(m) + ": cluster_state:" + info.state() + " (" + info.slotsFailing() + " slots failing, "
+                problems.add(Members.describe(m) + ": cluster_state:" + info.state() + " (" + info.slotsFailing() + " slots failing, "
                         + info.slotsAssigned() + " of 16384 assigned)");
             }
             if (info.knownNodes() != expected) {
-                problems.add(describe(m) + ": cluster_known_nodes:" + info.knownNodes() + ", expected " + expected);
+                problems.add(Members.describe(m) + ": cluster_known_nodes:" + info.knownNodes() + ", expected " + expected);
             }
         }
         return new Sanity(problems, data.size() + " data nodes asked; sane means cluster_state:ok and cluster_known_nodes:"
@@ -209,19 +205,5 @@ public final class Redis implements TestType {
             }
         }
         return infos;
-    }
-
-    private static String describe(Member m) {
-        return m.name() + " (" + m.instanceId() + " " + m.ip() + ")";
-    }
-
-    /** What a failed command said last: its error, or the end of its output. */
-    private static String lastLines(NodeResult r) {
-        String text = (r.getStderr() + "\n" + r.getStdout()).strip();
-        if (text.isEmpty()) {
-            return r.getError() != null ? r.getError() : r.getStatus();
-        }
-        String[] lines = text.replaceAll("\u001B\\[[;\\d]*m", "").split("\\R");
-        return String.join(" / ", java.util.Arrays.asList(lines).subList(Math.max(0, lines.length - 3), lines.length));
     }
 }

@@ -1,0 +1,82 @@
+package io.spotsh.types.cassandra;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The ring as {@code nodetool status} prints it: one line per node under each {@code Datacenter:} header, the
+ * first column the node's status (U up, D down, ? unknown) and state (N normal, L leaving, J joining, M moving),
+ * the second its address. Every other line (legend, header, notes, JVM warnings) is skipped.
+ */
+public record NodetoolStatus(List<Node> nodes) {
+    private static final Pattern NODE = Pattern.compile("^([UD?][NLJM])\\s+(\\S+)(\\s.*)?$");
+
+    /** One ring member: {@code UN 10.0.0.7}. */
+    public record Node(String code, String address) {
+        public boolean isUpNormal() {
+            return code.equals("UN");
+        }
+
+        /** {@code DN (down, normal)}. */
+        public String describe() {
+            String status = switch (code.charAt(0)) {
+                case 'U' -> "up";
+                case 'D' -> "down";
+                default -> "unknown";
+            };
+            String state = switch (code.charAt(1)) {
+                case 'N' -> "normal";
+                case 'L' -> "leaving";
+                case 'J' -> "joining";
+                default -> "moving";
+            };
+            return code + " (" + status + ", " + state + ")";
+        }
+    }
+
+    public NodetoolStatus {
+        nodes = List.copyOf(nodes);
+    }
+
+    public static NodetoolStatus parse(String output) {
+        List<Node> nodes = new ArrayList<>();
+        for (String line : output.split("\\R")) {
+            Matcher m = NODE.matcher(line.strip());
+            if (m.matches()) {
+                nodes.add(new Node(m.group(1), m.group(2)));
+            }
+        }
+        return new NodetoolStatus(nodes);
+    }
+
+    /**
+     * What keeps this ring from being the test's: a node count other than {@code expected}, each node not UN,
+     * each data node missing from the ring.
+     *
+     * @param names the test's data nodes by address ({@code 10.0.0.7 -> data-3})
+     */
+    public List<String> problems(int expected, Map<String, String> names) {
+        List<String> problems = new ArrayList<>();
+        if (nodes.size() != expected) {
+            problems.add(nodes.size() + " of " + expected + " nodes in the ring");
+        }
+        List<String> inRing = new ArrayList<>();
+        for (Node n : nodes) {
+            inRing.add(n.address());
+            if (!n.isUpNormal()) {
+                String name = names.get(n.address());
+                problems.add((name != null ? name + " (" + n.address() + ")" : n.address() + " (no node of this test)")
+                        + ": " + n.describe());
+            }
+        }
+        names.forEach((address, name) -> {
+            if (!inRing.contains(address)) {
+                problems.add(name + " (" + address + ") is not in the ring");
+            }
+        });
+        return problems;
+    }
+}
