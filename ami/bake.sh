@@ -36,8 +36,28 @@ UNIT
 systemctl daemon-reload
 systemctl enable sysstat sysstat-collect.timer
 
+# Cassandra 4.1 (Apache's Debian repository), MongoDB 7.0 with mongos and mongosh (MongoDB's repository for
+# bookworm), YCSB 0.17.0 under /opt/ycsb: the cassandra and mongodb test types' tools (types/*/ tools())
+install -d -m 0755 /etc/apt/keyrings
+curl -fsSL https://downloads.apache.org/cassandra/KEYS -o /etc/apt/keyrings/apache-cassandra.asc
+echo "deb [signed-by=/etc/apt/keyrings/apache-cassandra.asc] https://debian.cassandra.apache.org 41x main" \
+    >/etc/apt/sources.list.d/cassandra.list
+curl -fsSL https://www.mongodb.org/static/pgp/server-7.0.asc -o /etc/apt/keyrings/mongodb-server-7.0.asc
+echo "deb [signed-by=/etc/apt/keyrings/mongodb-server-7.0.asc] http://repo.mongodb.org/apt/debian bookworm/mongodb-org/7.0 main" \
+    >/etc/apt/sources.list.d/mongodb-org-7.0.list
+apt-get update -q
+apt-get install -y -q --no-install-recommends cassandra mongodb-org-server mongodb-org-mongos mongodb-mongosh
+if [ ! -x /opt/ycsb/bin/ycsb.sh ]; then
+    curl -fsSL https://github.com/brianfrankcooper/YCSB/releases/download/0.17.0/ycsb-0.17.0.tar.gz -o /tmp/ycsb.tar.gz
+    install -d -m 0755 /opt/ycsb
+    tar -xzf /tmp/ycsb.tar.gz -C /opt/ycsb --strip-components=1
+    rm -f /tmp/ycsb.tar.gz
+fi
+
 # databases start when their role says so, not at boot
-systemctl disable redis-server || true
+systemctl disable redis-server cassandra mongod || true
+systemctl stop cassandra mongod 2>/dev/null || true
+rm -rf /var/lib/cassandra/data/* /var/lib/cassandra/commitlog/* /var/lib/cassandra/saved_caches/*
 
 # node-side scripts, for roles and for operators logged in to a node; userdata carries its own
 # copy of phone-home and storage discovery, so an older image never runs older registration code
