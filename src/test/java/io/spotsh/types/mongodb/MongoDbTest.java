@@ -106,7 +106,8 @@ class MongoDbTest {
             for (int node = 1; node <= layout[0]; node++) {
                 Map<String, String> env = env(root, bin, node);
                 env.put("SPOTSH_PARAM_REPLICAS", String.valueOf(layout[1]));
-                TypeTests.Ran ran = TypeTests.sh(env, "scripts/roles/mongodb-data.sh");
+                env.put("SPOTSH_ROLE", "data");
+                TypeTests.Ran ran = TypeTests.sh(env, "scripts/roles/mongodb.sh");
                 assertEquals(0, ran.status(), ran.stderr());
                 String conf = Files.readString(root.resolve("etc/mongodb/mongod.conf"));
                 assertTrue(conf.contains("  replSetName: " + Topology.shardName(t.shardOf(node)) + "\n"), conf);
@@ -116,7 +117,9 @@ class MongoDbTest {
                 assertTrue(Files.readString(root.resolve("mongod.args")).contains("--config " + root + "/etc/mongodb/mongod.conf"));
             }
         }
-        TypeTests.Ran config = TypeTests.sh(env(root, bin, 2), "scripts/roles/mongodb-config.sh");
+        Map<String, String> configEnv = env(root, bin, 2);
+        configEnv.put("SPOTSH_ROLE", "config");
+        TypeTests.Ran config = TypeTests.sh(configEnv, "scripts/roles/mongodb.sh");
         assertEquals(0, config.status(), config.stderr());
         String conf = Files.readString(root.resolve("etc/mongodb/mongod.conf"));
         assertTrue(conf.contains("  replSetName: cfg\n") && conf.contains("  clusterRole: configsvr\n")
