@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
  *
  * Every value reaches the script single-quoted, so quotes, spaces, {@code $(...)} and newlines arrive as written.
  * Test parameters become {@code SPOTSH_PARAM_<NAME>} (upper case, other characters as {@code _}). The result is
- * kept under {@link #MAX_BYTES}: comment lines and blank lines are left out of the rendered text.
+ * kept under {@link #MAX_BYTES} as EC2 receives it ({@link #forEc2}: gzipped when longer): comment lines and
+ * blank lines are left out of the rendered text.
  */
 public final class UserData {
     /** EC2's limit for userdata before base64. */
@@ -133,12 +134,30 @@ public final class UserData {
             }
         }
         String script = out.toString().stripTrailing() + "\n";
-        int size = script.getBytes(StandardCharsets.UTF_8).length;
+        int size = forEc2(script).length;
         if (size >= MAX_BYTES) {
             throw new IllegalArgumentException("userdata for test " + values.test() + ", role " + values.role() + " is "
-                    + size + " bytes; EC2 takes less than " + MAX_BYTES + " (shorter params, env or setup script?)");
+                    + size + " bytes gzipped; EC2 takes less than " + MAX_BYTES + " (shorter params, env or setup script?)");
         }
         return script;
+    }
+
+    /**
+     * The bytes EC2 is sent for a script: the script itself when it fits, else gzipped (cloud-init unpacks
+     * gzipped userdata itself), so a long role script costs only its compressed size against the limit.
+     */
+    public static byte[] forEc2(String script) {
+        byte[] raw = script.getBytes(StandardCharsets.UTF_8);
+        if (raw.length < MAX_BYTES) {
+            return raw;
+        }
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream(raw.length / 3);
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+            out.write(raw);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);  // in memory: cannot happen
+        }
+        return gz.toByteArray();
     }
 
     /** {@code 'it'\''s'}: one single-quoted shell word. */

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -34,6 +35,30 @@ class UserDataTest {
     @AfterEach
     void tearDown() {
         CloudTests.delete(dir);
+    }
+
+    /** A script past EC2's 16 KB goes gzipped (cloud-init unpacks it); one past that even gzipped is refused. */
+    @Test
+    void aLongScriptIsSentGzipped() throws Exception {
+        String filler = "x".repeat(12_000);
+        String script = CloudTests.userData().render(values(Map.of("filler", filler), Map.of(), "generic"));
+        assertTrue(script.getBytes(StandardCharsets.UTF_8).length >= UserData.MAX_BYTES, "long enough to need it");
+        byte[] sent = UserData.forEc2(script);
+        assertTrue(sent.length < UserData.MAX_BYTES, "sent " + sent.length);
+        try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(sent))) {
+            assertEquals(script, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        String small = CloudTests.userData().render(values(Map.of("rf", "3"), Map.of(), "generic"));
+        assertEquals(small, new String(UserData.forEc2(small), StandardCharsets.UTF_8), "a script that fits goes as it is");
+
+        StringBuilder noise = new StringBuilder();
+        java.util.Random random = new java.util.Random(1);
+        while (noise.length() < 40_000) {
+            noise.append(Long.toString(random.nextLong(), 36));
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CloudTests.userData().render(values(Map.of("noise", noise.toString()), Map.of(), "generic")));
+        assertTrue(e.getMessage().contains("gzipped; EC2 takes less than 16384"), e.getMessage());
     }
 
     @Test
