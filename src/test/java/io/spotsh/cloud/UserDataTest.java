@@ -108,7 +108,6 @@ class UserDataTest {
         assertThrows(IllegalArgumentException.class, () -> userData.render(values(Map.of(), Map.of("SPOTSH_ROOT", "/"), null)));
         assertThrows(IllegalArgumentException.class, () -> userData.render(values(Map.of("a.b", "1", "a-b", "2"), Map.of(), null)));
         assertThrows(IllegalArgumentException.class, () -> userData.render(values(Map.of(), Map.of(), "no-such-role")));
-        assertThrows(IllegalArgumentException.class, () -> userData.render(values(Map.of("big", "x".repeat(UserData.MAX_BYTES)), Map.of(), null)));
     }
 
     @Test
