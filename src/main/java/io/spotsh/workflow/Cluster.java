@@ -63,6 +63,7 @@ public final class Cluster implements AutoCloseable {
     private volatile StatusLine statusLine = StatusLine.NONE;
     private volatile boolean dryRunDefault;
     private volatile boolean interactive;
+    private volatile Path resultsDir = Path.of("results");
     private volatile Supplier<Fanout> fanoutFactory;
     private Fanout fanout;
 
@@ -296,7 +297,7 @@ public final class Cluster implements AutoCloseable {
     public Results collect(Map<String, ?> options) {
         TestRun r = current();
         RunRecord record = startRun(r);
-        Path into = Path.of(String.valueOf(options.containsKey("into") ? options.get("into") : "results"));
+        Path into = options.containsKey("into") ? Path.of(String.valueOf(options.get("into"))) : resultsDir;
         Path dir = into.resolve(r.name).resolve(record.name).toAbsolutePath();
         log.log("Collecting results of " + r.name + " into " + dir);
         try {
@@ -318,6 +319,15 @@ public final class Cluster implements AutoCloseable {
 
     public Results collect() {
         return collect(Map.of());
+    }
+
+    @Help("resultsDir — where collect() and a failing plan's exit put results (default: results/ here)")
+    public Path getResultsDir() {
+        return resultsDir;
+    }
+
+    public void setResultsDir(Object dir) {
+        this.resultsDir = Path.of(String.valueOf(dir));
     }
 
     /** The run this test is on, started (and recorded) on first use. */

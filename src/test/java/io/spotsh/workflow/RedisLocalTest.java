@@ -215,13 +215,14 @@ class RedisLocalTest {
         Path plan = work.resolve("phase.groovy");
         Path results = work.resolve("phase");
         Files.writeString(plan, """
+                cluster.resultsDir = args[1]
                 cluster.launch(name: args[0], type: 'redis', dataNodes: 3, clientNodes: 1, ttl: '20m', params: [requests: 20000])
                 cluster.await(timeout: '4m', every: '2s')
                 cluster.configure()
                 cluster.check()
                 nodes.data.run('. "$SPOTSH_ROOT/etc/spotsh/env"; redis-cli -h "$SPOTSH_PRIVATE_IP" shutdown nosave || true')
                 cluster.workloads()
-                cluster.collect(into: args[1])
+                cluster.collect()
                 """);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int code = spotsh(out, "-f", plan.toString(), name, results.toString());
@@ -230,13 +231,9 @@ class RedisLocalTest {
         assertTrue(log.contains("workload load failed on 1 of 1 client nodes: client-1"), log);
         assertFalse(log.contains("Phase read started"), log);
         assertTrue(log.contains("Terminated 4 instances of test " + name + "; 0 left running"), log);
-        Path runDir = onlyRun(Path.of("results").toAbsolutePath().resolve(name));
-        try {
-            assertTrue(Files.isRegularFile(runDir.resolve("client-1/results/load.err")), "the failed phase's stderr came home");
-            assertTrue(Files.isRegularFile(runDir.resolveSibling(runDir.getFileName() + ".tar.gz")));
-        } finally {
-            CloudTests.delete(Path.of("results").toAbsolutePath().resolve(name));
-        }
+        Path runDir = onlyRun(results.resolve(name));
+        assertTrue(Files.isRegularFile(runDir.resolve("client-1/results/load.err")), "the failed phase's stderr came home");
+        assertTrue(Files.isRegularFile(runDir.resolveSibling(runDir.getFileName() + ".tar.gz")));
         try (Session session = session(new ByteArrayOutputStream())) {
             assertEquals(List.of("failed"), session.registry().sql("SELECT p.status FROM spotsh.phases p JOIN spotsh.tests t"
                     + " ON t.id = p.test_id WHERE t.name = ? ORDER BY p.id", name).stream().map(r -> r.get("status")).toList());
