@@ -12,9 +12,21 @@
 # (/usr/bin/time's %M: the largest single process). Last, a failure run: 5% of the endpoints closed and 5%
 # black-holed (they accept TCP but never speak), with a 5 s connect timeout for every tool.
 #
+# spotsh has three cold figures, each run in a new JVM:
+#   cold           process-cold: JVM start, engine set-up and the fan-out on new connections, timed from outside;
+#   cold-inproc    connection-cold in a running JVM (as in the shell, whose JVM is long up when nodes.run first
+#                  connects): new connections and the command, wall and the process's CPU over just that fan-out,
+#                  the JIT not warmed at all;
+#   cold-inproc-jit  the same after the JIT saw 300 handshakes to 50 *other* endpoints (6 rounds of connect, run,
+#                  disconnect; those sshds are not among the N measured).
+# The harness runs from the shaded product jar (target-fanout/spotsh.jar, as scripts/spotsh runs it) with a
+# class-data archive trained as scripts/spotsh trains its own. Also measured: the sshd side's own CPU per connection (the
+# listeners' CPU and their reaped children's, from /proc), which bounds how fast any client can be here.
+#
 # Usage: scripts/bench/fanout.sh    (root; env: FANOUT_SIZES="50 300", FANOUT_RUNS=5, FANOUT_TOOLS, FANOUT_COMMANDS,
-#                                    FANOUT_FAILURE=1, SPOTSH_BENCH_JAVA_OPTS)
-# Writes scripts/bench/results/fanout.csv and fanout.md. Installs nothing; names what is missing.
+#                                    FANOUT_FAILURE=1, FANOUT_INPROC=1, SPOTSH_BENCH_JAVA_OPTS)
+# Writes scripts/bench/results/fanout.csv and fanout.md. Installs what is missing (apt-get: openssh-server,
+# openssh-client, pdsh, clustershell, time, maven, a JDK) on a Debian machine.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -23,6 +35,9 @@ runs=${FANOUT_RUNS:-5}
 tools=${FANOUT_TOOLS:-"xargs pdsh clush spotsh"}
 commands=${FANOUT_COMMANDS:-"true uname 1mib sleep2"}
 failure=${FANOUT_FAILURE:-1}
+inproc=${FANOUT_INPROC:-1}
+spare=50          # extra endpoints, only for the JIT warm-up of cold-inproc-jit
+warmup_rounds=6   # 6 x 50 = 300 handshakes
 results="$root/scripts/bench/results"
 user=spotshbench
 port=2222
@@ -33,18 +48,25 @@ build="$root/target-fanout"
 java_opts=${SPOTSH_BENCH_JAVA_OPTS:--XX:+UseSerialGC -Xss256k -Xms64m -Xmn24m -Xmx192m -XX:PretenureSizeThreshold=131072 \
 -Djdk.nio.maxCachedBufferSize=65536 -XX:-UsePerfData -Xlog:disable}
 
-missing=()
-for tool in /usr/sbin/sshd ssh ssh-keygen pdsh clush /usr/bin/time java mvn python3 flock; do
-    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+[ "$(id -u)" = 0 ] || { echo "fanout.sh: run as root (it installs packages, starts sshd instances and needs a login user)" >&2; exit 2; }
+
+# --- what the benchmark needs, installed when missing (Debian package names) ---------------------------------------
+need=()
+for pair in /usr/sbin/sshd:openssh-server ssh:openssh-client ssh-keygen:openssh-client pdsh:pdsh clush:clustershell \
+            /usr/bin/time:time java:default-jdk-headless jar:default-jdk-headless mvn:maven python3:python3 \
+            flock:util-linux getconf:libc-bin; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
 done
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "fanout.sh: missing ${missing[*]}: apt-get install openssh-server openssh-client pdsh clustershell time" >&2
-    exit 2
+if [ ${#need[@]} -gt 0 ]; then
+    echo "fanout.sh: installing ${need[*]} ..." >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >&2
+    apt-get install -y -q --no-install-recommends $(printf '%s\n' "${need[@]}" | sort -u) >&2
 fi
-[ "$(id -u)" = 0 ] || { echo "fanout.sh: run as root (it starts sshd instances and needs a login user)" >&2; exit 2; }
 
 max_n=0
 for n in $sizes; do [ "$n" -gt "$max_n" ] && max_n=$n; done
+all_n=$((max_n + spare))
 work=$(mktemp -d /tmp/spotsh-fanout-bench.XXXXXX)
 chmod 755 "$work"
 mkdir -p "$work/cfg" "$work/hk" "$work/pid" "$work/cm" "$work/log"
@@ -91,10 +113,10 @@ printf 'Host *\n%s\nControlMaster no\nControlPath %s/cm/%%C\n' "$common" "$work"
 printf 'Host *\n%s\nControlMaster yes\nControlPersist yes\nControlPath %s/cm/%%C\n' "$common" "$work" > "$work/ssh_master"
 sed 's/^ConnectTimeout 10/ConnectTimeout 5/' "$work/ssh_cold" > "$work/ssh_failure"
 
-# --- one sshd per node ------------------------------------------------------------------------------------------
-echo "starting $max_n sshd instances on 127.77.x.y:$port ..." >&2
+# --- one sshd per node (and $spare more for the JIT warm-up) -------------------------------------------------------
+echo "starting $all_n sshd instances on 127.77.x.y:$port ..." >&2
 : > "$work/known_hosts"
-for ((i = 1; i <= max_n; i++)); do
+for ((i = 1; i <= all_n; i++)); do
     a=$(addr "$i")
     ssh-keygen -q -t ed25519 -N '' -C "node-$i" -f "$work/hk/$i"
     echo "[$a]:$port $(cut -d' ' -f1,2 "$work/hk/$i.pub")" >> "$work/known_hosts"
@@ -121,19 +143,18 @@ Subsystem sftp internal-sftp
 EOF
     /usr/sbin/sshd -f "$work/cfg/$i" -E "$work/log/$i"
 done
-for ((i = 1; i <= max_n; i++)); do
+for ((i = 1; i <= all_n; i++)); do
     for _ in $(seq 1 100); do [ -s "$work/pid/$i.pid" ] && break; sleep 0.05; done
     [ -s "$work/pid/$i.pid" ] || { echo "sshd $i did not start: $(cat "$work/log/$i")" >&2; exit 1; }
 done
 
-# --- the spotsh harness: compiled classes and their classpath, plus a class-data archive (as scripts/spotsh) -----
-echo "building the spotsh harness into $build ..." >&2
-(cd "$root" && mvn -B -q -o -Dspotsh.build.dir="$build" compile dependency:build-classpath \
-    -Dmdep.includeScope=runtime -Dmdep.outputFile="$build/bench-classpath.txt" >&2)
-jar cf "$work/spotsh-classes.jar" -C "$build/classes" . # class-data sharing takes jars, not folders
-classpath="$work/spotsh-classes.jar:$(cat "$build/bench-classpath.txt")"
+# --- the spotsh harness: the shaded product jar (as scripts/spotsh runs it) plus a class-data archive ------------
+# (the product jar matters: Maven's classpath would load BouncyCastle from its signed jar, verified at every start)
+echo "building the product jar into $build ..." >&2
+(cd "$root" && { mvn -B -q -o -Dspotsh.build.dir="$build" -DskipTests package >&2 2>/dev/null \
+    || mvn -B -q -Dspotsh.build.dir="$build" -DskipTests package >&2; })
+classpath="$build/spotsh.jar"
 jsa="$work/bench.jsa"
-
 uname_line=$(uname -a)
 xline=$(head -c 1023 /dev/zero | tr '\0' x)
 command_of() {
@@ -156,6 +177,11 @@ lists() {
         echo "$a $a $port $(cut -d' ' -f1,2 "$work/hk/$i.pub")" >> "$work/targets"
     done
     nodeset=$(paste -sd, "$work/hosts")
+    : > "$work/spare"
+    for ((i = max_n + 1; i <= all_n; i++)); do
+        a=$(addr "$i")
+        echo "$a $a $port $(cut -d' ' -f1,2 "$work/hk/$i.pub")" >> "$work/spare"
+    done
 }
 
 # run_tool TOOL MODE COMMAND RUNS CONFIG [extra args]: stdout -> $work/out, stderr -> $work/err, time -> $work/time
@@ -163,7 +189,11 @@ run_tool() {
     local tool=$1 mode=$2 cmd=$3 count=$4 cfg=$5
     shift 5
     local timing=(/usr/bin/time -f '%e %U %S %M' -a -o "$work/time") warm=()
-    [ "$mode" = warm ] && warm=(--warm)
+    case "$mode" in
+        warm) warm=(--warm) ;;
+        cold-inproc) warm=(--mode fresh) ;;
+        cold-inproc-jit) warm=(--mode fresh --jit-warmup "$work/spare" --jit-warmup-rounds $warmup_rounds) ;;
+    esac
     case "$tool" in
         xargs) "${timing[@]}" xargs -a "$work/hosts" -P $fanout -I{} ssh -F "$cfg" -n {} "$cmd" ;;
         pdsh) PDSH_SSH_ARGS="-F $cfg -x -l%u %h" "${timing[@]}" pdsh -R ssh -f $fanout -t 5 -l $user -w "^$work/hosts" "$cmd" ;;
@@ -217,40 +247,91 @@ masters_cpu() {
     awk -v t="$total" -v k="$tck" 'BEGIN { printf "%.3f", t / k }'
 }
 
-csv="$work/fanout.csv"
-echo "date,n,tool,command,mode,runs,wall_median_s,wall_min_s,cpu_median_s,rss_max_mb,check" > "$csv"
-when=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-record() { # n tool command mode walls cpus rsses check
-    local walls=$5 cpus=$6 rss=$7
-    printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$when" "$1" "$2" "$3" "$4" "$(echo "$walls" | wc -w)" \
-        "$(echo "$walls" | tr ' ' '\n' | grep . | median)" "$(echo "$walls" | tr ' ' '\n' | grep . | sort -g | head -1)" \
-        "$(echo "$cpus" | tr ' ' '\n' | grep . | median)" "$(echo "$rss" | tr ' ' '\n' | grep . | maxof | awk '{ printf "%.1f", $1 / 1024 }')" \
-        "$8" | tee -a "$csv" >&2
+# The sshd side's CPU seconds over one run: perf's task-clock of every listener and all it forks (the
+# per-connection sshds, the shells and the commands), counted as they run. Without perf, /proc's accounting of
+# the listeners and the children they reaped, which misses a session child whose parent exits first (short ssh
+# connections), so it is only a lower bound.
+listeners() { cat "$work"/pid/*.pid 2>/dev/null | paste -sd,; }
+if perf stat -e task-clock -o /dev/null true >/dev/null 2>&1; then sshd_meter=perf; else sshd_meter=proc; fi
+sshd_start() {
+    if [ "$sshd_meter" = perf ]; then
+        perf stat -e task-clock -x, -o "$work/sshd.perf" -p "$(listeners)" >/dev/null 2>&1 &
+        sshd_perf_pid=$!
+        sleep 0.3
+    else
+        sshd_before=$(sshd_proc_cpu)
+    fi
+}
+sshd_stop() { # prints the CPU seconds since sshd_start, once every per-connection sshd has ended
+    sshd_settled
+    if [ "$sshd_meter" = perf ]; then
+        kill -INT "$sshd_perf_pid" 2>/dev/null
+        # (a command substitution runs this, so perf is not its child to wait for: poll until it has written)
+        for _ in $(seq 1 100); do kill -0 "$sshd_perf_pid" 2>/dev/null || break; sleep 0.05; done
+        awk -F, '/task-clock/ { printf "%.3f", $1 / 1000 }' "$work/sshd.perf"
+    else
+        awk -v a="$(sshd_proc_cpu)" -v b="$sshd_before" 'BEGIN { printf "%.3f", a - b }'
+    fi
+}
+sshd_proc_cpu() {
+    local tck
+    tck=$(getconf CLK_TCK)
+    cat "$work"/pid/*.pid 2>/dev/null | while read -r p; do cat "/proc/$p/stat" 2>/dev/null; done \
+        | awk -v k="$tck" '{ s += $14 + $15 + $16 + $17 } END { printf "%.3f", s / k }'
+}
+sshd_settled() { # waits until every per-connection sshd has ended and been reaped by its listener (at most 10 s)
+    for _ in $(seq 1 100); do pgrep -P "$(listeners)" >/dev/null 2>&1 || return 0; sleep 0.1; done
 }
 
-# a CDS archive for the harness: the product launcher keeps one too (start-up is mostly class loading)
-lists 1
-java $java_opts -XX:ArchiveClassesAtExit="$jsa" -cp "$classpath" io.spotsh.fanout.bench.FanoutBench \
-    --targets "$work/targets" --key "$work/client_ed25519" --user $user --command "uname -a" >/dev/null 2>&1 || true
+csv="$work/fanout.csv"
+echo "date,n,tool,command,mode,runs,wall_median_s,wall_min_s,cpu_median_s,rss_max_mb,check,sshd_cpu_median_s" > "$csv"
+when=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+record() { # n tool command mode walls cpus rsses check [sshd cpus]
+    local walls=$5 cpus=$6 rss=$7 sshd=${9:-}
+    printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$when" "$1" "$2" "$3" "$4" "$(echo "$walls" | wc -w)" \
+        "$(echo "$walls" | tr ' ' '\n' | grep . | median)" "$(echo "$walls" | tr ' ' '\n' | grep . | sort -g | head -1)" \
+        "$(echo "$cpus" | tr ' ' '\n' | grep . | median)" "$(echo "$rss" | tr ' ' '\n' | grep . | maxof | awk '{ printf "%.1f", $1 / 1024 }')" \
+        "$(echo "$8" | tr ',' ';')" "$(echo "$sshd" | tr ' ' '\n' | grep . | median | sed 's/^nan$//')" | tee -a "$csv" >&2
+}
+
+# a class-data archive trained the way scripts/spotsh trains its own (a Groovy one-liner, no fan-out), so the
+# harness gets what a user's shell has and nothing more; the harness's classes come from the same jar
+java -XX:ArchiveClassesAtExit="$jsa" -Xshare:auto -Xlog:disable -jar "$classpath" -e 'null' >/dev/null 2>&1 || true
 [ -f "$jsa" ] && jsa_opt="-XX:SharedArchiveFile=$jsa"
 
 for n in $sizes; do
     lists "$n"
     for name in $commands; do
         cmd=$(command_of "$name")
-        # cold: a new process and new connections every run
+        # cold: a new process and new connections every run (spotsh also connection-cold inside a running JVM)
         for tool in $tools; do
-            walls="" cpus="" rss="" status=ok
-            for ((r = 1; r <= runs; r++)); do
-                : > "$work/out"; : > "$work/err"; : > "$work/time"
-                run_tool "$tool" cold "$cmd" 1 "$work/ssh_cold" || status="exit$?"
-                read -r e u s m < <(tail -1 "$work/time")
-                walls+=" $e"; cpus+=" $(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')"; rss+=" $m"
-                c=$(check "$tool" "$name" "$n" 1)
-                [ "$c" = ok ] || status=$c
-                unexpected_stderr && status="stderr:$(grep -v '^run [0-9]*: ' "$work/err" | head -c 120 | tr '\n,' '  ')"
+            modes=cold
+            [ "$tool" = spotsh ] && [ "$inproc" = 1 ] && modes="cold cold-inproc cold-inproc-jit"
+            for mode in $modes; do
+                walls="" cpus="" rss="" sshd="" status=ok
+                for ((r = 1; r <= runs; r++)); do
+                    : > "$work/out"; : > "$work/err"; : > "$work/time"
+                    sshd_settled
+                    [ "$mode" = cold ] && sshd_start
+                    run_tool "$tool" "$mode" "$cmd" 1 "$work/ssh_cold" || status="exit$?"
+                    if [ "$mode" = cold ]; then
+                        sshd+=" $(sshd_stop)"
+                    fi
+                    read -r e u s m < <(tail -1 "$work/time")
+                    if [ "$mode" = cold ]; then
+                        walls+=" $e"; cpus+=" $(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')"
+                    else # timed inside the JVM: just the fan-out on new connections
+                        walls+=" $(sed -n 's/^run 1: wall_ms=\([0-9.]*\).*/\1/p' "$work/err" | awk '{ printf "%.3f", $1 / 1000 }')"
+                        cpus+=" $(sed -n 's/^run 1: .*cpu_ms=\([0-9.]*\).*/\1/p' "$work/err" | awk '{ printf "%.3f", $1 / 1000 }')"
+                    fi
+                    rss+=" $m"
+                    c=$(check "$tool" "$name" "$n" 1)
+                    [ "$c" = ok ] || status=$c
+                    unexpected_stderr && status="stderr:$(grep -v '^run [0-9]*: ' "$work/err" | head -c 120 | tr '\n,' '  ')"
+                done
+                record "$n" "$tool" "$name" "$mode" "$walls" "$cpus" "$rss" "$status" "$sshd"
             done
-            record "$n" "$tool" "$name" cold "$walls" "$cpus" "$rss" "$status"
         done
     done
 
@@ -331,15 +412,17 @@ time.sleep(100000)' "$port" $hole_addrs &
         else
             how=$(sed -E 's/127\.77\.[0-9]+\.[0-9]+/ADDR/g; s/port [0-9]+/port P/' "$work/err" | sort | uniq -c | sort -rn | head -3 | sed 's/^ *//' | paste -sd';' | sed 's/;/; /g; s/|/\\|/g')
         fi
-        printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$when" "$n" "$tool" "true" "failure-5%closed-5%blackholed" 3 "$wall" \
-            "$(echo "$walls" | tr ' ' '\n' | grep . | sort -g | head -1)" "" "" "failed_nodes=$failed" | tee -a "$csv" >&2
+        printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$when" "$n" "$tool" "true" "failure-5%closed-5%blackholed" 3 "$wall" \
+            "$(echo "$walls" | tr ' ' '\n' | grep . | sort -g | head -1)" "" "" "failed_nodes=$failed" "" | tee -a "$csv" >&2
         failure_md+="| $tool | $wall | $failed of $((${#closed[@]} + ${#holes[@]})) | ${how//$'\n'/ } |\n"
     done
 fi
 
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 mkdir -p "$results"
 cp "$csv" "$results/fanout.csv"
 python3 "$root/scripts/bench/fanout_report.py" "$results/fanout.csv" "$(nproc)" "$(java -version 2>&1 | head -1)" \
-    "$(ssh -V 2>&1)" > "$results/fanout.md"
+    "$(ssh -V 2>&1)" "load average (1, 5, 15 min) $load_start at the start, $load_end at the end" "$sshd_meter" \
+    > "$results/fanout.md"
 printf '%b' "${failure_md:+\n## Failures: 5% closed, 5% black-holed, connect timeout 5 s (cold, \`true\`, 3 runs)\n\n$failure_md}" >> "$results/fanout.md"
 cat "$results/fanout.md"

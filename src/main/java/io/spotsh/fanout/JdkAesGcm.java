@@ -2,11 +2,11 @@ package io.spotsh.fanout;
 
 import com.hierynomus.sshj.transport.cipher.GcmCipher;
 import net.schmizz.sshj.common.Factory;
+import net.schmizz.sshj.common.SSHRuntimeException;
 import net.schmizz.sshj.transport.cipher.Cipher;
 
 import java.security.GeneralSecurityException;
-import java.security.InvalidAlgorithmParameterException;
-import java.security.InvalidKeyException;
+import java.util.Arrays;
 
 /**
  * AES-GCM for SSHJ on the JDK's own provider. SSHJ asks for its ciphers from the preferred provider, which is
@@ -41,21 +41,27 @@ final class JdkAesGcm implements Factory.Named<Cipher> {
         return new JdkGcmCipher(keyBytes);
     }
 
-    /** SSHJ's GCM cipher with the JDK's {@code AES/GCM/NoPadding} in place of the provider's. */
+    /**
+     * SSHJ's GCM cipher with the JDK's {@code AES/GCM/NoPadding} in place of the provider's. {@code init} is SSHJ's
+     * {@code BaseCipher.init} without its {@code SecurityUtils.getCipher}, which would register the BouncyCastle
+     * provider and build a BouncyCastle cipher only to have it replaced.
+     */
     private static final class JdkGcmCipher extends GcmCipher {
         JdkGcmCipher(int keyBytes) {
             super(12, 16, keyBytes, "AES", "AES/GCM/NoPadding");
         }
 
         @Override
-        protected void initCipher(javax.crypto.Cipher ignored, Mode mode, byte[] key, byte[] iv)
-                throws InvalidKeyException, InvalidAlgorithmParameterException {
+        public void init(Mode mode, byte[] key, byte[] iv) {
+            byte[] k = key.length > getBlockSize() ? Arrays.copyOf(key, getBlockSize()) : key;
+            byte[] v = iv.length > getIVSize() ? Arrays.copyOf(iv, getIVSize()) : iv;
             try {
                 cipher = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding", "SunJCE");
+                initCipher(cipher, mode, k, v);
             } catch (GeneralSecurityException e) {
-                throw new InvalidKeyException("the JDK's AES/GCM is not available: " + e.getMessage(), e);
+                cipher = null;
+                throw new SSHRuntimeException("the JDK's AES/GCM cannot be set up: " + e.getMessage(), e);
             }
-            super.initCipher(cipher, mode, key, iv);
         }
     }
 }

@@ -2,7 +2,6 @@ package io.spotsh.fanout;
 
 import java.nio.file.Path;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -12,8 +11,6 @@ import java.util.function.Supplier;
  * dropped connection is reopened transparently.
  */
 final class LimitedRemote implements Remote {
-    private static final long POLL_MILLIS = 100;
-
     private final Remote inner;
     private final Semaphore handshakes;
     private final Semaphore channels;
@@ -72,17 +69,40 @@ final class LimitedRemote implements Remote {
         }
     }
 
-    /** Waits for a permit, giving up when the fan-out is cancelled or its deadline passes. */
+    /**
+     * Waits for a permit, giving up when the fan-out is cancelled or its deadline passes (which cancels it). The
+     * wait is woken by the cancellation itself (an interrupt of this thread), not by polling: hundreds of nodes
+     * queue here for the handshake permits, and waking each every few milliseconds to look cost real CPU.
+     */
     private void acquire(Semaphore permits, Budget budget) {
-        try {
-            do {
-                budget.checkRunning(target());
-            } while (!permits.tryAcquire(POLL_MILLIS, TimeUnit.MILLISECONDS));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            budget.token().cancel(Phase.CANCELLED, "interrupted");
-            throw budget.token().failure(target());
+        budget.checkRunning(target());
+        if (permits.tryAcquire()) {
+            return;
         }
+        Thread waiter = Thread.currentThread();
+        boolean acquired = false;
+        try (Cancellation.Registration ignored = budget.token().onCancel(waiter::interrupt)) {
+            permits.acquire();
+            acquired = true;
+        } catch (InterruptedException e) {
+            // cancelled (the callback above), or interrupted by someone else, which cancels the fan-out as well
+        }
+        // the callback can no longer fire: an interrupt it set is cleared here, a foreign one is kept
+        boolean interrupted = Thread.interrupted();
+        if (acquired && !budget.token().isCancelled()) {
+            if (interrupted) {
+                waiter.interrupt();
+            }
+            return;
+        }
+        if (acquired) {
+            permits.release();
+        }
+        if (!budget.token().isCancelled()) {
+            budget.token().cancel(Phase.CANCELLED, "interrupted");
+            waiter.interrupt();
+        }
+        throw budget.token().failure(target());
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.spotsh.fanout;
 
+import net.schmizz.sshj.common.Buffer;
+import net.schmizz.sshj.common.Message;
 import net.schmizz.sshj.common.SSHException;
 import net.schmizz.sshj.common.SSHPacket;
 import net.schmizz.sshj.connection.Connection;
@@ -19,15 +21,27 @@ import java.util.concurrent.TimeUnit;
  * streams can never block each other (they share one window), no thread per stream is needed, and memory stays at
  * one packet per channel. The window is re-opened as data is consumed (auto-expand).
  *
- * <p>The thread that runs the command waits on {@link #awaitWake}: woken when the channel closes or when the
- * fan-out is cancelled ({@link #wake}).
+ * <p>Starting is pipelined ({@link #start}): the caller sends the channel-open request and does not wait; the
+ * reader thread sends the exec request and EOF (like {@code ssh -n}) the moment the server confirms the channel,
+ * and nobody waits for the exec request's answer (a refusal is noticed when it comes). So a command costs the
+ * server's round trips but no thread hand-offs on this side until it ends.
+ *
+ * <p>The thread that runs the command waits on {@link #awaitWake}: woken when the channel closes, when starting
+ * it failed, or when the fan-out is cancelled ({@link #wake}).
  */
 final class PushSession extends SessionChannel {
     private final NodeOutput output;
-    private final byte[] scratch = new byte[16 * 1024];
+    private byte[] scratch; // made on the first output: most commands of a fan-out print little or nothing
     private final CountDownLatch finished = new CountDownLatch(1);
     private final CountDownLatch woken = new CountDownLatch(1);
+    private final Object startLock = new Object();
     private volatile SSHException error;
+    private String command;
+    private volatile StartState state = StartState.NEW;
+    private volatile String startFailure;
+
+    /** Where starting the command stands: only a command that was sent can have run. */
+    enum StartState { NEW, SENT, ABANDONED }
 
     PushSession(Connection connection, NodeOutput output) {
         super(connection, StandardCharsets.UTF_8);
@@ -39,6 +53,9 @@ final class PushSession extends SessionChannel {
     protected void receiveInto(ChannelInputStream stream, SSHPacket buf) throws SSHException {
         super.receiveInto(stream, buf);
         boolean stdout = stream == getInputStream();
+        if (scratch == null) {
+            scratch = new byte[16 * 1024];
+        }
         try {
             int available;
             while ((available = stream.available()) > 0) {
@@ -51,6 +68,91 @@ final class PushSession extends SessionChannel {
             }
         } catch (IOException e) {
             throw new ConnectionException(e.getMessage(), e);
+        }
+    }
+
+    /** Asks the server for the channel; the command follows when it confirms (see the class comment). */
+    void start(String commandLine) throws TransportException {
+        synchronized (startLock) {
+            command = commandLine;
+        }
+        trans.write(buildOpenReq());
+    }
+
+    @Override
+    protected void gotUnknown(Message msg, SSHPacket buf) throws ConnectionException, TransportException {
+        super.gotUnknown(msg, buf); // an open failure ends the channel there, which wakes the caller
+        if (msg == Message.CHANNEL_OPEN_CONFIRMATION) {
+            sendCommand();
+        }
+    }
+
+    /** On the reader thread, as the channel is confirmed: exec and EOF, or a close when the caller gave up. */
+    private void sendCommand() {
+        synchronized (startLock) {
+            try {
+                if (state == StartState.ABANDONED) {
+                    sendClose();
+                    return;
+                }
+                state = StartState.SENT;
+                sendChannelRequest("exec", true, new Buffer.PlainBuffer().putString(command, getRemoteCharset()));
+                getOutputStream().close(); // EOF, like ssh -n: a command reading stdin ends instead of waiting
+            } catch (IOException e) {
+                failStart("the server did not start the command: " + SshRemote.message(e));
+            }
+        }
+    }
+
+    /** A refused exec request is the only request here that wants an answer, so any failure answer is it. */
+    @Override
+    public void handle(Message msg, SSHPacket buf) throws SSHException {
+        super.handle(msg, buf);
+        if (msg == Message.CHANNEL_FAILURE) {
+            failStart("the server did not start the command (exec request refused)");
+        }
+    }
+
+    private void failStart(String why) {
+        if (startFailure == null) {
+            startFailure = why;
+        }
+        woken.countDown();
+    }
+
+    /** Why the server never confirmed the channel: its refusal, the lost connection, or no answer yet. */
+    String openFailure() {
+        if (openEvent.inError()) {
+            try {
+                openEvent.tryAwait(0, TimeUnit.MILLISECONDS);
+            } catch (ConnectionException e) {
+                return SshRemote.message(e.getCause() != null ? e.getCause() : e);
+            }
+        }
+        return error != null ? SshRemote.message(error) : "no answer from the server";
+    }
+
+    /** Why the command could not be started once the channel was open, or null. */
+    String startFailure() {
+        return startFailure;
+    }
+
+    /** Whether the server has confirmed the channel. */
+    boolean isOpened() {
+        return openEvent.isSet();
+    }
+
+    /**
+     * Gives up on a command that has not been sent yet (the channel is closed as soon as the server confirms it);
+     * returns false when it was already sent, so it may be running.
+     */
+    boolean abandonIfNotSent() {
+        synchronized (startLock) {
+            if (state == StartState.NEW) {
+                state = StartState.ABANDONED;
+                return true;
+            }
+            return state == StartState.ABANDONED;
         }
     }
 
@@ -71,10 +173,10 @@ final class PushSession extends SessionChannel {
         super.notifyError(e);
     }
 
-    /** Waits until the channel closed or {@link #wake} was called; true when it closed. */
+    /** Waits until the channel closed, starting failed or {@link #wake} was called; true when closed or failed. */
     boolean awaitWake(long nanos) throws InterruptedException {
         woken.await(nanos, TimeUnit.NANOSECONDS);
-        return isFinished();
+        return isFinished() || startFailure != null;
     }
 
     /** Waits only for the channel to close. */

@@ -134,19 +134,12 @@ final class SshRemote implements Remote {
         SSHClient c = connected();
         PushSession session = new PushSession(c.getConnection(), output);
         try {
-            session.open();
+            session.start(command);
         } catch (IOException e) {
             dropIfBroken(c);
             throw new FanoutException("cannot open a session channel: " + message(e), target, Phase.EXEC, true, e);
         }
-        try {
-            session.exec(command);
-        } catch (IOException e) {
-            closeLater(session);
-            throw new FanoutException("the server did not start the command: " + message(e), target, Phase.EXEC, false, e);
-        }
         try (Cancellation.Registration ignored = budget.token().onCancel(session::wake)) {
-            session.getOutputStream().close(); // EOF, like ssh -n: a command reading stdin ends instead of waiting
             if (!awaitEnd(session, c, budget)) {
                 throw stop(session, c, budget);
             }
@@ -154,21 +147,31 @@ final class SshRemote implements Remote {
             Thread.currentThread().interrupt();
             budget.token().cancel(Phase.CANCELLED, "interrupted");
             throw stop(session, c, budget);
-        } catch (IOException e) {
-            // sending EOF failed: the channel or connection is already gone; the close wait below reports it
-            session.awaitFinished(setup.settings().killGrace().toNanos());
+        }
+        if (!session.isOpened() && session.abandonIfNotSent()) {
+            // refused, or the connection ended first: the command never went out, so this may be retried
+            throw new FanoutException("cannot open a session channel: " + session.openFailure(), target, Phase.EXEC,
+                    true, session.error());
+        }
+        if (session.startFailure() != null) {
+            closeLater(session);
+            throw new FanoutException(session.startFailure(), target, Phase.EXEC, false, null);
         }
         return exitOf(session);
     }
 
     /**
-     * Waits for the command's channel to close, its timeout, or cancellation; true when it closed. Also looks at
-     * the connection every second: if SSHJ's reader thread died of an Error (it only catches Exceptions), nothing
-     * would ever close the channel, and the node would hang the fan-out.
+     * Waits for the command's channel to close (or its start to fail), its timeout, or cancellation; true when it
+     * closed or failed to start. Also looks at the connection every second: if SSHJ's reader thread died of an
+     * Error (it only catches Exceptions), nothing would ever close the channel, and the node would hang the
+     * fan-out; and a server that does not confirm the channel within the connect timeout loses the connection
+     * (nothing was started, so the step is retried on a new one).
      */
     private boolean awaitEnd(PushSession session, SSHClient c, Budget budget) throws InterruptedException {
         boolean unlimited = budget.commandTimeoutNanos() == Budget.UNLIMITED;
-        long deadline = System.nanoTime() + (unlimited ? 0 : budget.commandTimeoutNanos());
+        long start = System.nanoTime();
+        long deadline = start + (unlimited ? 0 : budget.commandTimeoutNanos());
+        long openTimeout = setup.settings().connectTimeout().toNanos();
         while (true) {
             long left = unlimited ? Long.MAX_VALUE : deadline - System.nanoTime();
             if (session.awaitWake(Math.min(left, LIVENESS_NANOS))) {
@@ -179,7 +182,16 @@ final class SshRemote implements Remote {
             }
             if (!c.getTransport().isRunning()) {
                 dropIfSame(c);
+                if (session.abandonIfNotSent()) {
+                    throw new FanoutException("cannot open a session channel: the connection was lost", target,
+                            Phase.EXEC, true, null);
+                }
                 throw new FanoutException("connection lost while the command ran", target, Phase.EXEC, false, null);
+            }
+            if (!session.isOpened() && System.nanoTime() - start > openTimeout && session.abandonIfNotSent()) {
+                dropIfSame(c);
+                throw new FanoutException(String.format("cannot open a session channel: no answer within %.1f s",
+                        openTimeout / 1e9), target, Phase.EXEC, true, null);
             }
         }
     }
@@ -191,6 +203,12 @@ final class SshRemote implements Remote {
      */
     private FanoutException stop(PushSession session, SSHClient c, Budget budget) {
         boolean cancelled = budget.token().isCancelled();
+        if (session.abandonIfNotSent()) {
+            // the command never went out: nothing to signal; the channel is closed when the server confirms it
+            return cancelled ? budget.token().failure(target) : new FanoutException(String.format(
+                    "timed out after %.1f s before the server opened a channel", budget.commandTimeoutNanos() / 1e9),
+                    target, Phase.TIMEOUT, false, null);
+        }
         long grace = setup.settings().killGrace().toNanos();
         signal(session, Signal.TERM);
         if (!cancelled && !session.awaitFinished(grace)) {

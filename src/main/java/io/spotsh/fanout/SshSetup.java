@@ -4,7 +4,6 @@ import net.schmizz.sshj.Config;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.common.Factory;
-import net.schmizz.sshj.transport.cipher.Cipher;
 import net.schmizz.sshj.transport.verification.HostKeyVerifier;
 import net.schmizz.sshj.transport.verification.OpenSSHKnownHosts;
 import net.schmizz.sshj.userauth.keyprovider.FileKeyProvider;
@@ -14,8 +13,14 @@ import net.schmizz.sshj.userauth.keyprovider.KeyProviderUtil;
 import net.schmizz.sshj.userauth.method.AuthMethod;
 import net.schmizz.sshj.userauth.method.AuthPublickey;
 
+import javax.net.SocketFactory;
+
 import java.io.File;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,8 +28,9 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * What every connection shares, built once: one SSHJ {@link Config} (a {@link DefaultConfig} is slow to build),
- * the keys (parsed once, not per connection) and the known_hosts file. Makes the SSHJ client of each attempt.
+ * What every connection shares, built once: one SSHJ {@link Config} ({@link SshConfig}: a {@link DefaultConfig}
+ * is slow to build), the keys (parsed once, not per connection; an unencrypted ed25519 key by
+ * {@link Ed25519Keys}) and the known_hosts file. Makes the SSHJ client of each attempt.
  */
 final class SshSetup {
     /** AES-GCM first: on the JDK provider ({@link JdkAesGcm}) it is the cheapest cipher for the JVM by far. */
@@ -65,13 +71,9 @@ final class SshSetup {
     }
 
     private static Config config(List<String> kex) {
-        DefaultConfig config = new DefaultConfig();
+        SshConfig config = new SshConfig();
         config.setKeyExchangeFactories(prefer(config.getKeyExchangeFactories(), kex == null ? KEX : kex, kex != null));
-        List<Factory.Named<Cipher>> ciphers = new ArrayList<>(config.getCipherFactories());
-        ciphers.removeIf(f -> f.getName().endsWith("-gcm@openssh.com"));
-        ciphers.add(JdkAesGcm.aes128());
-        ciphers.add(JdkAesGcm.aes256());
-        config.setCipherFactories(prefer(ciphers, CIPHERS, false));
+        config.setCipherFactories(prefer(config.getCipherFactories(), CIPHERS, false));
         return config;
     }
 
@@ -95,6 +97,10 @@ final class SshSetup {
             return null;
         }
         try {
+            KeyProvider ed25519 = Bc25519.AVAILABLE ? Ed25519Keys.readOpenSsh(file) : null;
+            if (ed25519 != null) {
+                return ed25519;
+            }
             File f = file.toFile();
             KeyFormat format = KeyProviderUtil.detectKeyFileFormat(f);
             FileKeyProvider provider = Factory.Named.Util.create(config.getFileKeyProviderFactories(), format.toString());
@@ -112,10 +118,10 @@ final class SshSetup {
         }
     }
 
-    private static List<AuthMethod> methods(List<KeyProvider> keys) {
+    private static List<AuthMethod> methods(List<KeyProvider> keys, boolean signAtOnce) {
         List<AuthMethod> methods = new ArrayList<>();
         for (KeyProvider key : keys) {
-            methods.add(new AuthPublickey(key));
+            methods.add(signAtOnce ? new SignedPublickey(key) : new AuthPublickey(key));
         }
         return methods;
     }
@@ -134,6 +140,9 @@ final class SshSetup {
     /** A new client for one connection attempt, with that attempt's host key check. */
     SSHClient newClient(HostKeyCheck check, int timeoutMillis) {
         SSHClient client = new SSHClient(config);
+        if (DirectSockets.APPLIES) {
+            client.setSocketFactory(DirectSockets.FACTORY);
+        }
         client.addHostKeyVerifier(check);
         client.setConnectTimeout(timeoutMillis);
         client.setTimeout(timeoutMillis);
@@ -149,11 +158,13 @@ final class SshSetup {
     }
 
     /**
-     * The cluster key for nodes spotsh launched; the user's keys too for other hosts. New method objects each
-     * time: an SSHJ auth method holds the state of the one connection it is used on.
+     * The cluster key for nodes spotsh launched (signed at once: {@link SignedPublickey}); the user's keys too for
+     * other hosts. New method objects each time: an SSHJ auth method holds the state of the one connection it is
+     * used on.
      */
     List<AuthMethod> authMethods(Target target) {
-        List<AuthMethod> methods = methods(target.hostKey() != null ? clusterKeys : userKeys);
+        boolean launched = target.hostKey() != null;
+        List<AuthMethod> methods = methods(launched ? clusterKeys : userKeys, launched);
         if (methods.isEmpty()) {
             throw new FanoutException("no SSH key to log in to " + target.describe()
                     + ": give the engine the cluster key (or put a key in " + settings.sshDir() + ")");
@@ -163,5 +174,55 @@ final class SshSetup {
 
     FanoutSettings settings() {
         return settings;
+    }
+
+    /**
+     * Plain sockets without the proxy machinery, unless a SOCKS proxy is configured for the JVM: a default
+     * {@code new Socket()} asks the proxy selector on every connect (it builds a {@code socket://host:port} URI and
+     * reads the proxy properties), work that is wasted when there is no proxy.
+     */
+    static final class DirectSockets extends SocketFactory {
+        static final boolean APPLIES = System.getProperty("socksProxyHost") == null
+                && !Boolean.getBoolean("java.net.useSystemProxies");
+        static final DirectSockets FACTORY = new DirectSockets();
+
+        @Override
+        public Socket createSocket() {
+            return new Socket(Proxy.NO_PROXY);
+        }
+
+        @Override
+        public Socket createSocket(String host, int port) throws IOException {
+            return connected(new InetSocketAddress(host, port));
+        }
+
+        @Override
+        public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+            return connected(new InetSocketAddress(host, port), new InetSocketAddress(localHost, localPort));
+        }
+
+        @Override
+        public Socket createSocket(InetAddress host, int port) throws IOException {
+            return connected(new InetSocketAddress(host, port));
+        }
+
+        @Override
+        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
+            return connected(new InetSocketAddress(address, port), new InetSocketAddress(localAddress, localPort));
+        }
+
+        private static Socket connected(InetSocketAddress to, InetSocketAddress... from) throws IOException {
+            Socket socket = new Socket(Proxy.NO_PROXY);
+            try {
+                if (from.length > 0) {
+                    socket.bind(from[0]);
+                }
+                socket.connect(to);
+                return socket;
+            } catch (IOException e) {
+                socket.close();
+                throw e;
+            }
+        }
     }
 }

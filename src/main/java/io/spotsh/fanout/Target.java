@@ -41,4 +41,23 @@ public record Target(String name, String host, int port, String user, String hos
     public String toString() {
         return describe();
     }
+
+    /**
+     * Written out, not the record's generated one: that is bootstrapped through method handles, slow until the JIT
+     * has compiled it, and a fan-out hashes every target several times on its first run.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Target t && port == t.port && name.equals(t.name) && host.equals(t.host)
+                && user.equals(t.user) && Objects.equals(hostKey, t.hostKey);
+    }
+
+    @Override
+    public int hashCode() {
+        int h = name.hashCode();
+        h = 31 * h + host.hashCode();
+        h = 31 * h + port;
+        h = 31 * h + user.hashCode();
+        return 31 * h + Objects.hashCode(hostKey);
+    }
 }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -108,6 +109,51 @@ class FanoutFailureTest {
             RunResult after = fanout.run(cluster.targets(), "echo again");
             assertTrue(after.allOk(), after.summary());
             assertEquals(connections, cluster.totalConnections(), "cancel kept the connections");
+        }
+    }
+
+    @Test
+    void nodesQueuedForAHandshakePermitReturnPromptlyOnCancel() throws Exception {
+        try (TestCluster cluster = TestCluster.start(dir, 1);
+             Fanout fanout = new Fanout(cluster.settings().maxHandshakes(1).connectTimeout(Duration.ofSeconds(5)).build())) {
+            List<Target> holes = new ArrayList<>();
+            for (int i = 1; i <= 4; i++) {
+                holes.add(cluster.blackHole("hole-" + i, "127.0.0." + (50 + i)));
+            }
+            CompletableFuture<RunResult> running = CompletableFuture.supplyAsync(() -> fanout.run(holes, "true"));
+            Thread.sleep(500); // one node holds the only permit, stuck in its handshake; three wait for it
+            long cancelledAt = System.nanoTime();
+            fanout.cancel();
+            RunResult result = running.get(10, TimeUnit.SECONDS);
+            double seconds = (System.nanoTime() - cancelledAt) / 1e9;
+
+            assertTrue(seconds < 1.5, "returned " + seconds + " s after cancel");
+            result.forEach(r -> assertEquals(Phase.CANCELLED, r.getPhase(), r.toString()));
+            assertTrue(fanout.run(cluster.targets(), "true").allOk(), "the permit was given back");
+        }
+    }
+
+    @Test
+    void aRefusedChannelIsRetriedThenReportedAndAnExecRefusalIsNotRetried() throws Exception {
+        try (TestCluster cluster = TestCluster.start(dir, 3); Fanout fanout = new Fanout(cluster.settings().build())) {
+            cluster.node(1).server().setChannelFactories(List.of()); // every channel open is refused
+            AtomicInteger execs = new AtomicInteger();
+            cluster.node(2).server().setCommandFactory((channel, command) -> {
+                execs.incrementAndGet();
+                throw new IOException("no commands here");
+            });
+
+            RunResult result = fanout.run(cluster.targets(), "echo hi");
+
+            NodeResult refused = result.get("data-1");
+            assertEquals(Phase.EXEC, refused.getPhase(), refused.toString());
+            assertTrue(refused.getError().startsWith("cannot open a session channel: "), refused.getError());
+            NodeResult notStarted = result.get("data-2");
+            assertEquals(Phase.EXEC, notStarted.getPhase(), notStarted.toString());
+            assertTrue(notStarted.getError().startsWith("the server did not start the command"), notStarted.getError());
+            assertEquals(1, execs.get(), "a command the server may have seen is never sent twice");
+            assertTrue(result.get("data-3").isOk(), result.get("data-3").toString());
+            assertEquals("hi\n", result.get("data-3").getStdout());
         }
     }
 

@@ -14,7 +14,6 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +22,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * The spotsh side of {@code scripts/bench/fanout.sh}: runs one command on every node of a targets file through the
@@ -30,19 +31,45 @@ import java.util.Map;
  * arrived exactly once) and one timing line per run on stderr.
  *
  * <pre>
- * FanoutBench --targets FILE --key KEY --user USER --command CMD [--runs N] [--warm] [--connect-timeout SECONDS]
+ * FanoutBench --targets FILE --key KEY --user USER --command CMD [--runs N] [--mode cold|warm|fresh]
+ *             [--jit-warmup FILE [--jit-warmup-rounds R]] [--connect-timeout SECONDS] [--handshakes N] [--profile]
  * </pre>
  * Targets file: one node a line, {@code name host port key-type key-base64} (the host key as the node registered
- * it). Cold: one fan-out on new connections, timed from outside by {@code /usr/bin/time}. Warm: the connections are
- * opened first (untimed), then each run is timed inside the process: wall time and the process's own CPU time.
+ * it). Modes:
+ * <ul>
+ *   <li>{@code cold} (process-cold): one fan-out on new connections in a new JVM, timed from outside by
+ *       {@code /usr/bin/time}, so JVM start-up is included;</li>
+ *   <li>{@code warm} ({@code --warm}): the connections are opened first (untimed), then each run is timed inside the
+ *       process: wall time and the process's own CPU time;</li>
+ *   <li>{@code fresh} (connection-cold, process-warm): as in the shell, where the JVM is long up when
+ *       {@code nodes.run} first opens connections. Each run opens new connections to every node and runs the
+ *       command, timed inside the process (wall and the process's CPU over just that run); between runs every
+ *       connection is closed (untimed, with a pause for the servers to wind down). The JIT is warmed, if at all,
+ *       only on the different endpoints of {@code --jit-warmup}: R rounds of connections opened, the command run,
+ *       connections closed. For a figure whose JIT has never seen these endpoints, measure one run per JVM.</li>
+ * </ul>
+ * {@code --profile} adds, on stderr, the process's time line (JVM start to main, engine set-up, fan-out) and its
+ * CPU split by thread kind (compiler, GC, fan-out workers, SSH readers, ...) as {@code profile ...} lines.
  */
 public final class FanoutBench {
+    private static final long PAUSE_BETWEEN_FRESH_RUNS_MS = 1500;
+    private static final long PAUSE_AFTER_WARMUP_ROUND_MS = 300;
+
     private FanoutBench() {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, InterruptedException {
+        long mainNanos = System.nanoTime();
+        double cpuAtMain = Proc.selfCpuSeconds();
         Map<String, String> options = parse(args);
-        List<Target> targets = targets(Path.of(require(options, "targets")), require(options, "user"));
+        boolean profile = options.containsKey("profile");
+        String mode = options.containsKey("warm") ? "warm" : options.getOrDefault("mode", "cold");
+        if (!List.of("cold", "warm", "fresh").contains(mode)) {
+            throw new IllegalArgumentException("--mode is cold, warm or fresh: " + mode);
+        }
+        String user = require(options, "user");
+        List<Target> targets = targets(Path.of(require(options, "targets")), user);
+        List<Target> warmup = options.containsKey("jit-warmup") ? targets(Path.of(options.get("jit-warmup")), user) : List.of();
         FanoutSettings settings = FanoutSettings.builder()
                 .clusterKey(Path.of(require(options, "key")))
                 .userKeys(false)
@@ -52,28 +79,72 @@ public final class FanoutBench {
                 .build();
         String command = require(options, "command");
         int runs = Integer.parseInt(options.getOrDefault("runs", "1"));
-        boolean warm = options.containsKey("warm");
         PrintWriter out = new PrintWriter(new BufferedWriter(
                 new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), 1 << 16));
         PrefixedPrinter printer = new PrefixedPrinter(out, null, targets, false);
         boolean allOk = true;
+        long closing = 0;
         try (Fanout fanout = new Fanout(settings)) {
-            if (warm && !fanout.run(targets, "true", RunOptions.defaults().withQuiet(true)).allOk()) {
+            if (profile) {
+                System.err.printf("profile timeline: jvm_to_main_s=%.3f main_cpu_s=%.2f setup_s=%.3f setup_cpu_s=%.2f%n",
+                        Proc.uptimeSeconds() - (System.nanoTime() - mainNanos) / 1e9, cpuAtMain,
+                        (System.nanoTime() - mainNanos) / 1e9, Proc.selfCpuSeconds() - cpuAtMain);
+            }
+            if (mode.equals("warm") && !fanout.run(targets, "true", RunOptions.defaults().withQuiet(true)).allOk()) {
                 System.err.println("warm-up failed: not every node is reachable");
                 System.exit(2);
             }
+            int rounds = Integer.parseInt(options.getOrDefault("jit-warmup-rounds", "1"));
+            for (int round = 1; mode.equals("fresh") && !warmup.isEmpty() && round <= rounds; round++) {
+                if (!fanout.run(warmup, command, RunOptions.defaults().withQuiet(true)).allOk()) {
+                    System.err.println("JIT warm-up failed: not every warm-up node is reachable");
+                    System.exit(2);
+                }
+                fanout.disconnect(warmup);
+                Thread.sleep(PAUSE_AFTER_WARMUP_ROUND_MS);
+            }
+            if (mode.equals("fresh") && !warmup.isEmpty()) {
+                Thread.sleep(PAUSE_BETWEEN_FRESH_RUNS_MS);
+            }
             for (int run = 1; run <= runs; run++) {
-                long cpu = warm ? cpuNanos() : 0;
+                if (mode.equals("fresh") && run > 1) {
+                    fanout.disconnect(targets);
+                    Thread.sleep(PAUSE_BETWEEN_FRESH_RUNS_MS);
+                }
+                Map<String, Double> threadsBefore = profile ? Proc.threadCpuByKind() : Map.of();
+                if (profile) {
+                    System.out.println("=== profile run " + run); // marks JVM logs on stdout (-XX:+PrintCompilation)
+                    System.out.flush();
+                }
+                double cpuAtRun = Proc.selfCpuSeconds();
+                long cpu = mode.equals("cold") ? 0 : Proc.preciseCpuNanos();
+                double sys = Proc.selfSysSeconds();
                 long start = System.nanoTime();
                 RunResult result = fanout.run(targets, command, RunOptions.defaults().withListener(printer));
                 out.flush();
                 double wallMs = (System.nanoTime() - start) / 1e6;
-                double cpuMs = warm ? (cpuNanos() - cpu) / 1e6 : Double.NaN;
-                System.err.printf("run %d: wall_ms=%.1f cpu_ms=%.1f ok=%d failed=%d%n", run, wallMs, cpuMs,
-                        result.getOk().size(), result.getFailed().size());
+                double cpuMs = mode.equals("cold") ? Double.NaN : (Proc.preciseCpuNanos() - cpu) / 1e6;
+                System.err.printf("run %d: wall_ms=%.1f cpu_ms=%.1f ok=%d failed=%d opened=%d%n", run, wallMs,
+                        cpuMs, result.getOk().size(), result.getFailed().size(), fanout.connectionsOpened());
+                if (profile) {
+                    System.err.printf("profile run %d: fanout_s=%.3f fanout_cpu_s=%.2f (system %.2f) process_cpu_s=%.2f%n",
+                            run, wallMs / 1000, Double.isNaN(cpuMs) ? Proc.selfCpuSeconds() - cpuAtRun : cpuMs / 1000,
+                            Proc.selfSysSeconds() - sys, Proc.selfCpuSeconds());
+                    for (Map.Entry<String, Double> e : Proc.threadCpuByKind().entrySet()) {
+                        double delta = e.getValue() - threadsBefore.getOrDefault(e.getKey(), 0.0);
+                        if (delta >= 0.005) {
+                            System.err.printf("profile run %d threads %-22s cpu_s=%.2f%n", run, e.getKey(), delta);
+                        }
+                    }
+                }
                 report(result);
                 allOk &= result.allOk();
             }
+            closing = System.nanoTime();
+        }
+        if (profile) {
+            System.err.printf("profile close: close_s=%.3f process_cpu_s=%.2f%n", (System.nanoTime() - closing) / 1e9,
+                    Proc.selfCpuSeconds());
         }
         out.flush();
         System.exit(allOk ? 0 : 1);
@@ -89,10 +160,6 @@ public final class FanoutBench {
             System.err.println("FAILED " + r.getName() + " phase=" + r.getPhase() + " after " + String.format("%.2f s", r.getSeconds())
                     + ": " + r.getError());
         }
-    }
-
-    private static long cpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static List<Target> targets(Path file, String user) throws IOException {
@@ -113,7 +180,7 @@ public final class FanoutBench {
                 throw new IllegalArgumentException("unexpected argument: " + args[i]);
             }
             String name = args[i].substring(2);
-            boolean flag = name.equals("warm");
+            boolean flag = name.equals("warm") || name.equals("profile");
             options.put(name, flag ? "true" : args[++i]);
         }
         return options;
@@ -125,5 +192,101 @@ public final class FanoutBench {
             throw new IllegalArgumentException("missing --" + name);
         }
         return value;
+    }
+
+    /**
+     * The process's CPU: from {@code /proc} (Linux; 10 ms ticks, cheap, no management beans to load in a cold JVM)
+     * for the profile, from the management bean (exact) for the timed runs inside the JVM. Per-thread figures
+     * cover live threads only; threads that already ended show as "exited threads".
+     */
+    static final class Proc {
+        private static final double TICK = 100.0; // USER_HZ on Linux
+
+        private Proc() {
+        }
+
+        /**
+         * The process's CPU time in nanoseconds (user + system, all threads) at the clock's resolution. Loads the
+         * management classes on first use, so a process-cold run (timed from outside) does not call it.
+         */
+        static long preciseCpuNanos() {
+            return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                    .getOperatingSystemMXBean()).getProcessCpuTime();
+        }
+
+        static double selfCpuSeconds() {
+            String[] f = statFields(Path.of("/proc/self/stat"));
+            return f == null ? Double.NaN : (Long.parseLong(f[13]) + Long.parseLong(f[14])) / TICK;
+        }
+
+        /** The system (kernel) part of {@link #selfCpuSeconds()}. */
+        static double selfSysSeconds() {
+            String[] f = statFields(Path.of("/proc/self/stat"));
+            return f == null ? Double.NaN : Long.parseLong(f[14]) / TICK;
+        }
+
+        /** Seconds since this process started. */
+        static double uptimeSeconds() {
+            try {
+                String[] f = statFields(Path.of("/proc/self/stat"));
+                double since = Double.parseDouble(Files.readString(Path.of("/proc/uptime")).trim().split("\\s+")[0]);
+                return since - Long.parseLong(f[21]) / TICK;
+            } catch (IOException | RuntimeException e) {
+                return Double.NaN;
+            }
+        }
+
+        /**
+         * CPU seconds of live threads grouped by kind: the JVM's own threads (compiler, GC, VM) by their native name
+         * from {@code /proc}, Java threads (whose native name is just "java") by their Java name, numbers cut off.
+         */
+        static Map<String, Double> threadCpuByKind() {
+            Map<String, Double> byKind = new TreeMap<>();
+            double total = selfCpuSeconds();
+            double live = 0;
+            try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+                for (Path task : (Iterable<Path>) tasks::iterator) {
+                    String[] f = statFields(task.resolve("stat"));
+                    if (f == null || f[1].equals("java")) {
+                        continue;
+                    }
+                    double seconds = (Long.parseLong(f[13]) + Long.parseLong(f[14])) / TICK;
+                    live += seconds;
+                    byKind.merge(kind(f[1]), seconds, Double::sum);
+                }
+            } catch (IOException e) {
+                return byKind;
+            }
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+                long nanos = info == null ? -1 : threads.getThreadCpuTime(info.getThreadId());
+                if (nanos > 0) {
+                    live += nanos / 1e9;
+                    byKind.merge("java " + kind(info.getThreadName()), nanos / 1e9, Double::sum);
+                }
+            }
+            byKind.put("(exited threads)", Math.max(0, total - live));
+            return byKind;
+        }
+
+        private static String kind(String name) {
+            return name.replaceAll("[0-9]+", "#").replaceAll("\\s+", " ").trim();
+        }
+
+        /** The fields of a stat file, the command name (field 2, in parentheses, may hold spaces) as one. */
+        private static String[] statFields(Path stat) {
+            try {
+                String s = Files.readString(stat);
+                int open = s.indexOf('('), close = s.lastIndexOf(')');
+                String[] rest = s.substring(close + 2).split(" ");
+                String[] f = new String[rest.length + 2];
+                f[0] = s.substring(0, open).trim();
+                f[1] = s.substring(open + 1, close);
+                System.arraycopy(rest, 0, f, 2, rest.length);
+                return f;
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
     }
 }

@@ -1,0 +1,111 @@
+package io.spotsh.fanout;
+
+import com.hierynomus.sshj.userauth.keyprovider.OpenSSHKeyV1KeyFile;
+import net.schmizz.sshj.common.Buffer;
+import net.schmizz.sshj.common.KeyType;
+import net.schmizz.sshj.signature.Signature;
+import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The handshake's own crypto ({@link Ed25519Keys}, {@link Curve25519Kex}) agrees with the JDK's and with SSHJ's:
+ * signatures verify both ways, key files read the same, and real servers accept the key exchange.
+ */
+class SshCryptoTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void bouncyCastleIsThere() {
+        assertTrue(Bc25519.AVAILABLE, "SSHJ brings BouncyCastle; without it the JCA versions would be used");
+    }
+
+    @Test
+    void ed25519SignaturesVerifyAgainstTheJdk() throws Exception {
+        KeyPair jdk = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        byte[] data = "session id and an auth request".getBytes(StandardCharsets.UTF_8);
+
+        Signature ours = Ed25519Keys.keyAlgorithm().create().newSignature();
+        ours.initSign(jdk.getPrivate());
+        ours.update(data);
+        byte[] sig = ours.sign();
+        java.security.Signature check = java.security.Signature.getInstance("Ed25519");
+        check.initVerify(jdk.getPublic());
+        check.update(data);
+        assertTrue(check.verify(sig), "the JDK verifies our signature");
+
+        java.security.Signature jdkSign = java.security.Signature.getInstance("Ed25519");
+        jdkSign.initSign(jdk.getPrivate());
+        jdkSign.update(data);
+        byte[] blob = new Buffer.PlainBuffer().putString("ssh-ed25519").putBytes(jdkSign.sign()).getCompactData();
+        Signature verify = Ed25519Keys.keyAlgorithm().create().newSignature();
+        verify.initVerify(jdk.getPublic());
+        verify.update(data, 0, data.length);
+        assertTrue(verify.verify(blob), "we verify the JDK's signature");
+
+        Signature tampered = Ed25519Keys.keyAlgorithm().create().newSignature();
+        tampered.initVerify(jdk.getPublic());
+        tampered.update("something else".getBytes(StandardCharsets.UTF_8));
+        assertFalse(tampered.verify(blob), "a signature over other data is refused");
+    }
+
+    @Test
+    void anOpenSshKeyFileReadsAsSshjReadsIt() throws Exception {
+        Path file;
+        try (TestCluster cluster = TestCluster.start(dir, 0)) {
+            file = cluster.clientKeyFile();
+        }
+        KeyProvider ours = Ed25519Keys.readOpenSsh(file);
+        OpenSSHKeyV1KeyFile sshj = new OpenSSHKeyV1KeyFile();
+        sshj.init(file.toFile());
+
+        assertEquals(KeyType.ED25519, ours.getType());
+        assertEquals(KeyType.ED25519, KeyType.fromKey(ours.getPublic()));
+        assertArrayEquals(HostKeyCheck.blob(sshj.getPublic()), HostKeyCheck.blob(ours.getPublic()));
+        assertArrayEquals(Ed25519Keys.raw(sshj.getPublic()), Ed25519Keys.raw(ours.getPublic()));
+
+        byte[] data = {1, 2, 3};
+        Signature sign = Ed25519Keys.keyAlgorithm().create().newSignature();
+        sign.initSign(ours.getPrivate());
+        sign.update(data);
+        byte[] sig = sign.sign();
+        Signature viaSshjKey = Ed25519Keys.keyAlgorithm().create().newSignature();
+        viaSshjKey.initSign(sshj.getPrivate());
+        viaSshjKey.update(data);
+        assertArrayEquals(sig, viaSshjKey.sign(), "Ed25519 is deterministic: the same key signs the same bytes");
+    }
+
+    @Test
+    void otherKeyFilesAreLeftToSshj() throws Exception {
+        Path pem = dir.resolve("rsa.pem");
+        Files.writeString(pem, "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
+        assertNull(Ed25519Keys.readOpenSsh(pem));
+    }
+
+    @Test
+    void theOwnKeyExchangeWorksWithARealServer() throws Exception {
+        try (TestCluster cluster = TestCluster.start(dir, 2);
+             Fanout fanout = new Fanout(cluster.settings().kexAlgorithms(List.of("curve25519-sha256")).build())) {
+            RunResult result = fanout.run(cluster.targets(), "echo kex");
+            assertTrue(result.allOk(), result.summary());
+        }
+        try (TestCluster cluster = TestCluster.start(dir.resolve("libssh"), 1);
+             Fanout fanout = new Fanout(cluster.settings().kexAlgorithms(List.of("curve25519-sha256@libssh.org")).build())) {
+            assertTrue(fanout.run(cluster.targets(), "echo kex").allOk());
+        }
+    }
+}
