@@ -161,7 +161,7 @@ public final class Fanout implements AutoCloseable {
         return remotes.computeIfAbsent(target, t -> new RetryingRemote(
                 new LimitedRemote(
                         new SshRemote(t, setup, keepAlives, timers, workers, connectionsOpened::incrementAndGet),
-                        handshakes, settings.maxChannelsPerNode()),
+                        handshakes, settings.channelsPerCommand()),
                 settings.retries(), backoff));
     }
 

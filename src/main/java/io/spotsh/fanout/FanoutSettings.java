@@ -37,6 +37,7 @@ public final class FanoutSettings {
     private final Duration killGrace;
     private final List<String> sadcPaths;
     private final List<String> kexAlgorithms;
+    private final boolean residentShell;
 
     private FanoutSettings(Builder b) {
         this.clusterKey = b.clusterKey;
@@ -55,6 +56,7 @@ public final class FanoutSettings {
         this.killGrace = b.killGrace;
         this.sadcPaths = b.sadcPaths;
         this.kexAlgorithms = b.kexAlgorithms;
+        this.residentShell = b.residentShell;
     }
 
     public static Builder builder() {
@@ -135,6 +137,19 @@ public final class FanoutSettings {
         return sadcPaths;
     }
 
+    /**
+     * Whether commands on an open connection go to one shell kept running per node ({@link ResidentShell}) instead
+     * of a new session each; on by default. A node whose login shell is not a POSIX one uses sessions anyway.
+     */
+    public boolean residentShell() {
+        return residentShell;
+    }
+
+    /** Channels one node's steps may open at once: the resident shell keeps one of sshd's sessions for itself. */
+    int channelsPerCommand() {
+        return residentShell ? Math.max(1, maxChannelsPerNode - 1) : maxChannelsPerNode;
+    }
+
     /** Key exchange algorithms in order of preference, or null for SSHJ's list with curve25519 first. */
     public List<String> kexAlgorithms() {
         return kexAlgorithms;
@@ -158,6 +173,7 @@ public final class FanoutSettings {
         private Duration killGrace = Duration.ofSeconds(1);
         private List<String> sadcPaths = SADC_PATHS;
         private List<String> kexAlgorithms;
+        private boolean residentShell = true;
 
         private Builder() {
         }
@@ -233,6 +249,11 @@ public final class FanoutSettings {
 
         public Builder kexAlgorithms(List<String> value) {
             kexAlgorithms = value == null ? null : List.copyOf(value);
+            return this;
+        }
+
+        public Builder residentShell(boolean value) {
+            residentShell = value;
             return this;
         }
 

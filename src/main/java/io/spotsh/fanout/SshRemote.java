@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The SSHJ implementation of {@link Remote}: one persistent connection to one node, opened on demand and used by
@@ -36,6 +37,9 @@ final class SshRemote implements Remote {
     private final Executor closer;
     private final Runnable onOpened;
     private volatile SSHClient client;
+    private final ReentrantLock residentStart = new ReentrantLock();
+    private volatile ResidentShell resident;
+    private volatile boolean residentUnsupported; // the node's login shell is not a POSIX one
 
     SshRemote(Target target, SshSetup setup, KeepAlives keepAlives, ScheduledExecutorService timers, Executor closer,
               Runnable onOpened) {
@@ -132,6 +136,10 @@ final class SshRemote implements Remote {
     @Override
     public Exit exec(String command, NodeOutput output, Budget budget) {
         SSHClient c = connected();
+        ResidentShell shell = residentShell(c, budget);
+        if (shell != null) {
+            return execResident(shell, command, output, budget, c);
+        }
         PushSession session = new PushSession(c.getConnection(), output);
         try {
             session.start(command);
@@ -237,6 +245,144 @@ final class SshRemote implements Remote {
         }
     }
 
+    /**
+     * The connection's resident shell, started on first use, held for this command; null when the node runs this
+     * command in a session of its own: the shell is busy with another command of this node (or being started by
+     * it), it could not be started, or the node's login shell is not a POSIX one.
+     */
+    private ResidentShell residentShell(SSHClient c, Budget budget) {
+        if (!setup.settings().residentShell() || residentUnsupported) {
+            return null;
+        }
+        ResidentShell shell = resident;
+        if (shell != null && !shell.isBroken() && shell.isOn(c.getConnection())) {
+            return shell.tryAcquire() ? shell : null;
+        }
+        if (!residentStart.tryLock()) {
+            return null;
+        }
+        try {
+            shell = resident;
+            if (shell != null && !shell.isBroken() && shell.isOn(c.getConnection())) {
+                return shell.tryAcquire() ? shell : null;
+            }
+            if (shell != null) {
+                closeLater(shell);
+                resident = null;
+            }
+            budget.checkRunning(target);
+            ResidentShell fresh = new ResidentShell(c.getConnection());
+            boolean started;
+            try (Cancellation.Registration ignored = budget.token().onCancel(() -> closeLater(fresh))) {
+                started = fresh.start(setup.settings().connectTimeout().toMillis());
+            } catch (IOException e) {
+                closeLater(fresh); // refused or lost: this command takes a session, the next tries again
+                return null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                closeLater(fresh);
+                return null;
+            }
+            if (!started) {
+                closeLater(fresh);
+                if (fresh.isFinished() && !budget.token().isCancelled()) {
+                    residentUnsupported = true; // it exited: not a shell that can read commands on stdin
+                }
+                return null;
+            }
+            fresh.tryAcquire();
+            resident = fresh;
+            return fresh;
+        } finally {
+            residentStart.unlock();
+        }
+    }
+
+    /** Runs one command in the resident shell, bounded like a session's (see {@link #awaitEnd}). */
+    private Exit execResident(ResidentShell shell, String command, NodeOutput output, Budget budget, SSHClient c) {
+        ResidentShell.Job job;
+        try {
+            job = shell.send(command, output);
+        } catch (IOException e) {
+            shell.markBroken();
+            shell.release();
+            dropIfBroken(c);
+            throw new FanoutException("cannot send the command to the node's shell: " + message(e), target, Phase.EXEC,
+                    false, e);
+        }
+        boolean unlimited = budget.commandTimeoutNanos() == Budget.UNLIMITED;
+        long deadline = System.nanoTime() + (unlimited ? 0 : budget.commandTimeoutNanos());
+        try (Cancellation.Registration ignored = budget.token().onCancel(job::wake)) {
+            while (true) {
+                long left = unlimited ? Long.MAX_VALUE : deadline - System.nanoTime();
+                if (job.awaitWake(Math.min(left, LIVENESS_NANOS))) {
+                    shell.release();
+                    return new Exit(job.status, null);
+                }
+                if (shell.isFinished() || !c.getTransport().isRunning()) {
+                    shell.markBroken();
+                    shell.release();
+                    dropIfBroken(c);
+                    throw new FanoutException("connection lost while the command ran", target, Phase.EXEC, false, null);
+                }
+                if (left <= LIVENESS_NANOS || budget.token().isCancelled()) {
+                    throw stopResident(shell, job, c, budget);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            budget.token().cancel(Phase.CANCELLED, "interrupted");
+            throw stopResident(shell, job, c, budget);
+        }
+    }
+
+    /**
+     * Ends a resident shell's command that ran out of time or was cancelled: TERM to the command's processes (its
+     * subshell and everything under it), then KILL after the grace period. The shell stays for the next command
+     * once the command ended; one that would not end takes the shell with it (the channel is closed).
+     */
+    private FanoutException stopResident(ResidentShell shell, ResidentShell.Job job, SSHClient c, Budget budget) {
+        boolean cancelled = budget.token().isCancelled();
+        long grace = setup.settings().killGrace().toNanos();
+        boolean killed = false;
+        Integer pid = job.pid;
+        if (pid != null) {
+            signalTree(c, pid, "TERM", grace);
+            if (!job.awaitDone(grace)) {
+                killed = true;
+                signalTree(c, pid, "KILL", grace);
+                job.awaitDone(grace);
+            }
+        }
+        if (!job.isDone()) {
+            shell.markBroken();
+            closeLater(shell);
+        }
+        shell.release();
+        if (cancelled) {
+            return budget.token().failure(target);
+        }
+        return new FanoutException(String.format("timed out after %.1f s (sent TERM%s)", budget.commandTimeoutNanos() / 1e9,
+                killed ? ", KILL" : ""), target, Phase.TIMEOUT, false, null);
+    }
+
+    /** Signals a process and its descendants (found with pgrep where the node has it) in a session of its own. */
+    private void signalTree(SSHClient c, int pid, String signal, long timeoutNanos) {
+        // parents before children: a shell whose child died first would run its next line before its own signal
+        String command = "spotsh_tree() { echo \"$1\"; for spotsh_c in $(pgrep -P \"$1\" 2>/dev/null); do "
+                + "spotsh_tree \"$spotsh_c\"; done; }; kill -" + signal + " $(spotsh_tree " + pid + ") 2>/dev/null; true";
+        PushSession session = new PushSession(c.getConnection(), new NodeOutput(target, 0, OutputListener.NONE));
+        try {
+            session.start(command);
+            if (!session.awaitFinished(timeoutNanos)) {
+                session.abandonIfNotSent();
+                session.requestClose();
+            }
+        } catch (IOException e) {
+            // the connection is going away, which ends the shell and its commands' output with it
+        }
+    }
+
     private Exit exitOf(PushSession session) {
         if (session.error() != null && session.getExitStatus() == null) {
             throw new FanoutException("connection lost while the command ran: " + message(session.error()), target,
@@ -316,6 +462,7 @@ final class SshRemote implements Remote {
     private synchronized void drop() {
         SSHClient c = client;
         client = null;
+        resident = null; // it lives on the connection and ends with it
         if (c != null) {
             keepAlives.forget(c);
             KeepAlives.closeSocket(c);

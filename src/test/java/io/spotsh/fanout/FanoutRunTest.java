@@ -5,6 +5,7 @@ import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -20,21 +21,28 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Commands on four real SSH servers: results, exit codes, output handling, reuse of connections. */
+/**
+ * Commands on four real SSH servers: results, exit codes, output handling, reuse of connections. Commands go to
+ * each node's resident shell; {@link FanoutRunSessionsTest} runs the same with a session per command.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FanoutRunTest {
-    @TempDir
-    static Path dir;
-    static TestCluster cluster;
-    static Fanout fanout;
+    TestCluster cluster;
+    Fanout fanout;
+
+    /** The engine's settings for this class's runs. */
+    FanoutSettings.Builder configure(FanoutSettings.Builder settings) {
+        return settings;
+    }
 
     @BeforeAll
-    static void start() throws IOException {
+    void start(@TempDir Path dir) throws IOException {
         cluster = TestCluster.start(dir, 4);
-        fanout = new Fanout(cluster.settings().build());
+        fanout = new Fanout(configure(cluster.settings()).build());
     }
 
     @AfterAll
-    static void stop() throws IOException {
+    void stop() throws IOException {
         fanout.close();
         cluster.close();
     }
@@ -120,7 +128,7 @@ class FanoutRunTest {
 
     @Test
     void stdoutAndStderrAreDrainedTogetherAndBounded() throws IOException {
-        try (Fanout small = new Fanout(cluster.settings().outputTailBytes(64 * 1024).build())) {
+        try (Fanout small = new Fanout(configure(cluster.settings()).outputTailBytes(64 * 1024).build())) {
             RunResult result = small.run(cluster.targets().subList(0, 2),
                     "head -c 3000000 /dev/zero | tr '\\0' e >&2 & head -c 3000000 /dev/zero | tr '\\0' o; wait");
 

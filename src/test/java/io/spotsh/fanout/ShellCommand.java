@@ -12,8 +12,8 @@ import java.io.OutputStream;
 import java.util.Map;
 
 /**
- * What an sshd does with an exec request, for the MINA test servers: {@code /bin/sh -c command} with stdout and
- * stderr pumped to the channel, TERM and KILL signal requests honoured (sent to the command's process group), and
+ * What an sshd does with an exec request, for the MINA test servers: {@code /bin/sh -c command} ({@code SHELL} is
+ * {@code /bin/sh}, as sshd sets it to the login shell) with stdin, stdout and stderr pumped between it and the channel, TERM and KILL signal requests honoured (sent to the command's process group), and
  * the group killed when the channel closes. {@code NODE} is set to the server's node name so one command can behave per node.
  */
 final class ShellCommand implements Command {
@@ -22,16 +22,21 @@ final class ShellCommand implements Command {
     private OutputStream out;
     private OutputStream err;
     private ExitCallback exit;
+    private InputStream in;
     private Process process;
 
-    ShellCommand(String command, String node) {
+    private final String loginShell;
+
+    /** {@code loginShell} is what {@code SHELL} says, as sshd sets it from the user's entry. */
+    ShellCommand(String command, String node, String loginShell) {
         this.command = command;
         this.node = node;
+        this.loginShell = loginShell;
     }
 
     @Override
     public void setInputStream(InputStream in) {
-        // commands get no stdin: the client sends EOF right away
+        this.in = in; // a command's is empty (the client sends EOF); the resident shell reads its commands here
     }
 
     @Override
@@ -55,11 +60,12 @@ final class ShellCommand implements Command {
         ProcessBuilder builder = new ProcessBuilder("setsid", "/bin/sh", "-c", command);
         Map<String, String> vars = builder.environment();
         vars.put("NODE", node);
-        builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        vars.put("SHELL", loginShell);
         process = builder.start();
+        pump(in, process.getOutputStream(), true);
         env.addSignalListener((ch, signal) -> kill(signal == Signal.KILL), Signal.TERM, Signal.KILL, Signal.INT);
-        Thread pumpOut = pump(process.getInputStream(), out);
-        Thread pumpErr = pump(process.getErrorStream(), err);
+        Thread pumpOut = pump(process.getInputStream(), out, false);
+        Thread pumpErr = pump(process.getErrorStream(), err, false);
         Thread waiter = new Thread(() -> {
             try {
                 int status = process.waitFor();
@@ -85,7 +91,7 @@ final class ShellCommand implements Command {
         }
     }
 
-    private static Thread pump(InputStream from, OutputStream to) {
+    private static Thread pump(InputStream from, OutputStream to, boolean closeAtEnd) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[32 * 1024];
             try (from) {
@@ -93,6 +99,9 @@ final class ShellCommand implements Command {
                 while ((n = from.read(buffer)) > 0) {
                     to.write(buffer, 0, n);
                     to.flush();
+                }
+                if (closeAtEnd) {
+                    to.close(); // EOF on the process's stdin
                 }
             } catch (IOException ignored) {
                 // the channel closed under us

@@ -36,8 +36,9 @@ final class TestCluster implements AutoCloseable {
     private final List<Node> nodes = new ArrayList<>();
     private final List<ServerSocket> holes = new ArrayList<>();
 
-    /** One node's server, its files and how many SSH connections it has accepted. */
-    record Node(Target target, SshServer server, Path root, KeyPair hostKey, AtomicInteger connections) {
+    /** One node's server, its files, how many SSH connections and exec requests it has accepted. */
+    record Node(Target target, SshServer server, Path root, KeyPair hostKey, AtomicInteger connections,
+                AtomicInteger execs) {
     }
 
     private TestCluster(Path dir) {
@@ -56,12 +57,16 @@ final class TestCluster implements AutoCloseable {
         KeyPair hostKey = generate();
         Path root = Files.createDirectories(dir.resolve("roots").resolve(name));
         AtomicInteger connections = new AtomicInteger();
+        AtomicInteger execs = new AtomicInteger();
         SshServer server = SshServer.setUpDefaultServer();
         server.setHost(address);
         server.setPort(0);
         server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
         server.setPublickeyAuthenticator((user, key, session) -> USER.equals(user) && KeyUtils.compareKeys(key, CLIENT.getPublic()));
-        server.setCommandFactory((channel, command) -> new ShellCommand(command, name));
+        server.setCommandFactory((channel, command) -> {
+            execs.incrementAndGet();
+            return new ShellCommand(command, name, "/bin/sh");
+        });
         server.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
         server.setFileSystemFactory(new VirtualFileSystemFactory(root));
         server.addSessionListener(new SessionListener() {
@@ -72,7 +77,8 @@ final class TestCluster implements AutoCloseable {
         });
         server.start();
         String hostKeyLine = PublicKeyEntry.toString(hostKey.getPublic());
-        return new Node(new Target(name, address, server.getPort(), USER, hostKeyLine), server, root, hostKey, connections);
+        return new Node(new Target(name, address, server.getPort(), USER, hostKeyLine), server, root, hostKey, connections,
+                execs);
     }
 
     /** A listener that completes TCP handshakes (the kernel does) but never accepts or speaks. */

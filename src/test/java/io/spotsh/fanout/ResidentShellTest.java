@@ -1,0 +1,142 @@
+package io.spotsh.fanout;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The resident shell on real SSH servers: one session per node for many commands, each behaving like its own. */
+class ResidentShellTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void manyCommandsCostTheServerOneSessionPerNode() throws Exception {
+        try (TestCluster cluster = TestCluster.start(dir, 3); Fanout fanout = new Fanout(cluster.settings().build());
+             Fanout sessions = new Fanout(cluster.settings().residentShell(false).build())) {
+            for (int i = 1; i <= 5; i++) {
+                RunResult result = fanout.run(cluster.targets(), "echo run " + i + " on $NODE");
+                assertTrue(result.allOk(), result.summary());
+                assertEquals("run " + i + " on data-2\n", result.get("data-2").getStdout());
+            }
+            assertEquals(1, cluster.node(2).execs().get(), "five commands, one session: the resident shell's");
+
+            for (int i = 1; i <= 5; i++) {
+                assertTrue(sessions.run(cluster.targets(), "true").allOk());
+            }
+            assertEquals(6, cluster.node(2).execs().get(), "without it, a session per command");
+        }
+    }
+
+    @Test
+    void commandsDoNotLeakIntoEachOther() throws Exception {
+        try (TestCluster cluster = TestCluster.start(dir, 1); Fanout fanout = new Fanout(cluster.settings().build())) {
+            List<Target> node = cluster.targets();
+            String home = fanout.run(node, "pwd").get("data-1").getStdout();
+
+            RunResult first = fanout.run(node, "cd /; SPOTSH_X=1; export SPOTSH_Y=2; umask 077; exit 4");
+            assertEquals(Integer.valueOf(4), first.get("data-1").getExitStatus());
+            RunResult second = fanout.run(node, "pwd; echo \"[$SPOTSH_X][$SPOTSH_Y]\"; umask");
+
+            assertEquals(home + "[][]\n0022\n", second.get("data-1").getStdout());
+            assertEquals(1, cluster.node(1).execs().get());
+        }
+    }
+
+    @Test
+    void commandTextArrivesExactlyAsWritten() throws Exception {
+        try (TestCluster cluster = TestCluster.start(dir, 1); Fanout fanout = new Fanout(cluster.settings().build())) {
+            String command = "printf '%s|' 'it'\"'\"'s' \"double \\\"q\\\"\" '$HOME' 'back\\slash'; echo\n"
+                    + "cat <<'EOF'\nline one\n  'quoted' \"two\" $NOT_EXPANDED\nEOF\n"
+                    + "echo unterminated-last-line >&2; printf no-newline";
+            NodeResult r = fanout.run(cluster.targets(), command).get("data-1");
+
+            assertTrue(r.isOk(), r.toString());
+            assertEquals("it's|double \"q\"|$HOME|back\\slash|\nline one\n  'quoted' \"two\" $NOT_EXPANDED\nno-newline",
+                    r.getStdout());
+            assertEquals("unterminated-last-line\n", r.getStderr());
+
+            NodeResult syntax = fanout.run(cluster.targets(), "if then fi").get("data-1");
+            assertEquals(Integer.valueOf(2), syntax.getExitStatus(), syntax.toString());
+            assertTrue(fanout.run(cluster.targets(), "true").allOk(), "a syntax error ends the command, not the shell");
+            assertEquals(1, cluster.node(1).execs().get());
+        }
+    }
+
+    @Test
+    void aTimedOutCommandIsEndedWithEverythingItStartedAndTheShellStays() throws Exception {
+        try (TestCluster cluster = TestCluster.start(dir, 2); Fanout fanout = new Fanout(cluster.settings().build())) {
+            String marker = "31.4159" + ProcessHandle.current().pid(); // sleep accepts a fraction: a unique name
+            RunResult result = fanout.run(cluster.targets(), "sleep " + marker + " & sleep " + marker + "; wait",
+                    RunOptions.defaults().withTimeout(Duration.ofSeconds(1)));
+            result.forEach(r -> assertEquals(Phase.TIMEOUT, r.getPhase(), r.toString()));
+
+            // the subshell, its background sleep and its foreground sleep are all gone
+            RunResult left = fanout.run(cluster.targets().subList(0, 1),
+                    "sleep 0.3; pgrep -f 'sleep " + marker + "' || echo none");
+            assertEquals("none\n", left.get("data-1").getStdout());
+            assertTrue(fanout.run(cluster.targets(), "echo still here").allOk());
+            // the kill went through a session of its own; commands stayed in the shell
+            assertEquals(1 + 1, cluster.node(2).execs().get(), "one shell and one kill");
+        }
+    }
+
+    @Test
+    void cancellingEndsCommandsAndKeepsTheShells() throws Exception {
+        try (TestCluster cluster = TestCluster.start(dir, 2); Fanout fanout = new Fanout(cluster.settings().build())) {
+            assertTrue(fanout.run(cluster.targets(), "true").allOk());
+            CompletableFuture<RunResult> running = CompletableFuture.supplyAsync(() -> fanout.run(cluster.targets(), "sleep 30"));
+            Thread.sleep(500);
+            fanout.cancel();
+            RunResult result = running.get(5, TimeUnit.SECONDS);
+
+            result.forEach(r -> assertEquals(Phase.CANCELLED, r.getPhase(), r.toString()));
+            RunResult after = fanout.run(cluster.targets(), "echo after");
+            assertTrue(after.allOk(), after.summary());
+            assertEquals(2, cluster.node(1).execs().get(), "the shell and the TERM for its sleep");
+        }
+    }
+
+    @Test
+    void aCommandKilledBySignalReportsWhatAShellWould() throws Exception {
+        try (TestCluster cluster = TestCluster.start(dir, 1); Fanout fanout = new Fanout(cluster.settings().build())) {
+            NodeResult r = fanout.run(cluster.targets(), "sh -c 'kill -KILL $$'").get("data-1");
+            assertEquals(Integer.valueOf(128 + 9), r.getExitStatus(), r.toString());
+        }
+    }
+
+    @Test
+    void concurrentCommandsOnOneNodeBothRun() throws Exception {
+        try (TestCluster cluster = TestCluster.start(dir, 1); Fanout fanout = new Fanout(cluster.settings().build())) {
+            assertTrue(fanout.run(cluster.targets(), "true").allOk());
+            CompletableFuture<RunResult> a = CompletableFuture.supplyAsync(() -> fanout.run(cluster.targets(), "sleep 1; echo a"));
+            CompletableFuture<RunResult> b = CompletableFuture.supplyAsync(() -> fanout.run(cluster.targets(), "sleep 1; echo b"));
+
+            assertEquals("a\n", a.get(10, TimeUnit.SECONDS).get("data-1").getStdout());
+            assertEquals("b\n", b.get(10, TimeUnit.SECONDS).get("data-1").getStdout());
+            assertEquals(2, cluster.node(1).execs().get(), "the busy shell's node ran the other command in a session");
+        }
+    }
+
+    @Test
+    void aNodeWhoseLoginShellIsNotPosixKeepsASessionPerCommand() throws Exception {
+        try (TestCluster cluster = TestCluster.start(dir, 1); Fanout fanout = new Fanout(cluster.settings().build())) {
+            cluster.node(1).server().setCommandFactory((channel, command) -> {
+                cluster.node(1).execs().incrementAndGet();
+                return new ShellCommand(command, "data-1", "/usr/bin/fish");
+            });
+            for (int i = 0; i < 3; i++) {
+                NodeResult r = fanout.run(cluster.targets(), "echo $NODE").get("data-1");
+                assertEquals("data-1\n", r.getStdout(), r.toString());
+            }
+            assertEquals(1 + 3, cluster.node(1).execs().get(), "one try at a shell, then a session per command");
+        }
+    }
+}
