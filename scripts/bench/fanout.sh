@@ -24,7 +24,7 @@
 # listeners' CPU and their reaped children's, from /proc), which bounds how fast any client can be here.
 #
 # Usage: scripts/bench/fanout.sh    (root; env: FANOUT_SIZES="50 300", FANOUT_RUNS=5, FANOUT_TOOLS, FANOUT_COMMANDS,
-#                                    FANOUT_FAILURE=1, FANOUT_INPROC=1, SPOTSH_BENCH_JAVA_OPTS)
+#                                    FANOUT_FAILURE=1, FANOUT_INPROC=1, FANOUT_RESULTS=dir, SPOTSH_BENCH_JAVA_OPTS)
 # Writes scripts/bench/results/fanout.csv and fanout.md. Installs what is missing (apt-get: openssh-server,
 # openssh-client, pdsh, clustershell, time, maven, a JDK) on a Debian machine.
 set -euo pipefail
@@ -38,7 +38,7 @@ failure=${FANOUT_FAILURE:-1}
 inproc=${FANOUT_INPROC:-1}
 spare=50          # extra endpoints, only for the JIT warm-up of cold-inproc-jit
 warmup_rounds=6   # 6 x 50 = 300 handshakes
-results="$root/scripts/bench/results"
+results=${FANOUT_RESULTS:-"$root/scripts/bench/results"}
 user=spotshbench
 port=2222
 fanout=64
@@ -191,6 +191,7 @@ run_tool() {
     local timing=(/usr/bin/time -f '%e %U %S %M' -a -o "$work/time") warm=()
     case "$mode" in
         warm) warm=(--warm) ;;
+        warm-sessions) warm=(--warm --sessions) ;;
         cold-inproc) warm=(--mode fresh) ;;
         cold-inproc-jit) warm=(--mode fresh --jit-warmup "$work/spare" --jit-warmup-rounds $warmup_rounds) ;;
     esac
@@ -345,13 +346,19 @@ for n in $sizes; do
             walls="" cpus="" rss="" status=ok
             : > "$work/out"; : > "$work/err"; : > "$work/time"
             if [ "$tool" = spotsh ]; then
-                run_tool spotsh warm "$cmd" "$runs" "$work/ssh_cold" || status="exit$?"
-                walls=$(sed -n 's/.*wall_ms=\([0-9.]*\).*/\1/p' "$work/err" | awk '{ printf " %.3f", $1 / 1000 }')
-                cpus=$(sed -n 's/.*cpu_ms=\([0-9.]*\).*/\1/p' "$work/err" | awk '{ printf " %.3f", $1 / 1000 }')
-                rss=$(awk '{ print $4 }' "$work/time")
-                c=$(check spotsh "$name" "$n" "$runs")
-                [ "$c" = ok ] || status=$c
-                unexpected_stderr && status="stderr:$(grep -v '^run [0-9]*: ' "$work/err" | head -c 120 | tr '\n,' '  ')"
+                # with its resident shells (the default), then with a session per command as ControlPersist does
+                for mode in warm warm-sessions; do
+                    walls="" cpus="" rss="" status=ok
+                    : > "$work/out"; : > "$work/err"; : > "$work/time"
+                    run_tool spotsh $mode "$cmd" "$runs" "$work/ssh_cold" || status="exit$?"
+                    walls=$(sed -n 's/.*wall_ms=\([0-9.]*\).*/\1/p' "$work/err" | awk '{ printf " %.3f", $1 / 1000 }')
+                    cpus=$(sed -n 's/.*cpu_ms=\([0-9.]*\).*/\1/p' "$work/err" | awk '{ printf " %.3f", $1 / 1000 }')
+                    rss=$(awk '{ print $4 }' "$work/time")
+                    c=$(check spotsh "$name" "$n" "$runs")
+                    [ "$c" = ok ] || status=$c
+                    unexpected_stderr && status="stderr:$(grep -v '^run [0-9]*: ' "$work/err" | head -c 120 | tr '\n,' '  ')"
+                    record "$n" "$tool" "$name" $mode "$walls" "$cpus" "$rss" "$status"
+                done
             else
                 for ((r = 1; r <= runs; r++)); do
                     : > "$work/out"; : > "$work/err"; : > "$work/time"
@@ -366,7 +373,7 @@ for n in $sizes; do
                     unexpected_stderr && status="stderr:$(grep -v '^run [0-9]*: ' "$work/err" | head -c 120 | tr '\n,' '  ')"
                 done
             fi
-            record "$n" "$tool" "$name" warm "$walls" "$cpus" "$rss" "$status"
+            [ "$tool" = spotsh ] || record "$n" "$tool" "$name" warm "$walls" "$cpus" "$rss" "$status"
         done
     done
     while read -r h; do ssh -F "$work/ssh_warm" -O exit "$h" >/dev/null 2>&1 || true; done < "$work/hosts"

@@ -16,6 +16,7 @@ MODES = {
     "cold-inproc": "cold, in a running JVM, JIT cold",
     "cold-inproc-jit": "cold, in a running JVM, JIT warmed elsewhere",
     "warm": "warm",
+    "warm-sessions": "warm, a session per command (resident shell off)",
 }
 COLD_FIGURES = {
     "cold": "process-cold (new JVM: start, set-up, fan-out, exit)",

@@ -40,6 +40,7 @@ final class SshRemote implements Remote {
     private final ReentrantLock residentStart = new ReentrantLock();
     private volatile ResidentShell resident;
     private volatile boolean residentUnsupported; // the node's login shell is not a POSIX one
+    private volatile SSHClient ranCommand; // the connection that has run a command: the next one starts the shell
 
     SshRemote(Target target, SshSetup setup, KeepAlives keepAlives, ScheduledExecutorService timers, Executor closer,
               Runnable onOpened) {
@@ -246,12 +247,17 @@ final class SshRemote implements Remote {
     }
 
     /**
-     * The connection's resident shell, started on first use, held for this command; null when the node runs this
-     * command in a session of its own: the shell is busy with another command of this node (or being started by
+     * The connection's resident shell, held for this command; null when the node runs this command in a session of
+     * its own: it is the connection's first (a one-off command on a new connection is cheapest in a session, and
+     * the shell starts with the second), the shell is busy with another command of this node (or being started by
      * it), it could not be started, or the node's login shell is not a POSIX one.
      */
     private ResidentShell residentShell(SSHClient c, Budget budget) {
         if (!setup.settings().residentShell() || residentUnsupported) {
+            return null;
+        }
+        if (ranCommand != c) {
+            ranCommand = c;
             return null;
         }
         ResidentShell shell = resident;

@@ -26,12 +26,12 @@ class ResidentShellTest {
                 assertTrue(result.allOk(), result.summary());
                 assertEquals("run " + i + " on data-2\n", result.get("data-2").getStdout());
             }
-            assertEquals(1, cluster.node(2).execs().get(), "five commands, one session: the resident shell's");
+            assertEquals(2, cluster.node(2).execs().get(), "five commands, two sessions: the first command's and the shell's");
 
             for (int i = 1; i <= 5; i++) {
                 assertTrue(sessions.run(cluster.targets(), "true").allOk());
             }
-            assertEquals(6, cluster.node(2).execs().get(), "without it, a session per command");
+            assertEquals(7, cluster.node(2).execs().get(), "without it, a session per command");
         }
     }
 
@@ -39,14 +39,14 @@ class ResidentShellTest {
     void commandsDoNotLeakIntoEachOther() throws Exception {
         try (TestCluster cluster = TestCluster.start(dir, 1); Fanout fanout = new Fanout(cluster.settings().build())) {
             List<Target> node = cluster.targets();
-            String home = fanout.run(node, "pwd").get("data-1").getStdout();
+            String home = fanout.run(node, "pwd").get("data-1").getStdout(); // a session; the shell starts next
 
             RunResult first = fanout.run(node, "cd /; SPOTSH_X=1; export SPOTSH_Y=2; umask 077; exit 4");
             assertEquals(Integer.valueOf(4), first.get("data-1").getExitStatus());
             RunResult second = fanout.run(node, "pwd; echo \"[$SPOTSH_X][$SPOTSH_Y]\"; umask");
 
             assertEquals(home + "[][]\n0022\n", second.get("data-1").getStdout());
-            assertEquals(1, cluster.node(1).execs().get());
+            assertEquals(2, cluster.node(1).execs().get());
         }
     }
 
@@ -56,6 +56,7 @@ class ResidentShellTest {
             String command = "printf '%s|' 'it'\"'\"'s' \"double \\\"q\\\"\" '$HOME' 'back\\slash'; echo\n"
                     + "cat <<'EOF'\nline one\n  'quoted' \"two\" $NOT_EXPANDED\nEOF\n"
                     + "echo unterminated-last-line >&2; printf no-newline";
+            assertTrue(fanout.run(cluster.targets(), "true").allOk()); // a connection's first command takes a session
             NodeResult r = fanout.run(cluster.targets(), command).get("data-1");
 
             assertTrue(r.isOk(), r.toString());
@@ -66,7 +67,7 @@ class ResidentShellTest {
             NodeResult syntax = fanout.run(cluster.targets(), "if then fi").get("data-1");
             assertEquals(Integer.valueOf(2), syntax.getExitStatus(), syntax.toString());
             assertTrue(fanout.run(cluster.targets(), "true").allOk(), "a syntax error ends the command, not the shell");
-            assertEquals(1, cluster.node(1).execs().get());
+            assertEquals(2, cluster.node(1).execs().get());
         }
     }
 
@@ -74,6 +75,7 @@ class ResidentShellTest {
     void aTimedOutCommandIsEndedWithEverythingItStartedAndTheShellStays() throws Exception {
         try (TestCluster cluster = TestCluster.start(dir, 2); Fanout fanout = new Fanout(cluster.settings().build())) {
             String marker = "31.4159" + ProcessHandle.current().pid(); // sleep accepts a fraction: a unique name
+            assertTrue(fanout.run(cluster.targets(), "true").allOk());
             RunResult result = fanout.run(cluster.targets(), "sleep " + marker + " & sleep " + marker + "; wait",
                     RunOptions.defaults().withTimeout(Duration.ofSeconds(1)));
             result.forEach(r -> assertEquals(Phase.TIMEOUT, r.getPhase(), r.toString()));
@@ -84,7 +86,7 @@ class ResidentShellTest {
             assertEquals("none\n", left.get("data-1").getStdout());
             assertTrue(fanout.run(cluster.targets(), "echo still here").allOk());
             // the kill went through a session of its own; commands stayed in the shell
-            assertEquals(1 + 1, cluster.node(2).execs().get(), "one shell and one kill");
+            assertEquals(3, cluster.node(2).execs().get(), "the first command, the shell and one kill");
         }
     }
 
@@ -100,13 +102,14 @@ class ResidentShellTest {
             result.forEach(r -> assertEquals(Phase.CANCELLED, r.getPhase(), r.toString()));
             RunResult after = fanout.run(cluster.targets(), "echo after");
             assertTrue(after.allOk(), after.summary());
-            assertEquals(2, cluster.node(1).execs().get(), "the shell and the TERM for its sleep");
+            assertEquals(3, cluster.node(1).execs().get(), "the first command, the shell and the TERM for its sleep");
         }
     }
 
     @Test
     void aCommandKilledBySignalReportsWhatAShellWould() throws Exception {
         try (TestCluster cluster = TestCluster.start(dir, 1); Fanout fanout = new Fanout(cluster.settings().build())) {
+            assertTrue(fanout.run(cluster.targets(), "true").allOk());
             NodeResult r = fanout.run(cluster.targets(), "sh -c 'kill -KILL $$'").get("data-1");
             assertEquals(Integer.valueOf(128 + 9), r.getExitStatus(), r.toString());
         }
@@ -121,7 +124,7 @@ class ResidentShellTest {
 
             assertEquals("a\n", a.get(10, TimeUnit.SECONDS).get("data-1").getStdout());
             assertEquals("b\n", b.get(10, TimeUnit.SECONDS).get("data-1").getStdout());
-            assertEquals(2, cluster.node(1).execs().get(), "the busy shell's node ran the other command in a session");
+            assertEquals(3, cluster.node(1).execs().get(), "the first command, the shell, and a session for the other");
         }
     }
 
@@ -136,7 +139,7 @@ class ResidentShellTest {
                 NodeResult r = fanout.run(cluster.targets(), "echo $NODE").get("data-1");
                 assertEquals("data-1\n", r.getStdout(), r.toString());
             }
-            assertEquals(1 + 3, cluster.node(1).execs().get(), "one try at a shell, then a session per command");
+            assertEquals(4, cluster.node(1).execs().get(), "a session per command and one try at a shell");
         }
     }
 }
