@@ -153,11 +153,13 @@ NOTES = """
   per connection, a fork and exec per command) share the 2 cores with the client. The sshd tables above are that
   server work, about 15 ms of CPU per connection whichever client connects: at N = 300 it alone fills both cores
   for 2.2 to 2.4 s, the floor under every cold figure here (xargs's 3.8 s is that floor plus its own 2.5 s of
-  client CPU spread over the 2 cores). For warm commands the sshd side needs about 1.8 ms of CPU per `true`
-  (perf stat on the sshds over 20 warm spotsh runs of 300 commands: 0.54 s per run), so 300 warm commands cannot
-  end before about 0.27 s on 2 cores whatever the client does: the warm goal (0.2 × xargs's 0.97 s = 0.19 s) is
-  below that floor on this machine. `sleep 2` likewise cannot end before 2 s plus starting and ending 300
-  sessions on the server.
+  client CPU spread over the 2 cores). A command in a new session on an open connection costs the sshd side
+  about 1.8 ms of CPU for `true` (perf stat on the sshds over 20 warm runs of 300 commands in sessions: 0.54 s
+  per run), so 300 commands in sessions cannot end before about 0.27 s on 2 cores whatever the client does (the
+  row "warm, a session per command"; ControlPersist pays the same). spotsh's default sends a connection's
+  commands after its first to one resident shell per node, which forks a subshell per command (about 0.2 ms of
+  CPU: `sh -s` fed 3000 such commands locally) instead of sshd setting up a session: that is the `warm` row, and
+  what the warm goal is judged on.
 - spotsh's cold figures:
   - `cold` (process-cold) includes starting the JVM, the engine's set-up, JIT compilation of the SSH code while
     it runs, and closing the connections at exit: what `spotsh -f plan` costs when the plan's first step is a
@@ -172,7 +174,8 @@ NOTES = """
     as many as one such fan-out). The JIT keeps compiling for a few thousand handshakes more: measured apart,
     300 new connections cost about 1.5 s CPU with no warm-up, 0.85 s after 300 handshakes elsewhere, 0.67 s
     after 600 and 0.6 s after 1200; this report uses the 300 figure and does not pick the best.
-- spotsh's warm figures are the fan-out alone inside one JVM whose connections are open, as in the shell. Its
+- spotsh's warm figures are the fan-out alone inside one JVM whose connections (and, for `warm`, resident
+  shells: two untimed commands first) are open, as in the shell. Its
   RSS column is the whole JVM (for the in-JVM cold rows it includes the warm-up). The OpenSSH tools' warm CPU
   adds the ControlPersist masters' CPU to the client's: the masters do the crypto.
 - `!` on xargs with 1 MiB of output is xargs's own behaviour: 64 ssh processes write to one stdout and lines

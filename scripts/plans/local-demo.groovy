@@ -1,7 +1,7 @@
 // A spot cluster on this machine, start to finish: the local provider boots each instance from the same
 // userdata an EC2 node gets, the nodes phone home into the embedded registry, and every step below is
 // what a real test does.
-//   scripts/spotsh -f scripts/plans/local-demo.groovy [test-name]
+//   scripts/spotsh -f scripts/plans/local-demo.groovy [test-name [results-folder]]
 def name = args ? args[0] : "demo-" + LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern('yyyyMMdd-HHmmss'))
 
 cluster.launch(name: name, dataNodes: 4, clientNodes: 1, slowBoot: '1s..4s', ttl: '30m')
@@ -20,7 +20,7 @@ phase('hello') {
     nodes.run('wc -c < workload.properties > result.txt; date -u +%FT%TZ >> result.txt', check: true, quiet: true)
 }
 
-def results = new File("results/${name}")
+def results = new File(args.size() > 1 ? args[1] : "results/${name}")
 def got = nodes.get("result.txt", results)
 println got
 assert got.ok.size() == nodes.size()

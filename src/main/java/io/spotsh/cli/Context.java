@@ -13,9 +13,9 @@ import java.util.Map;
  */
 record Context(StateDir stateDir, RegistrySettings registry, String provider, boolean keep, boolean dryRun,
                Map<String, Map<String, Object>> providerSettings, PrintStream out, PrintStream err, Map<String, String> env,
-               boolean debug) {
+               boolean debug, boolean sshSessions) {
 
     Session.Settings sessionSettings() {
-        return new Session.Settings(stateDir, registry, provider, keep, dryRun, providerSettings);
+        return new Session.Settings(stateDir, registry, provider, keep, dryRun, providerSettings, sshSessions);
     }
 }

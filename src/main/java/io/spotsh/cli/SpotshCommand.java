@@ -52,6 +52,7 @@ public final class SpotshCommand {
         "     --aws-endpoint=URL       EC2 endpoint for the aws provider (an EC2-compatible server, e.g. moto)",
         "     --region=REGION          AWS region (default: the SDK's region chain)",
         "     --profile=NAME           AWS credentials profile (default: the SDK's credential chain)",
+        "     --ssh-sessions           run each remote command in a new SSH session, not in one resident shell per node",
         "     --debug                  print full stack traces",
         "  -? -h --help                show this help",
         "  -V --version                print the version"
@@ -136,7 +137,7 @@ public final class SpotshCommand {
         }
         return new Context(state, registry, provider, options.isSet("keep"), options.isSet("dry-run"),
                 providerSettings.isEmpty() ? Map.of() : Map.of("aws", providerSettings),
-                out, err, env, debug);
+                out, err, env, debug, options.isSet("ssh-sessions"));
     }
 
     private int usageError(String message) {

@@ -32,10 +32,17 @@ final class LimitedRemote implements Remote {
     }
 
     @Override
+    public void greet(Budget budget) {
+        inner.greet(budget);
+    }
+
+    /** Greets without a permit (a dead node's wait then overlaps the others' handshakes), then takes one. */
+    @Override
     public void connect(Budget budget) {
         if (inner.isConnected()) {
             return;
         }
+        inner.greet(budget);
         acquire(handshakes, budget);
         try {
             inner.connect(budget);

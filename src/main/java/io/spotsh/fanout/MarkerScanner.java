@@ -37,10 +37,10 @@ final class MarkerScanner {
 
     void write(byte[] data, int offset, int length) {
         int end = offset + length;
-        int start = offset; // first byte not yet passed on or consumed
-        for (int i = offset; i < end; i++) {
-            byte b = data[i];
+        int i = offset;
+        while (i < end) {
             if (inBody) {
+                byte b = data[i++];
                 if (b == '\n') {
                     inBody = false;
                     String marker = body.toString();
@@ -49,31 +49,32 @@ final class MarkerScanner {
                 } else if (body.length() < MAX_BODY) {
                     body.append((char) (b & 0xff));
                 }
-                start = i + 1;
-                continue;
-            }
-            if (b == prefix[heldLength]) {
-                if (heldLength == 0 && i > start) {
-                    sink.write(data, start, i - start);
+            } else if (heldLength == 0) {
+                // the common case, a command's own bytes: pass on everything up to the next possible marker
+                int from = i;
+                byte first = prefix[0];
+                while (i < end && data[i] != first) {
+                    i++;
                 }
-                held[heldLength++] = b;
-                start = i + 1;
-                if (heldLength == prefix.length) {
-                    heldLength = 0;
-                    inBody = true;
+                if (i > from) {
+                    sink.write(data, from, i - from);
                 }
-                continue;
-            }
-            if (heldLength > 0) {
-                // not a marker after all: what was held is the command's, then look at this byte afresh
-                release();
-                i--;
-                start = i + 1;
-                continue;
+                if (i < end) {
+                    hold(data[i++]);
+                }
+            } else if (data[i] == prefix[heldLength]) {
+                hold(data[i++]);
+            } else {
+                release(); // not a marker after all; this byte is looked at again
             }
         }
-        if (!inBody && heldLength == 0 && start < end) {
-            sink.write(data, start, end - start);
+    }
+
+    private void hold(byte b) {
+        held[heldLength++] = b;
+        if (heldLength == prefix.length) {
+            heldLength = 0;
+            inBody = true;
         }
     }
 

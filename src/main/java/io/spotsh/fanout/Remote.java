@@ -12,6 +12,12 @@ interface Remote extends AutoCloseable {
 
     boolean isConnected();
 
+    /**
+     * Connects TCP and waits for the server's greeting, before a handshake permit is taken ({@link GreetedSocket});
+     * {@link #connect} then goes on from there. Does nothing when the connection is open or already greeted.
+     */
+    void greet(Budget budget);
+
     /** Opens the node's connection unless it is open; idempotent. */
     void connect(Budget budget);
 

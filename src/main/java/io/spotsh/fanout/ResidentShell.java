@@ -25,10 +25,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>The shell is the user's login shell when it is a POSIX one ({@code sh}, {@code dash}, {@code bash},
  * {@code ksh}, {@code zsh}), reading commands on stdin. Each command runs in a subshell with stdin from
  * {@code /dev/null} (as {@code ssh -n}), so {@code cd}, variables and {@code exit} do not leak into the next one;
- * it is passed through {@code eval} as one quoted word, which is how {@code sh -c} would read it. Around it the
- * shell prints markers (see {@link MarkerScanner}): the subshell's pid on stderr when it starts, its exit status
- * on stdout and an end mark on stderr when it ends. A command killed by a signal reports {@code 128 + n}, as shells
- * do.
+ * it is passed through {@code eval} as one quoted word, which is how {@code sh -c} would read it, so a syntax error
+ * ends the command and not the shell. When it ends the shell prints markers (see {@link MarkerScanner}): its exit
+ * status on stdout and an end mark on stderr, which also says that stream is complete. A command killed by a
+ * signal reports {@code 128 + n}, as shells do. The shell's only child is the running command's subshell, so the
+ * shell's pid (sent once, when it starts) is all it takes to find what a timed-out command started.
  *
  * <p>What it does not do like a fresh session: a background process the command leaves behind that keeps writing
  * to the command's stdout ends up in the next command's output (a session would instead hang until it exits).
@@ -47,11 +48,12 @@ final class ResidentShell extends SessionChannel {
     private byte[] scratch;
     private volatile boolean broken;
     private volatile boolean answered;
+    private volatile int pid;
+    private volatile boolean refused;
 
     /** One command in flight: where its output goes and how far it got. */
     static final class Job {
         final NodeOutput output;
-        volatile Integer pid;
         volatile Integer status;
         volatile boolean ended; // the end mark on stderr
         private final CountDownLatch done = new CountDownLatch(1);
@@ -108,8 +110,13 @@ final class ResidentShell extends SessionChannel {
      */
     boolean start(long timeoutMillis) throws IOException, InterruptedException {
         open();
-        exec(START);
-        String hello = "printf '" + printfPrefix() + "R\\n'\n";
+        try {
+            exec(START);
+        } catch (ConnectionException e) {
+            refused = true; // the server said no to the exec request itself (a channel refusal is open()'s)
+            throw e;
+        }
+        String hello = "printf '" + printfPrefix() + "R%s\\n' \"$$\"\n";
         OutputStream in = getOutputStream();
         in.write(hello.getBytes(StandardCharsets.UTF_8));
         in.flush();
@@ -117,9 +124,19 @@ final class ResidentShell extends SessionChannel {
         return answered && !isFinished();
     }
 
+    /** The shell's pid on the node: the running command is its child. */
+    int pid() {
+        return pid;
+    }
+
     /** Whether this shell lives on {@code connection} (a reopened connection needs a new one). */
     boolean isOn(Connection connection) {
         return conn == connection;
+    }
+
+    /** Whether the server refused to start the shell (it runs no commands but the ones it allows, say). */
+    boolean wasRefused() {
+        return refused;
     }
 
     /** Takes the shell for one command; false when another command of this node has it. */
@@ -137,8 +154,8 @@ final class ResidentShell extends SessionChannel {
         Job j = new Job(output);
         job = j;
         String p = printfPrefix();
-        String line = "( eval " + quote(command) + "\n) </dev/null & spotsh_p=$!; printf '" + p + "P%s\\n' \"$spotsh_p\" >&2; "
-                + "wait \"$spotsh_p\"; printf '" + p + "S%s\\n' \"$?\"; printf '" + p + "E\\n' >&2\n";
+        String line = "( eval " + quote(command) + "\n) </dev/null & wait \"$!\"; printf '" + p + "S%s\\n' \"$?\"; printf '"
+                + p + "E\\n' >&2\n";
         OutputStream in = getOutputStream();
         in.write(line.getBytes(StandardCharsets.UTF_8));
         in.flush();
@@ -201,8 +218,13 @@ final class ResidentShell extends SessionChannel {
     }
 
     private void marker(String body) {
-        if (body.equals("R")) {
-            answered = true;
+        if (body.startsWith("R")) {
+            try {
+                pid = Integer.parseInt(body.substring(1));
+                answered = true;
+            } catch (NumberFormatException e) {
+                broken = true;
+            }
             ready.countDown();
             return;
         }
@@ -212,7 +234,6 @@ final class ResidentShell extends SessionChannel {
         }
         try {
             switch (body.charAt(0)) {
-                case 'P' -> j.pid = Integer.valueOf(body.substring(1));
                 case 'S' -> {
                     j.status = Integer.valueOf(body.substring(1));
                     j.finishIfComplete();

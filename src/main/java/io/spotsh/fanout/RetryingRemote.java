@@ -30,6 +30,11 @@ final class RetryingRemote implements Remote {
     }
 
     @Override
+    public void greet(Budget budget) {
+        inner.greet(budget); // part of connect, which is what is retried
+    }
+
+    @Override
     public void connect(Budget budget) {
         retry(budget, () -> {
             inner.connect(budget);

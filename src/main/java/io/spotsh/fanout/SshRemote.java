@@ -7,6 +7,7 @@ import net.schmizz.sshj.userauth.UserAuthException;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
@@ -37,6 +38,7 @@ final class SshRemote implements Remote {
     private final Executor closer;
     private final Runnable onOpened;
     private volatile SSHClient client;
+    private GreetedSocket greeted; // connected and greeted, waiting for a handshake permit
     private final ReentrantLock residentStart = new ReentrantLock();
     private volatile ResidentShell resident;
     private volatile boolean residentUnsupported; // the node's login shell is not a POSIX one
@@ -67,6 +69,47 @@ final class SshRemote implements Remote {
     }
 
     @Override
+    public synchronized void greet(Budget budget) {
+        if (!GreetedSocket.APPLIES || greeted != null || isConnected()) {
+            return;
+        }
+        budget.checkRunning(target);
+        int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, setup.settings().connectTimeout().toMillis());
+        GreetedSocket socket = new GreetedSocket();
+        try (Cancellation.Registration ignored = budget.token().onCancel(() -> closeQuietly(socket))) {
+            socket.greet(new InetSocketAddress(target.host(), target.port()), timeoutMillis);
+            greeted = socket;
+        } catch (IOException e) {
+            closeQuietly(socket);
+            throw greetFailure(e, socket.stage(), timeoutMillis, budget);
+        }
+    }
+
+    private FanoutException greetFailure(IOException e, GreetedSocket.Stage stage, int timeoutMillis, Budget budget) {
+        if (budget.token().isCancelled()) {
+            return budget.token().failure(target);
+        }
+        String seconds = String.format("%.1f s", timeoutMillis / 1000.0);
+        if (stage == GreetedSocket.Stage.GREETING) {
+            if (e instanceof SocketTimeoutException) {
+                return new FanoutException("no SSH handshake within " + seconds + " (host down, black-holed or overloaded)",
+                        target, Phase.CONNECT, false, e);
+            }
+            return new FanoutException("SSH handshake failed: " + message(e), target, Phase.CONNECT, true, e);
+        }
+        if (e instanceof ConnectException) {
+            return new FanoutException("connection refused (sshd not running yet?)", target, Phase.CONNECT, true, e);
+        }
+        if (e instanceof SocketTimeoutException) {
+            return new FanoutException("TCP connect timed out after " + seconds, target, Phase.CONNECT, false, e);
+        }
+        if (e instanceof UnknownHostException || e instanceof NoRouteToHostException) {
+            return new FanoutException("cannot reach the host: " + message(e), target, Phase.CONNECT, false, e);
+        }
+        return new FanoutException("cannot connect: " + message(e), target, Phase.CONNECT, true, e);
+    }
+
+    @Override
     public synchronized void connect(Budget budget) {
         if (isConnected()) {
             return;
@@ -81,6 +124,11 @@ final class SshRemote implements Remote {
         int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, setup.settings().connectTimeout().toMillis());
         HostKeyCheck check = setup.hostKeyCheck(target);
         SSHClient c = setup.newClient(check, timeoutMillis);
+        GreetedSocket socket = greeted;
+        greeted = null;
+        if (socket != null) {
+            c.setSocketFactory(socket.factory());
+        }
         AtomicBoolean timedOut = new AtomicBoolean();
         ScheduledFuture<?> watchdog = timers.schedule(() -> {
             timedOut.set(true);
@@ -282,7 +330,10 @@ final class SshRemote implements Remote {
             try (Cancellation.Registration ignored = budget.token().onCancel(() -> closeLater(fresh))) {
                 started = fresh.start(setup.settings().connectTimeout().toMillis());
             } catch (IOException e) {
-                closeLater(fresh); // refused or lost: this command takes a session, the next tries again
+                closeLater(fresh); // this command takes a session; the next tries again unless exec was refused
+                if (fresh.wasRefused() && c.getTransport().isRunning()) {
+                    residentUnsupported = true;
+                }
                 return null;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -343,22 +394,20 @@ final class SshRemote implements Remote {
     }
 
     /**
-     * Ends a resident shell's command that ran out of time or was cancelled: TERM to the command's processes (its
-     * subshell and everything under it), then KILL after the grace period. The shell stays for the next command
-     * once the command ended; one that would not end takes the shell with it (the channel is closed).
+     * Ends a resident shell's command that ran out of time or was cancelled: TERM to the command's processes (the
+     * shell's child, its subshell, and everything under it), then KILL after the grace period. The shell stays for
+     * the next command once the command ended; one that would not end takes the shell with it (the channel is
+     * closed).
      */
     private FanoutException stopResident(ResidentShell shell, ResidentShell.Job job, SSHClient c, Budget budget) {
         boolean cancelled = budget.token().isCancelled();
         long grace = setup.settings().killGrace().toNanos();
         boolean killed = false;
-        Integer pid = job.pid;
-        if (pid != null) {
-            signalTree(c, pid, "TERM", grace);
-            if (!job.awaitDone(grace)) {
-                killed = true;
-                signalTree(c, pid, "KILL", grace);
-                job.awaitDone(grace);
-            }
+        signalChildren(c, shell.pid(), "TERM", grace);
+        if (!job.awaitDone(grace)) {
+            killed = true;
+            signalChildren(c, shell.pid(), "KILL", grace);
+            job.awaitDone(grace);
         }
         if (!job.isDone()) {
             shell.markBroken();
@@ -372,11 +421,16 @@ final class SshRemote implements Remote {
                 killed ? ", KILL" : ""), target, Phase.TIMEOUT, false, null);
     }
 
-    /** Signals a process and its descendants (found with pgrep where the node has it) in a session of its own. */
-    private void signalTree(SSHClient c, int pid, String signal, long timeoutNanos) {
+    /**
+     * Signals every descendant of {@code pid} (not {@code pid} itself), in a session of its own. Children come from
+     * the kernel's {@code /proc/PID/task/TID/children} lists, or pgrep where those are missing.
+     */
+    private void signalChildren(SSHClient c, int pid, String signal, long timeoutNanos) {
         // parents before children: a shell whose child died first would run its next line before its own signal
-        String command = "spotsh_tree() { echo \"$1\"; for spotsh_c in $(pgrep -P \"$1\" 2>/dev/null); do "
-                + "spotsh_tree \"$spotsh_c\"; done; }; kill -" + signal + " $(spotsh_tree " + pid + ") 2>/dev/null; true";
+        String command = "spotsh_kids() { cat /proc/\"$1\"/task/*/children 2>/dev/null || pgrep -P \"$1\" 2>/dev/null; }; "
+                + "spotsh_tree() { echo \"$1\"; for spotsh_c in $(spotsh_kids \"$1\"); do spotsh_tree \"$spotsh_c\"; done; }; "
+                + "kill -" + signal + " $(for spotsh_c in $(spotsh_kids " + pid + "); do spotsh_tree \"$spotsh_c\"; done) "
+                + "2>/dev/null; true";
         PushSession session = new PushSession(c.getConnection(), new NodeOutput(target, 0, OutputListener.NONE));
         try {
             session.start(command);
@@ -477,8 +531,12 @@ final class SshRemote implements Remote {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         drop();
+        if (greeted != null) {
+            closeQuietly(greeted);
+            greeted = null;
+        }
     }
 
     private static void closeQuietly(AutoCloseable closeable) {

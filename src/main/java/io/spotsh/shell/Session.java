@@ -29,9 +29,16 @@ import java.util.Map;
  * launched (unless kept) and closes what it opened, newest first.
  */
 public final class Session implements AutoCloseable {
-    /** What the command line decided for this session. */
+    /**
+     * What the command line decided for this session. {@code sshSessions}: every remote command in a new SSH
+     * session instead of the node's resident shell (see {@code fanout.ResidentShell}).
+     */
     public record Settings(StateDir stateDir, RegistrySettings registry, String provider, boolean keep,
-                           boolean dryRun, Map<String, Map<String, Object>> providerSettings) {
+                           boolean dryRun, Map<String, Map<String, Object>> providerSettings, boolean sshSessions) {
+        public Settings(StateDir stateDir, RegistrySettings registry, String provider, boolean keep, boolean dryRun,
+                        Map<String, Map<String, Object>> providerSettings) {
+            this(stateDir, registry, provider, keep, dryRun, providerSettings, false);
+        }
     }
 
     private final Settings settings;
@@ -55,7 +62,8 @@ public final class Session implements AutoCloseable {
             cluster.setInteractive(interactive);
             cluster.setDryRun(settings.dryRun());
             cluster.setFanout(() -> new Fanout(FanoutSettings.builder()
-                    .clusterKey(ClusterKey.open(settings.stateDir()).privateKeyPath()).build()));
+                    .clusterKey(ClusterKey.open(settings.stateDir()).privateKeyPath())
+                    .residentShell(!settings.sshSessions()).build()));
             return cluster;
         });
         binding.bindLazy("nodes", Nodes.class, () -> cluster().getNodes());

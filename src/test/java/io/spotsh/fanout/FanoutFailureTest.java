@@ -66,6 +66,31 @@ class FanoutFailureTest {
         }
     }
 
+    /** Dead nodes wait for their greeting without a handshake permit: they time out together, not in turns. */
+    @Test
+    void blackHolesTimeOutTogetherNotOnePermitAfterAnother() throws Exception {
+        try (TestCluster cluster = TestCluster.start(dir, 2);
+             Fanout fanout = new Fanout(cluster.settings().maxHandshakes(1).connectTimeout(Duration.ofSeconds(1)).build())) {
+            List<Target> targets = new ArrayList<>();
+            for (int i = 1; i <= 4; i++) {
+                targets.add(cluster.blackHole("hole-" + i, "127.0.0." + (60 + i)));
+            }
+            targets.addAll(cluster.targets());
+
+            long start = System.nanoTime();
+            RunResult result = fanout.run(targets, "echo up");
+            double seconds = (System.nanoTime() - start) / 1e9;
+
+            assertEquals(2, result.getOk().size(), result.summary());
+            for (int i = 1; i <= 4; i++) {
+                NodeResult hole = result.get("hole-" + i);
+                assertEquals(Phase.CONNECT, hole.getPhase(), hole.toString());
+                assertTrue(hole.getError().startsWith("no SSH handshake within 1.0 s"), hole.getError());
+            }
+            assertTrue(seconds < 2.5, "took " + seconds + " s: four holes with one permit would take 4 s in turns");
+        }
+    }
+
     @Test
     void aHostKeyOtherThanTheRegisteredOneIsRefused() throws Exception {
         try (TestCluster cluster = TestCluster.start(dir, 2); Fanout fanout = new Fanout(cluster.settings().build())) {
@@ -118,7 +143,7 @@ class FanoutFailureTest {
              Fanout fanout = new Fanout(cluster.settings().maxHandshakes(1).connectTimeout(Duration.ofSeconds(5)).build())) {
             List<Target> holes = new ArrayList<>();
             for (int i = 1; i <= 4; i++) {
-                holes.add(cluster.blackHole("hole-" + i, "127.0.0." + (50 + i)));
+                holes.add(cluster.mute("mute-" + i, "127.0.0." + (50 + i)));
             }
             CompletableFuture<RunResult> running = CompletableFuture.supplyAsync(() -> fanout.run(holes, "true"));
             Thread.sleep(500); // one node holds the only permit, stuck in its handshake; three wait for it

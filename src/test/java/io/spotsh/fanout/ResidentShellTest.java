@@ -81,9 +81,12 @@ class ResidentShellTest {
             result.forEach(r -> assertEquals(Phase.TIMEOUT, r.getPhase(), r.toString()));
 
             // the subshell, its background sleep and its foreground sleep are all gone
-            RunResult left = fanout.run(cluster.targets().subList(0, 1),
-                    "sleep 0.3; pgrep -f 'sleep " + marker + "' || echo none");
-            assertEquals("none\n", left.get("data-1").getStdout());
+            // counted from /proc (no procps needed); a sleep started here shows the count finds what runs
+            String count = "for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < $f 2>/dev/null; echo; done | grep -c '^sleep %s'";
+            String control = "29.5" + ProcessHandle.current().pid();
+            RunResult left = fanout.run(cluster.targets().subList(0, 1), "sleep 0.3; sleep " + control + " & "
+                    + String.format(count, control) + "; " + String.format(count, marker) + "; kill $!");
+            assertEquals("1\n0\n", left.get("data-1").getStdout(), left.get("data-1").toString());
             assertTrue(fanout.run(cluster.targets(), "echo still here").allOk());
             // the kill went through a session of its own; commands stayed in the shell
             assertEquals(3, cluster.node(2).execs().get(), "the first command, the shell and one kill");
@@ -140,6 +143,25 @@ class ResidentShellTest {
                 assertEquals("data-1\n", r.getStdout(), r.toString());
             }
             assertEquals(4, cluster.node(1).execs().get(), "a session per command and one try at a shell");
+        }
+    }
+
+    @Test
+    void aServerThatRefusesTheShellIsNotAskedAgain() throws Exception {
+        try (TestCluster cluster = TestCluster.start(dir, 1); Fanout fanout = new Fanout(cluster.settings().build())) {
+            java.util.concurrent.atomic.AtomicInteger shells = new java.util.concurrent.atomic.AtomicInteger();
+            cluster.node(1).server().setCommandFactory((channel, command) -> {
+                if (command.equals(ResidentShell.START)) {
+                    shells.incrementAndGet();
+                    throw new java.io.IOException("only whitelisted commands here");
+                }
+                return new ShellCommand(command, "data-1", "/bin/sh");
+            });
+            for (int i = 0; i < 4; i++) {
+                NodeResult r = fanout.run(cluster.targets(), "echo " + i).get("data-1");
+                assertEquals(i + "\n", r.getStdout(), r.toString());
+            }
+            assertEquals(1, shells.get(), "one refused try, then sessions");
         }
     }
 }

@@ -89,6 +89,37 @@ final class TestCluster implements AutoCloseable {
         return new Target(name, address, socket.getLocalPort(), USER, nodes.get(0).target().hostKey());
     }
 
+    /**
+     * A server that greets ({@code SSH-2.0-...}) and then says nothing more: a node stuck in the key exchange, which
+     * holds a handshake permit (a black hole never gets that far).
+     */
+    Target mute(String name, String address) throws IOException {
+        ServerSocket socket = new ServerSocket();
+        socket.bind(new InetSocketAddress(address, 0), 50);
+        holes.add(socket);
+        Thread acceptor = new Thread(() -> {
+            List<java.net.Socket> accepted = new ArrayList<>();
+            try {
+                while (true) {
+                    java.net.Socket s = socket.accept();
+                    accepted.add(s); // kept open: the client must give up by itself
+                    s.getOutputStream().write("SSH-2.0-mute\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                }
+            } catch (IOException closed) {
+                for (java.net.Socket s : accepted) {
+                    try {
+                        s.close();
+                    } catch (IOException ignored) {
+                        // closing the test's own sockets
+                    }
+                }
+            }
+        }, "test-mute-" + name);
+        acceptor.setDaemon(true);
+        acceptor.start();
+        return new Target(name, address, socket.getLocalPort(), USER, nodes.get(0).target().hostKey());
+    }
+
     /** An address and port where nothing listens: connection refused. */
     Target closedPort(String name, String address) throws IOException {
         int port;

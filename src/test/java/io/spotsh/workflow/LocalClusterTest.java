@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -163,6 +164,29 @@ class LocalClusterTest {
             assertEquals(2, data.get("registered"));
             assertTrue(out.toString(StandardCharsets.UTF_8).contains(victim.instanceId() + " (data) was reclaimed by a spot interruption"));
             cluster.terminate();
+        }
+    }
+
+    /** The fan-out's tour plan as a user runs it: launch, run, put, run again, get, terminate, nothing left. */
+    @Test
+    void theLocalDemoPlanRunsEveryFanOutVerbAndLeavesNothing() throws Exception {
+        String name = "demo-" + System.nanoTime();
+        Path results = state.resolve("demo-results");
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(o, true, StandardCharsets.UTF_8);
+        int code = Main.run(new String[] {"--state-dir", state.toString(), "-f", "scripts/plans/local-demo.groovy", name,
+                results.toString()}, InputStream.nullInputStream(), print, print, Map.of());
+        String said = o.toString(StandardCharsets.UTF_8);
+
+        assertEquals(0, code, said);
+        for (String node : List.of("data-1", "data-2", "data-3", "data-4", "client-1")) {
+            List<String> lines = Files.readAllLines(results.resolve(node).resolve("result.txt"));
+            assertEquals(String.valueOf("recordcount=10000\noperationcount=50000\n".length()), lines.get(0).strip(), node);
+            assertTrue(said.contains(node + " | "), "live output prefixed with " + node + ":\n" + said);
+        }
+        assertTrue(said.contains("Terminated 5 instances of test " + name + "; 0 left running"), said);
+        try (LocalProvider local = new LocalProvider(new StateDir(state), Map.of())) {
+            assertEquals(List.of(), local.tagged().stream().filter(i -> name.equals(i.test())).toList());
         }
     }
 
