@@ -38,6 +38,8 @@ final class ResidentShell extends SessionChannel {
     /** Starts the login shell when it speaks POSIX sh; anything else exits 97 and the node keeps using sessions. */
     static final String START = "case \"${SHELL##*/}\" in sh|dash|bash|ksh|mksh|zsh|ash) exec \"$SHELL\" -s;; esac; exit 97";
 
+    private static final SecureRandom NONCES = new SecureRandom();
+
     private final String prefix;
     private final MarkerScanner stdoutScanner;
     private final MarkerScanner stderrScanner;
@@ -97,7 +99,7 @@ final class ResidentShell extends SessionChannel {
     ResidentShell(Connection connection) {
         super(connection, StandardCharsets.UTF_8);
         byte[] nonce = new byte[12];
-        new SecureRandom().nextBytes(nonce);
+        NONCES.nextBytes(nonce);
         prefix = "\037spotsh-" + HexFormat.of().formatHex(nonce) + " ";
         stdoutScanner = new MarkerScanner(prefix, this::stdout, this::marker);
         stderrScanner = new MarkerScanner(prefix, this::stderr, this::marker);
