@@ -182,7 +182,8 @@ class LocalClusterTest {
         for (String node : List.of("data-1", "data-2", "data-3", "data-4", "client-1")) {
             List<String> lines = Files.readAllLines(results.resolve(node).resolve("result.txt"));
             assertEquals(String.valueOf("recordcount=10000\noperationcount=50000\n".length()), lines.get(0).strip(), node);
-            assertTrue(said.contains(node + " | "), "live output prefixed with " + node + ":\n" + said);
+            assertTrue(said.lines().anyMatch(l -> l.matches(node + " +\\| .+ is node \\d+ in \\d+ settings")),
+                    "live output prefixed with " + node + ":\n" + said);
         }
         assertTrue(said.contains("Terminated 5 instances of test " + name + "; 0 left running"), said);
         try (LocalProvider local = new LocalProvider(new StateDir(state), Map.of())) {
