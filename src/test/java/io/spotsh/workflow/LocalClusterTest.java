@@ -191,6 +191,35 @@ class LocalClusterTest {
         }
     }
 
+    /**
+     * Commands after a connection's first go to the node's resident shell ({@code $$} is the same for them);
+     * {@code --ssh-sessions} gives each its own session ({@code $$} differs every time).
+     */
+    @Test
+    void sshSessionsOptionGivesEveryCommandASessionOfItsOwn() throws Exception {
+        Path plan = state.resolve("pids.groovy");
+        Files.writeString(plan, "cluster.launch(name: args[0], dataNodes: 1, clientNodes: 0)\n"
+                + "cluster.await(timeout: '2m', every: '1s')\n"
+                + "def pids = (1..3).collect { nodes.run(quiet: true, check: true, 'echo $$').ok[0].stdout.trim() }\n"
+                + "println \"PIDS ${pids.toSet().size()}\"\n"
+                + "cluster.terminate()\n");
+        for (boolean sessions : new boolean[] {false, true}) {
+            String name = "pids-" + sessions + "-" + System.nanoTime();
+            List<String> argv = new java.util.ArrayList<>(List.of("--state-dir", state.toString()));
+            if (sessions) {
+                argv.add("--ssh-sessions");
+            }
+            argv.addAll(List.of("-f", plan.toString(), name));
+            ByteArrayOutputStream o = new ByteArrayOutputStream();
+            PrintStream print = new PrintStream(o, true, StandardCharsets.UTF_8);
+            int code = Main.run(argv.toArray(String[]::new), InputStream.nullInputStream(), print, print, Map.of());
+            String said = o.toString(StandardCharsets.UTF_8);
+
+            assertEquals(0, code, said);
+            assertTrue(said.contains(sessions ? "PIDS 3" : "PIDS 2"), (sessions ? "--ssh-sessions: " : "resident: ") + said);
+        }
+    }
+
     @Test
     void killMinusNineThenReapLeavesNothing() throws Exception {
         String name = "killed-" + System.nanoTime();
