@@ -6,20 +6,14 @@ import net.schmizz.sshj.common.SSHException;
 import net.schmizz.sshj.common.SSHPacket;
 import net.schmizz.sshj.connection.Connection;
 import net.schmizz.sshj.connection.ConnectionException;
-import net.schmizz.sshj.connection.channel.ChannelInputStream;
-import net.schmizz.sshj.connection.channel.direct.SessionChannel;
 import net.schmizz.sshj.transport.TransportException;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An SSHJ session channel that hands its output on as it arrives instead of buffering it for a reader thread:
- * stdout and stderr are drained on the connection's own reader thread the moment a packet lands, so the two
- * streams can never block each other (they share one window), no thread per stream is needed, and memory stays at
- * one packet per channel. The window is re-opened as data is consumed (auto-expand).
+ * One command in a session channel of its own, its output pushed on as it arrives ({@link PushChannel}).
  *
  * <p>Starting is pipelined ({@link #start}): the caller sends the channel-open request and does not wait; the
  * reader thread sends the exec request and EOF (like {@code ssh -n}) the moment the server confirms the channel,
@@ -29,9 +23,8 @@ import java.util.concurrent.TimeUnit;
  * <p>The thread that runs the command waits on {@link #awaitWake}: woken when the channel closes, when starting
  * it failed, or when the fan-out is cancelled ({@link #wake}).
  */
-final class PushSession extends SessionChannel {
+final class PushSession extends PushChannel {
     private final NodeOutput output;
-    private byte[] scratch; // made on the first output: most commands of a fan-out print little or nothing
     private final CountDownLatch finished = new CountDownLatch(1);
     private final CountDownLatch woken = new CountDownLatch(1);
     private final Object startLock = new Object();
@@ -44,30 +37,16 @@ final class PushSession extends SessionChannel {
     enum StartState { NEW, SENT, ABANDONED }
 
     PushSession(Connection connection, NodeOutput output) {
-        super(connection, StandardCharsets.UTF_8);
+        super(connection);
         this.output = output;
-        setAutoExpand(true);
     }
 
     @Override
-    protected void receiveInto(ChannelInputStream stream, SSHPacket buf) throws SSHException {
-        super.receiveInto(stream, buf);
-        boolean stdout = stream == getInputStream();
-        if (scratch == null) {
-            scratch = new byte[16 * 1024];
-        }
-        try {
-            int available;
-            while ((available = stream.available()) > 0) {
-                int n = stream.read(scratch, 0, Math.min(available, scratch.length));
-                if (stdout) {
-                    output.stdout(scratch, 0, n);
-                } else {
-                    output.stderr(scratch, 0, n);
-                }
-            }
-        } catch (IOException e) {
-            throw new ConnectionException(e.getMessage(), e);
+    void received(boolean stdout, byte[] data, int offset, int length) {
+        if (stdout) {
+            output.stdout(data, offset, length);
+        } else {
+            output.stderr(data, offset, length);
         }
     }
 
@@ -181,12 +160,7 @@ final class PushSession extends SessionChannel {
 
     /** Waits only for the channel to close. */
     boolean awaitFinished(long nanos) {
-        try {
-            return finished.await(nanos, TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return isFinished();
-        }
+        return await(finished, nanos);
     }
 
     /** Ends a wait early (cancellation); the channel itself is left alone. */

@@ -1,11 +1,7 @@
 package io.spotsh.fanout;
 
-import net.schmizz.sshj.common.SSHException;
-import net.schmizz.sshj.common.SSHPacket;
 import net.schmizz.sshj.connection.Connection;
 import net.schmizz.sshj.connection.ConnectionException;
-import net.schmizz.sshj.connection.channel.ChannelInputStream;
-import net.schmizz.sshj.connection.channel.direct.SessionChannel;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -34,7 +30,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>What it does not do like a fresh session: a background process the command leaves behind that keeps writing
  * to the command's stdout ends up in the next command's output (a session would instead hang until it exits).
  */
-final class ResidentShell extends SessionChannel {
+final class ResidentShell extends PushChannel {
     /** Starts the login shell when it speaks POSIX sh; anything else exits 97 and the node keeps using sessions. */
     static final String START = "case \"${SHELL##*/}\" in sh|dash|bash|ksh|mksh|zsh|ash) exec \"$SHELL\" -s;; esac; exit 97";
 
@@ -47,7 +43,6 @@ final class ResidentShell extends SessionChannel {
     private final CountDownLatch ready = new CountDownLatch(1);
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile Job job;
-    private byte[] scratch;
     private volatile boolean broken;
     private volatile boolean answered;
     private volatile int pid;
@@ -76,12 +71,7 @@ final class ResidentShell extends SessionChannel {
         }
 
         boolean awaitDone(long nanos) {
-            try {
-                return done.await(nanos, TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return isDone();
-            }
+            return await(done, nanos);
         }
 
         void wake() {
@@ -97,13 +87,12 @@ final class ResidentShell extends SessionChannel {
     }
 
     ResidentShell(Connection connection) {
-        super(connection, StandardCharsets.UTF_8);
+        super(connection);
         byte[] nonce = new byte[12];
         NONCES.nextBytes(nonce);
         prefix = "\037spotsh-" + HexFormat.of().formatHex(nonce) + " ";
         stdoutScanner = new MarkerScanner(prefix, this::stdout, this::marker);
         stderrScanner = new MarkerScanner(prefix, this::stderr, this::marker);
-        setAutoExpand(true);
     }
 
     /**
@@ -188,21 +177,8 @@ final class ResidentShell extends SessionChannel {
     }
 
     @Override
-    protected void receiveInto(ChannelInputStream stream, SSHPacket buf) throws SSHException {
-        super.receiveInto(stream, buf);
-        boolean isStdout = stream == getInputStream();
-        if (scratch == null) {
-            scratch = new byte[16 * 1024];
-        }
-        try {
-            int available;
-            while ((available = stream.available()) > 0) {
-                int n = stream.read(scratch, 0, Math.min(available, scratch.length));
-                (isStdout ? stdoutScanner : stderrScanner).write(scratch, 0, n);
-            }
-        } catch (IOException e) {
-            throw new ConnectionException(e.getMessage(), e);
-        }
+    void received(boolean stdout, byte[] data, int offset, int length) {
+        (stdout ? stdoutScanner : stderrScanner).write(data, offset, length);
     }
 
     private void stdout(byte[] data, int offset, int length) {

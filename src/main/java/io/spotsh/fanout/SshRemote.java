@@ -74,39 +74,24 @@ final class SshRemote implements Remote {
             return;
         }
         budget.checkRunning(target);
-        int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, setup.settings().connectTimeout().toMillis());
+        int timeoutMillis = connectTimeoutMillis();
         GreetedSocket socket = new GreetedSocket();
         try (Cancellation.Registration ignored = budget.token().onCancel(() -> closeQuietly(socket))) {
             socket.greet(new InetSocketAddress(target.host(), target.port()), timeoutMillis);
             greeted = socket;
         } catch (IOException e) {
             closeQuietly(socket);
-            throw greetFailure(e, socket.stage(), timeoutMillis, budget);
+            if (budget.token().isCancelled()) {
+                throw budget.token().failure(target);
+            }
+            boolean greeting = socket.stage() == GreetedSocket.Stage.GREETING;
+            throw networkFailure(e, greeting && e instanceof SocketTimeoutException, timeoutMillis,
+                    greeting ? "SSH handshake failed: " : "cannot connect: ");
         }
     }
 
-    private FanoutException greetFailure(IOException e, GreetedSocket.Stage stage, int timeoutMillis, Budget budget) {
-        if (budget.token().isCancelled()) {
-            return budget.token().failure(target);
-        }
-        String seconds = String.format("%.1f s", timeoutMillis / 1000.0);
-        if (stage == GreetedSocket.Stage.GREETING) {
-            if (e instanceof SocketTimeoutException) {
-                return new FanoutException("no SSH handshake within " + seconds + " (host down, black-holed or overloaded)",
-                        target, Phase.CONNECT, false, e);
-            }
-            return new FanoutException("SSH handshake failed: " + message(e), target, Phase.CONNECT, true, e);
-        }
-        if (e instanceof ConnectException) {
-            return new FanoutException("connection refused (sshd not running yet?)", target, Phase.CONNECT, true, e);
-        }
-        if (e instanceof SocketTimeoutException) {
-            return new FanoutException("TCP connect timed out after " + seconds, target, Phase.CONNECT, false, e);
-        }
-        if (e instanceof UnknownHostException || e instanceof NoRouteToHostException) {
-            return new FanoutException("cannot reach the host: " + message(e), target, Phase.CONNECT, false, e);
-        }
-        return new FanoutException("cannot connect: " + message(e), target, Phase.CONNECT, true, e);
+    private int connectTimeoutMillis() {
+        return (int) Math.min(Integer.MAX_VALUE, setup.settings().connectTimeout().toMillis());
     }
 
     @Override
@@ -121,7 +106,7 @@ final class SshRemote implements Remote {
     }
 
     private SSHClient open(Budget budget) {
-        int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, setup.settings().connectTimeout().toMillis());
+        int timeoutMillis = connectTimeoutMillis();
         HostKeyCheck check = setup.hostKeyCheck(target);
         SSHClient c = setup.newClient(check, timeoutMillis);
         GreetedSocket socket = greeted;
@@ -160,14 +145,23 @@ final class SshRemote implements Remote {
         if (check.refused()) {
             return new FanoutException(check.refusal(), target, Phase.HOSTKEY, false, e);
         }
-        String seconds = String.format("%.1f s", timeoutMillis / 1000.0);
-        if (timedOut) {
-            return new FanoutException("no SSH handshake within " + seconds + " (host down, black-holed or overloaded)",
-                    target, Phase.CONNECT, false, e);
-        }
-        if (e instanceof UserAuthException) {
+        if (e instanceof UserAuthException && !timedOut) {
             return new FanoutException("authentication as '" + target.user() + "' refused: " + message(e)
                     + " (is the cluster key in the node's authorized_keys?)", target, Phase.AUTH, true, e);
+        }
+        return networkFailure(e, timedOut, timeoutMillis, "SSH handshake failed: ");
+    }
+
+    /**
+     * A connect step that failed on the way to the server: the connect timeout ran out before the server spoke
+     * ({@code silent}), the TCP connect was refused or timed out, the host is unreachable, or else
+     * {@code otherwise} and the message (retryable).
+     */
+    private FanoutException networkFailure(Exception e, boolean silent, int timeoutMillis, String otherwise) {
+        String seconds = String.format("%.1f s", timeoutMillis / 1000.0);
+        if (silent) {
+            return new FanoutException("no SSH handshake within " + seconds + " (host down, black-holed or overloaded)",
+                    target, Phase.CONNECT, false, e);
         }
         Throwable root = rootCause(e);
         if (root instanceof ConnectException) {
@@ -179,7 +173,7 @@ final class SshRemote implements Remote {
         if (root instanceof UnknownHostException || root instanceof NoRouteToHostException) {
             return new FanoutException("cannot reach the host: " + message(root), target, Phase.CONNECT, false, e);
         }
-        return new FanoutException("SSH handshake failed: " + message(e), target, Phase.CONNECT, true, e);
+        return new FanoutException(otherwise + message(e), target, Phase.CONNECT, true, e);
     }
 
     @Override
