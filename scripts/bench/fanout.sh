@@ -18,7 +18,10 @@
 #                  connects): new connections and the command, wall and the process's CPU over just that fan-out,
 #                  the JIT not warmed at all;
 #   cold-inproc-jit  the same after the JIT saw 300 handshakes to 50 *other* endpoints (6 rounds of connect, run,
-#                  disconnect; those sshds are not among the N measured).
+#                  disconnect; those sshds are not among the N measured);
+#   cold-inproc-steady  one JVM whose JIT first saw 1500 handshakes to those other endpoints (30 rounds), then every
+#                  run on new connections to the N measured, timed inside it: the engine's own cost per new
+#                  connection once a long-running shell's JIT has settled, without the JVM's one-time costs.
 # The harness runs from the shaded product jar (target-fanout/spotsh.jar, as scripts/spotsh runs it) with a
 # class-data archive trained as scripts/spotsh trains its own. Also measured: the sshd side's own CPU per connection (the
 # listeners' CPU and their reaped children's, from /proc), which bounds how fast any client can be here.
@@ -38,6 +41,7 @@ failure=${FANOUT_FAILURE:-1}
 inproc=${FANOUT_INPROC:-1}
 spare=50          # extra endpoints, only for the JIT warm-up of cold-inproc-jit
 warmup_rounds=6   # 6 x 50 = 300 handshakes
+steady_rounds=30  # 30 x 50 = 1500 handshakes before the steady runs
 results=${FANOUT_RESULTS:-"$root/scripts/bench/results"}
 user=spotshbench
 port=2222
@@ -194,6 +198,7 @@ run_tool() {
         warm-sessions) warm=(--warm --sessions) ;;
         cold-inproc) warm=(--mode fresh) ;;
         cold-inproc-jit) warm=(--mode fresh --jit-warmup "$work/spare" --jit-warmup-rounds $warmup_rounds) ;;
+        cold-inproc-steady) warm=(--mode fresh --jit-warmup "$work/spare" --jit-warmup-rounds $steady_rounds) ;;
     esac
     case "$tool" in
         xargs) "${timing[@]}" xargs -a "$work/hosts" -P $fanout -I{} ssh -F "$cfg" -n {} "$cmd" ;;
@@ -333,6 +338,20 @@ for n in $sizes; do
                 done
                 record "$n" "$tool" "$name" "$mode" "$walls" "$cpus" "$rss" "$status" "$sshd"
             done
+            if [ "$tool" = spotsh ] && [ "$inproc" = 1 ]; then
+                # steady: one JVM, the JIT warmed elsewhere first, then every run on new connections inside it
+                status=ok
+                : > "$work/out"; : > "$work/err"; : > "$work/time"
+                sshd_settled
+                run_tool spotsh cold-inproc-steady "$cmd" "$runs" "$work/ssh_cold" || status="exit$?"
+                walls=$(sed -n 's/^run [0-9]*: wall_ms=\([0-9.]*\).*/\1/p' "$work/err" | awk '{ printf " %.3f", $1 / 1000 }')
+                cpus=$(sed -n 's/^run [0-9]*: .*cpu_ms=\([0-9.]*\).*/\1/p' "$work/err" | awk '{ printf " %.3f", $1 / 1000 }')
+                rss=$(awk '{ print $4 }' "$work/time")
+                c=$(check spotsh "$name" "$n" "$runs")
+                [ "$c" = ok ] || status=$c
+                unexpected_stderr && status="stderr:$(grep -v '^run [0-9]*: ' "$work/err" | head -c 120 | tr '\n,' '  ')"
+                record "$n" spotsh "$name" cold-inproc-steady "$walls" "$cpus" "$rss" "$status"
+            fi
         done
     done
 

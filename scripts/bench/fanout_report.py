@@ -15,6 +15,7 @@ MODES = {
     "cold": "cold",
     "cold-inproc": "cold, in a running JVM, JIT cold",
     "cold-inproc-jit": "cold, in a running JVM, JIT warmed elsewhere",
+    "cold-inproc-steady": "cold, in a running JVM, JIT steady",
     "warm": "warm",
     "warm-sessions": "warm, a session per command (resident shell off)",
 }
@@ -22,6 +23,7 @@ COLD_FIGURES = {
     "cold": "process-cold (new JVM: start, set-up, fan-out, exit)",
     "cold-inproc": "connection-cold in a running JVM, JIT cold",
     "cold-inproc-jit": "connection-cold in a running JVM, JIT warmed on 300 handshakes to 50 other endpoints",
+    "cold-inproc-steady": "connection-cold in a running JVM, JIT steady (1500 handshakes to 50 other endpoints first)",
 }
 
 
@@ -171,9 +173,11 @@ NOTES = """
     figure is the fan-out alone (N new connections and the command), its wall time and the process's CPU
     over just that fan-out. "JIT cold": nothing ran before it. "JIT warmed elsewhere": the JIT first saw 6
     rounds of connect, run and disconnect to 50 endpoints that are not among the N measured (300 handshakes,
-    as many as one such fan-out). The JIT keeps compiling for a few thousand handshakes more: measured apart,
-    300 new connections cost about 1.5 s CPU with no warm-up, 0.85 s after 300 handshakes elsewhere, 0.67 s
-    after 600 and 0.6 s after 1200; this report uses the 300 figure and does not pick the best.
+    as many as one such fan-out). The JIT keeps compiling for a few thousand handshakes more, so a last row,
+    "JIT steady", runs in one JVM whose JIT first saw 1500 handshakes (30 rounds to those 50 other endpoints)
+    and then times every run on new connections to the N measured: the engine's own cost per new connection
+    in a shell that has been in use, without the JVM's one-time costs (class loading, JIT compilation of the
+    SSH code, BouncyCastle's tables). The difference between the rows is that one-time cost.
 - spotsh's warm figures are the fan-out alone inside one JVM whose connections (and, for `warm`, resident
   shells: two untimed commands first) are open, as in the shell. Its
   RSS column is the whole JVM (for the in-JVM cold rows it includes the warm-up). The OpenSSH tools' warm CPU
