@@ -198,10 +198,19 @@ NOTES = """
 - Previous report (same machine, 03:21Z, engine before these changes, harness on Maven's classpath): process-cold
   `true` at N = 300 took 4.98 s wall and 2.59 s CPU against xargs's 3.84 s and 2.46 s; warm `true` 0.47 s.
 - Tried and left: C1-only compilation (`-XX:TieredStopAtLevel=1`) cuts a process-cold `true` from about 1.8 to
-  1.25 s CPU but doubles the CPU of the 1 MiB runs (the JDK's AES-GCM is fast only in C2-compiled code); fewer
-  or more handshakes in flight (16 to 128) changed nothing measurable; delaying C2 (higher Tier4 thresholds)
-  saved under 0.1 s; closing connections in parallel or by shutdown instead of close changed nothing (at exit
-  the 300 sshds tearing down keep both cores busy for about 0.4 s whoever closes).
+  1.15 s CPU but multiplies the CPU of the warm 1 MiB run by about eight (6.3 s against 0.7–0.8 s: the JDK's
+  AES-GCM and GHASH intrinsics exist only in C2-compiled code); compiler directives that keep C2 for the JDK's
+  and BouncyCastle's code only (`c2: { Exclude: true }` for the rest) saved nothing measurable (1.5–1.6 s);
+  delaying C1 or C2 (higher Tier3/Tier4 thresholds) saved under 0.1 s; a class-data archive trained on a real
+  fan-out (every SSH class pre-loaded, where scripts/spotsh's holds only what a Groovy one-liner loads) saved
+  about 0.06 s; JDK 25 with an AOT cache (JEP 483/515) trained on a fan-out: 1.4–1.9 s, no better; fewer or
+  more handshakes in flight (16 to 128) changed nothing measurable; closing connections in parallel or by
+  shutdown instead of close changed nothing (at exit the 300 sshds tearing down keep both cores busy for about
+  0.4 s whoever closes).
+- Where a process-cold run's client CPU goes (async-profiler, CPU samples, N = 300, `true`, C1-only to keep the
+  compiler's share small): compilation 23 %, class loading and linking 12 %, crypto 14 % (X25519, Ed25519,
+  SHA-2, AES-GCM), young collections 9 %, socket reads and writes 11 %, threads parking, waking and being
+  scheduled about 10 %, and the rest spread thin over SSHJ's packet handling, none above 1 %.
 - What remains per process-cold run is the JVM's start, about 0.5 s of JIT compiler CPU, interpreted and C1 code
   for the first connections, and closing 300 connections at exit (about 0.2 s CPU): a JVM cannot reach 0.25× of
   an `ssh` process's CPU from a cold start. Of a JIT-warmed in-JVM run's 0.8 s, about 0.3 s is still the JIT,
