@@ -301,6 +301,20 @@ record() { # n tool command mode walls cpus rsses check [sshd cpus]
         "$(echo "$8" | tr ',' ';')" "$(echo "$sshd" | tr ' ' '\n' | grep . | median | sed 's/^nan$//')" | tee -a "$csv" >&2
 }
 
+# spotsh_in_jvm MODE COMMAND NAME N: all $runs runs in one harness JVM, each timed inside it; checks and records
+spotsh_in_jvm() {
+    local mode=$1 cmd=$2 name=$3 n=$4 status=ok walls cpus rss c
+    : > "$work/out"; : > "$work/err"; : > "$work/time"
+    run_tool spotsh "$mode" "$cmd" "$runs" "$work/ssh_cold" || status="exit$?"
+    walls=$(sed -n 's/^run [0-9]*: wall_ms=\([0-9.]*\).*/\1/p' "$work/err" | awk '{ printf " %.3f", $1 / 1000 }')
+    cpus=$(sed -n 's/^run [0-9]*: .*cpu_ms=\([0-9.]*\).*/\1/p' "$work/err" | awk '{ printf " %.3f", $1 / 1000 }')
+    rss=$(awk '{ print $4 }' "$work/time")
+    c=$(check spotsh "$name" "$n" "$runs")
+    [ "$c" = ok ] || status=$c
+    unexpected_stderr && status="stderr:$(grep -v '^run [0-9]*: ' "$work/err" | head -c 120 | tr '\n,' '  ')"
+    record "$n" spotsh "$name" "$mode" "$walls" "$cpus" "$rss" "$status"
+}
+
 # a class-data archive trained the way scripts/spotsh trains its own (a Groovy one-liner, no fan-out), so the
 # harness gets what a user's shell has and nothing more; the harness's classes come from the same jar
 java -XX:ArchiveClassesAtExit="$jsa" -Xshare:auto -Xlog:disable -jar "$classpath" -e 'null' >/dev/null 2>&1 || true
@@ -340,17 +354,8 @@ for n in $sizes; do
             done
             if [ "$tool" = spotsh ] && [ "$inproc" = 1 ]; then
                 # steady: one JVM, the JIT warmed elsewhere first, then every run on new connections inside it
-                status=ok
-                : > "$work/out"; : > "$work/err"; : > "$work/time"
                 sshd_settled
-                run_tool spotsh cold-inproc-steady "$cmd" "$runs" "$work/ssh_cold" || status="exit$?"
-                walls=$(sed -n 's/^run [0-9]*: wall_ms=\([0-9.]*\).*/\1/p' "$work/err" | awk '{ printf " %.3f", $1 / 1000 }')
-                cpus=$(sed -n 's/^run [0-9]*: .*cpu_ms=\([0-9.]*\).*/\1/p' "$work/err" | awk '{ printf " %.3f", $1 / 1000 }')
-                rss=$(awk '{ print $4 }' "$work/time")
-                c=$(check spotsh "$name" "$n" "$runs")
-                [ "$c" = ok ] || status=$c
-                unexpected_stderr && status="stderr:$(grep -v '^run [0-9]*: ' "$work/err" | head -c 120 | tr '\n,' '  ')"
-                record "$n" spotsh "$name" cold-inproc-steady "$walls" "$cpus" "$rss" "$status"
+                spotsh_in_jvm cold-inproc-steady "$cmd" "$name" "$n"
             fi
         done
     done
@@ -367,16 +372,7 @@ for n in $sizes; do
             if [ "$tool" = spotsh ]; then
                 # with its resident shells (the default), then with a session per command as ControlPersist does
                 for mode in warm warm-sessions; do
-                    walls="" cpus="" rss="" status=ok
-                    : > "$work/out"; : > "$work/err"; : > "$work/time"
-                    run_tool spotsh $mode "$cmd" "$runs" "$work/ssh_cold" || status="exit$?"
-                    walls=$(sed -n 's/.*wall_ms=\([0-9.]*\).*/\1/p' "$work/err" | awk '{ printf " %.3f", $1 / 1000 }')
-                    cpus=$(sed -n 's/.*cpu_ms=\([0-9.]*\).*/\1/p' "$work/err" | awk '{ printf " %.3f", $1 / 1000 }')
-                    rss=$(awk '{ print $4 }' "$work/time")
-                    c=$(check spotsh "$name" "$n" "$runs")
-                    [ "$c" = ok ] || status=$c
-                    unexpected_stderr && status="stderr:$(grep -v '^run [0-9]*: ' "$work/err" | head -c 120 | tr '\n,' '  ')"
-                    record "$n" "$tool" "$name" $mode "$walls" "$cpus" "$rss" "$status"
+                    spotsh_in_jvm $mode "$cmd" "$name" "$n"
                 done
             else
                 for ((r = 1; r <= runs; r++)); do
