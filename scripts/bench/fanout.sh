@@ -22,8 +22,8 @@
 #   cold-inproc-steady  one JVM whose JIT first saw 1500 handshakes to those other endpoints (30 rounds), then every
 #                  run on new connections to the N measured, timed inside it: the engine's own cost per new
 #                  connection once a long-running shell's JIT has settled, without the JVM's one-time costs.
-# The harness runs from the shaded product jar (target-fanout/spotsh.jar, as scripts/spotsh runs it) with a
-# class-data archive trained as scripts/spotsh trains its own. Also measured: the sshd side's own CPU per connection (the
+# The harness (FanoutBench, a test class) runs on the shaded product jar (target-fanout/spotsh.jar, as scripts/spotsh
+# runs it) with a class-data archive trained as scripts/spotsh trains its own. Also measured: the sshd side's own CPU per connection (the
 # listeners' CPU and their reaped children's, from /proc), which bounds how fast any client can be here.
 #
 # Usage: scripts/bench/fanout.sh    (root; env: FANOUT_SIZES="50 300", FANOUT_RUNS=5, FANOUT_TOOLS, FANOUT_COMMANDS,
@@ -157,7 +157,10 @@ done
 echo "building the product jar into $build ..." >&2
 (cd "$root" && { mvn -B -q -o -Dspotsh.build.dir="$build" -DskipTests package >&2 2>/dev/null \
     || mvn -B -q -Dspotsh.build.dir="$build" -DskipTests package >&2; })
-classpath="$build/spotsh.jar"
+# the harness lives with the tests (src/test/java/io/spotsh/fanout/bench); a jar of its own goes after the product's
+# on the class path, so the product jar's class-data archive still applies
+jar cf "$build/fanout-bench.jar" -C "$build/test-classes" io/spotsh/fanout/bench
+classpath="$build/spotsh.jar:$build/fanout-bench.jar"
 jsa="$work/bench.jsa"
 uname_line=$(uname -a)
 xline=$(head -c 1023 /dev/zero | tr '\0' x)
@@ -316,8 +319,8 @@ spotsh_in_jvm() {
 }
 
 # a class-data archive trained the way scripts/spotsh trains its own (a Groovy one-liner, no fan-out), so the
-# harness gets what a user's shell has and nothing more; the harness's classes come from the same jar
-java -XX:ArchiveClassesAtExit="$jsa" -Xshare:auto -Xlog:disable -jar "$classpath" -e 'null' >/dev/null 2>&1 || true
+# harness gets what a user's shell has and nothing more
+java -XX:ArchiveClassesAtExit="$jsa" -Xshare:auto -Xlog:disable -jar "$build/spotsh.jar" -e 'null' >/dev/null 2>&1 || true
 [ -f "$jsa" ] && jsa_opt="-XX:SharedArchiveFile=$jsa"
 
 for n in $sizes; do
