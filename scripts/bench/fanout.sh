@@ -47,10 +47,8 @@ user=spotshbench
 port=2222
 fanout=64
 build="$root/target-fanout"
-# Serial GC and a bounded heap keep RSS down with hundreds of connections; the JDK's intrinsic AES-GCM needs C2,
-# so the optimising compiler stays on; temporary NIO buffers per reader thread are capped.
-java_opts=${SPOTSH_BENCH_JAVA_OPTS:--XX:+UseSerialGC -Xss256k -Xms64m -Xmn24m -Xmx192m -XX:PretenureSizeThreshold=131072 \
--Djdk.nio.maxCachedBufferSize=65536 -XX:-UsePerfData -Xlog:disable}
+# the JVM options scripts/spotsh starts spotsh with
+java_opts=${SPOTSH_BENCH_JAVA_OPTS:-"$(grep -v '^#' "$root/scripts/jvm.options" | tr '\n' ' ')-Xlog:disable"}
 
 [ "$(id -u)" = 0 ] || { echo "fanout.sh: run as root (it installs packages, starts sshd instances and needs a login user)" >&2; exit 2; }
 
@@ -320,7 +318,7 @@ spotsh_in_jvm() {
 
 # a class-data archive trained the way scripts/spotsh trains its own (a Groovy one-liner, no fan-out), so the
 # harness gets what a user's shell has and nothing more
-java -XX:ArchiveClassesAtExit="$jsa" -Xshare:auto -Xlog:disable -jar "$build/spotsh.jar" -e 'null' >/dev/null 2>&1 || true
+java -XX:ArchiveClassesAtExit="$jsa" -Xshare:auto $java_opts -jar "$build/spotsh.jar" -e 'null' >/dev/null 2>&1 || true
 [ -f "$jsa" ] && jsa_opt="-XX:SharedArchiveFile=$jsa"
 
 for n in $sizes; do
