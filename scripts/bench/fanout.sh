@@ -23,8 +23,9 @@
 #                  run on new connections to the N measured, timed inside it: the engine's own cost per new
 #                  connection once a long-running shell's JIT has settled, without the JVM's one-time costs.
 # The harness (FanoutBench, a test class) runs on the shaded product jar (target-fanout/spotsh.jar, as scripts/spotsh
-# runs it) with a class-data archive trained as scripts/spotsh trains its own. Also measured: the sshd side's own CPU per connection (the
-# listeners' CPU and their reaped children's, from /proc), which bounds how fast any client can be here.
+# runs it) with scripts/jvm.options and a class-data archive trained as scripts/spotsh trains its own. Also measured:
+# the sshd side's own CPU per connection (the listeners' CPU and their reaped children's, from /proc), which bounds
+# how fast any client can be here.
 #
 # Usage: scripts/bench/fanout.sh    (root; env: FANOUT_SIZES="50 300", FANOUT_RUNS=5, FANOUT_TOOLS, FANOUT_COMMANDS,
 #                                    FANOUT_FAILURE=1, FANOUT_INPROC=1, FANOUT_RESULTS=dir, SPOTSH_BENCH_JAVA_OPTS)
@@ -48,7 +49,7 @@ port=2222
 fanout=64
 build="$root/target-fanout"
 # the JVM options scripts/spotsh starts spotsh with
-java_opts=${SPOTSH_BENCH_JAVA_OPTS:-"$(grep -v '^#' "$root/scripts/jvm.options" | tr '\n' ' ')-Xlog:disable"}
+java_opts=${SPOTSH_BENCH_JAVA_OPTS:-"$(grep -v -e '^#' -e '^$' "$root/scripts/jvm.options" | tr '\n' ' ')-Xlog:disable"}
 
 [ "$(id -u)" = 0 ] || { echo "fanout.sh: run as root (it installs packages, starts sshd instances and needs a login user)" >&2; exit 2; }
 

@@ -165,8 +165,8 @@ NOTES = """
 - spotsh's cold figures:
   - `cold` (process-cold) includes starting the JVM, the engine's set-up, JIT compilation of the SSH code while
     it runs, and closing the connections at exit: what `spotsh -f plan` costs when the plan's first step is a
-    fan-out. The harness (a test class) runs on the shaded product jar with a class-data archive trained as scripts/spotsh
-    trains its own (a Groovy one-liner: nothing of the fan-out is pre-loaded). Running from Maven's classpath
+    fan-out. The harness (a test class) runs on the shaded product jar with a class-data archive trained as
+    scripts/spotsh trains its own (a Groovy one-liner: nothing of the fan-out is pre-loaded). Running from Maven's classpath
     instead costs about 0.25 s more CPU per start: BouncyCastle's jar is signed, and the JVM verifies it.
   - `cold, in a running JVM` rows are connection-cold but process-warm: the shell's JVM is already up (it
     launched and awaited the cluster) when `nodes.run` first opens connections. Each run is a new JVM; the
