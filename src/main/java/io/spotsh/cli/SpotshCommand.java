@@ -2,6 +2,7 @@ package io.spotsh.cli;
 
 import groovy.lang.Script;
 import io.spotsh.common.StateDir;
+import io.spotsh.common.Terminals;
 import io.spotsh.registry.RegistrySettings;
 import io.spotsh.script.Engine;
 import io.spotsh.script.ScriptError;
@@ -183,7 +184,7 @@ public final class SpotshCommand {
             if (plan != null) {
                 return runScript(session, read(plan), plan.toString(), false);
             }
-            if (in == System.in && stdinIsTerminal()) {
+            if (in == System.in && Terminals.stdinIsTerminal()) {
                 try (Terminal terminal = TerminalBuilder.builder().system(true).name("spotsh").build()) {
                     new Shell(terminal, session, context.stateDir().dir(".").resolve("history")).run();
                 }
@@ -258,15 +259,5 @@ public final class SpotshCommand {
             e.printStackTrace(err);
         }
         return ExitCodes.of(e);
-    }
-
-    /** True when standard input is a terminal: then a bare {@code spotsh} opens the shell. */
-    static boolean stdinIsTerminal() {
-        try {
-            String target = Files.readSymbolicLink(Paths.get("/proc/self/fd/0")).toString();
-            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
-        } catch (IOException | UnsupportedOperationException e) {
-            return System.console() != null;
-        }
     }
 }

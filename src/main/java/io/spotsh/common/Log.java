@@ -15,14 +15,21 @@ public final class Log {
 
     private final PrintStream out;
     private final Clock clock;
+    private final boolean lineByLine;
 
+    /** Output to this process's stdout is written in blocks when that is a file or pipe; any other stream line by line. */
     public Log(PrintStream out) {
-        this(out, Clock.systemDefaultZone());
+        this(out, Clock.systemDefaultZone(), out != System.out || Terminals.stdoutIsTerminal());
     }
 
-    public Log(PrintStream out, Clock clock) {
+    /**
+     * @param lineByLine whether bulk output (nodes' live lines) should reach {@code out} line by line, as a person
+     *                   watching it wants, or may be written in blocks, which a file or pipe takes far cheaper
+     */
+    public Log(PrintStream out, Clock clock, boolean lineByLine) {
         this.out = out;
         this.clock = clock;
+        this.lineByLine = lineByLine;
     }
 
     /** Writes {@code text} with a timestamp; a multi-line text gets the stamp on each line. */
@@ -40,5 +47,10 @@ public final class Log {
 
     public PrintStream out() {
         return out;
+    }
+
+    /** Whether bulk output is flushed line by line (a terminal, a test's stream) or may go in blocks (a file, a pipe). */
+    public boolean lineByLine() {
+        return lineByLine;
     }
 }

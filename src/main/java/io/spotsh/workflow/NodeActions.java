@@ -36,7 +36,12 @@ final class NodeActions {
     RunResult run(List<Node> nodes, String command, Map<String, ?> named) {
         List<Target> targets = need(nodes, "run");
         RunOptions options = live(RunOptions.from(named), targets);
-        RunResult result = fanout.get().run(targets, command, options);
+        RunResult result;
+        try {
+            result = fanout.get().run(targets, command, options);
+        } finally {
+            flush(options); // before anything else is logged, and when check: throws
+        }
         return finish(result, options);
     }
 
@@ -63,7 +68,13 @@ final class NodeActions {
         if (options.quiet() || options.grouped()) {
             return options;
         }
-        return options.withListener(new PrefixedPrinter(log.out(), targets));
+        return options.withListener(new PrefixedPrinter(log.out(), targets, log.lineByLine()));
+    }
+
+    private static void flush(RunOptions options) {
+        if (options.listener() instanceof PrefixedPrinter printer) {
+            printer.flush();
+        }
     }
 
     private RunResult finish(RunResult result, RunOptions options) {

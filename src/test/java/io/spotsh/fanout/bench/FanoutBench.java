@@ -8,13 +8,7 @@ import io.spotsh.fanout.RunOptions;
 import io.spotsh.fanout.RunResult;
 import io.spotsh.fanout.Target;
 
-import java.io.BufferedWriter;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -83,9 +77,8 @@ public final class FanoutBench {
                 .build();
         String command = require(options, "command");
         int runs = Integer.parseInt(options.getOrDefault("runs", "1"));
-        PrintWriter out = new PrintWriter(new BufferedWriter(
-                new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), 1 << 16));
-        PrefixedPrinter printer = new PrefixedPrinter(out, null, targets, false);
+        // as the product prints nodes' lines when its stdout is a file (scripts/spotsh -f plan > file)
+        PrefixedPrinter printer = new PrefixedPrinter(System.out, targets, false);
         boolean allOk = true;
         long closing = 0;
         try (Fanout fanout = new Fanout(settings)) {
@@ -127,7 +120,7 @@ public final class FanoutBench {
                 double sys = Proc.selfSysSeconds();
                 long start = System.nanoTime();
                 RunResult result = fanout.run(targets, command, RunOptions.defaults().withListener(printer));
-                out.flush();
+                printer.flush();
                 double wallMs = (System.nanoTime() - start) / 1e6;
                 double cpuMs = mode.equals("cold") ? Double.NaN : (Proc.preciseCpuNanos() - cpu) / 1e6;
                 System.err.printf("run %d: wall_ms=%.1f cpu_ms=%.1f ok=%d failed=%d opened=%d%n", run, wallMs,
@@ -152,7 +145,7 @@ public final class FanoutBench {
             System.err.printf("profile close: close_s=%.3f process_cpu_s=%.2f%n", (System.nanoTime() - closing) / 1e9,
                     Proc.selfCpuSeconds());
         }
-        out.flush();
+        printer.flush();
         System.exit(allOk ? 0 : 1);
     }
 
