@@ -53,6 +53,32 @@ class OutputPiecesTest {
     }
 
     @Test
+    void linesSplitTheSameWhateverTheChunksAndOffsets() {
+        java.util.Random random = new java.util.Random(42);
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 3000; i++) {
+            text.append(random.nextInt(10) == 0 ? '\n' : (char) ('a' + random.nextInt(26)));
+        }
+        text.append("\n\n");
+        byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+        List<String> expected = List.of(text.substring(0, text.length() - 1).split("\n", -1));
+        for (int round = 0; round < 50; round++) {
+            List<String> lines = new ArrayList<>();
+            LineSplitter splitter = new LineSplitter(lines::add, 100_000);
+            for (int at = 0; at < bytes.length; ) {
+                int n = Math.min(bytes.length - at, 1 + random.nextInt(40));
+                byte[] chunk = new byte[n + 16]; // the piece sits inside a larger array, as in a packet buffer
+                int offset = random.nextInt(16);
+                System.arraycopy(bytes, at, chunk, offset, n);
+                splitter.write(chunk, offset, n);
+                at += n;
+            }
+            splitter.flush();
+            assertEquals(expected, lines);
+        }
+    }
+
+    @Test
     void nodeNamesFoldIntoRanges() {
         assertEquals("data-[1-3,5]", NodeSet.fold(List.of("data-3", "data-1", "data-2", "data-5")));
         assertEquals("data-[1-2],client-1,head", NodeSet.fold(List.of("data-1", "client-1", "data-2", "head")));
