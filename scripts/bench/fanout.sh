@@ -28,7 +28,8 @@
 # how fast any client can be here.
 #
 # Usage: scripts/bench/fanout.sh    (root; env: FANOUT_SIZES="50 300", FANOUT_RUNS=5, FANOUT_TOOLS, FANOUT_COMMANDS,
-#                                    FANOUT_FAILURE=1, FANOUT_INPROC=1, FANOUT_RESULTS=dir, SPOTSH_BENCH_JAVA_OPTS)
+#                                    FANOUT_FAILURE=1, FANOUT_INPROC=1, FANOUT_RESULTS=dir, SPOTSH_BENCH_JAVA_OPTS,
+#                                    FANOUT_SPOTSH_ARGS: more FanoutBench options, e.g. --profile)
 # Writes scripts/bench/results/fanout.csv and fanout.md. Installs what is missing (apt-get: openssh-server,
 # openssh-client, pdsh, clustershell, time, maven, a JDK) on a Debian machine.
 set -euo pipefail
@@ -71,6 +72,12 @@ max_n=0
 for n in $sizes; do [ "$n" -gt "$max_n" ] && max_n=$n; done
 all_n=$((max_n + spare))
 work=$(mktemp -d /tmp/spotsh-fanout-bench.XXXXXX)
+# The tools' output (up to 1.6 GB per step) goes to memory when /dev/shm is there: on disk, the write-back of one
+# step's output slowed the next step's writes (client system CPU of a warm 1 MiB run rose from 0.3 to 0.9 s run
+# after run, whichever tool came first).
+outdir=$work
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then outdir=$(mktemp -d /dev/shm/spotsh-fanout-bench.XXXXXX); fi
+out="$outdir/out"
 chmod 755 "$work"
 mkdir -p "$work/cfg" "$work/hk" "$work/pid" "$work/cm" "$work/log"
 
@@ -81,7 +88,7 @@ cleanup() {
     for f in "$work"/pid/*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
     sleep 0.5
     for f in "$work"/pid/*.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done
-    rm -rf "$work"
+    rm -rf "$work" "$outdir"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -208,8 +215,13 @@ run_tool() {
         clush) "${timing[@]}" clush --nostdin -f $fanout -t 5 -l $user -o "-F $cfg" -w "$nodeset" "$cmd" ;;
         spotsh) "${timing[@]}" java $java_opts ${jsa_opt:-} -cp "$classpath" io.spotsh.fanout.bench.FanoutBench \
             --targets "$work/targets" --key "$work/client_ed25519" --user $user --command "$cmd" --runs "$count" \
-            "${warm[@]}" "$@" ;;
-    esac >> "$work/out" 2>> "$work/err" < /dev/null
+            "${warm[@]}" ${FANOUT_SPOTSH_ARGS:-} "$@" ;;
+    esac >> "$out" 2>> "$work/err" < /dev/null
+    if [ "$tool" = spotsh ] && [ -n "${FANOUT_SPOTSH_ARGS:-}" ]; then
+        # diagnostics (e.g. --profile) are kept: $work/err is emptied before every step
+        mkdir -p "$results"
+        { echo "== $mode $cmd N=$(wc -l < "$work/targets")"; cat "$work/err"; } >> "$results/spotsh-stderr.log"
+    fi
 }
 
 # check TOOL COMMAND N REPEATS: every node's output arrived exactly once (xargs: by count, it has no labels)
@@ -221,7 +233,7 @@ check() {
         *) expect=""; per=0 ;;
     esac
     [ "$tool" = xargs ] && prefixed=0
-    if [ "$tool" = spotsh ]; then sed -i 's/ *| /: /' "$work/out"; fi
+    if [ "$tool" = spotsh ]; then sed -i 's/ *| /: /' "$out"; fi
     awk -v expect="$expect" -v per="$per" -v n="$n" -v prefixed="$prefixed" '
         { if (prefixed) { i = index($0, ": "); if (i == 0) { bad++; next } node = substr($0, 1, i - 1); text = substr($0, i + 2) }
           else { node = "*"; text = $0 }
@@ -232,7 +244,7 @@ check() {
               if (per == 0) ok = (NR == 0)
               else if (prefixed) ok = (bad == 0 && wrong == 0 && nodes == n)
               else ok = (bad == 0 && c["*"] == per * n)
-              if (ok) print "ok"; else print "FAILED(lines=" NR ",nodes=" nodes ",wrong_counts=" wrong ",bad_lines=" bad ")" }' "$work/out"
+              if (ok) print "ok"; else print "FAILED(lines=" NR ",nodes=" nodes ",wrong_counts=" wrong ",bad_lines=" bad ")" }' "$out"
 }
 
 # anything on stderr but the harness's own timing lines means a tool complained
@@ -306,7 +318,7 @@ record() { # n tool command mode walls cpus rsses check [sshd cpus]
 # spotsh_in_jvm MODE COMMAND NAME N: all $runs runs in one harness JVM, each timed inside it; checks and records
 spotsh_in_jvm() {
     local mode=$1 cmd=$2 name=$3 n=$4 status=ok walls cpus rss c
-    : > "$work/out"; : > "$work/err"; : > "$work/time"
+    : > "$out"; : > "$work/err"; : > "$work/time"
     run_tool spotsh "$mode" "$cmd" "$runs" "$work/ssh_cold" || status="exit$?"
     walls=$(sed -n 's/^run [0-9]*: wall_ms=\([0-9.]*\).*/\1/p' "$work/err" | awk '{ printf " %.3f", $1 / 1000 }')
     cpus=$(sed -n 's/^run [0-9]*: .*cpu_ms=\([0-9.]*\).*/\1/p' "$work/err" | awk '{ printf " %.3f", $1 / 1000 }')
@@ -333,7 +345,7 @@ for n in $sizes; do
             for mode in $modes; do
                 walls="" cpus="" rss="" sshd="" status=ok
                 for ((r = 1; r <= runs; r++)); do
-                    : > "$work/out"; : > "$work/err"; : > "$work/time"
+                    : > "$out"; : > "$work/err"; : > "$work/time"
                     sshd_settled
                     [ "$mode" = cold ] && sshd_start
                     run_tool "$tool" "$mode" "$cmd" 1 "$work/ssh_cold" || status="exit$?"
@@ -370,7 +382,7 @@ for n in $sizes; do
         cmd=$(command_of "$name")
         for tool in $tools; do
             walls="" cpus="" rss="" status=ok
-            : > "$work/out"; : > "$work/err"; : > "$work/time"
+            : > "$out"; : > "$work/err"; : > "$work/time"
             if [ "$tool" = spotsh ]; then
                 # with its resident shells (the default), then with a session per command as ControlPersist does
                 for mode in warm warm-sessions; do
@@ -378,7 +390,7 @@ for n in $sizes; do
                 done
             else
                 for ((r = 1; r <= runs; r++)); do
-                    : > "$work/out"; : > "$work/err"; : > "$work/time"
+                    : > "$out"; : > "$work/err"; : > "$work/time"
                     before=$(masters_cpu)
                     run_tool "$tool" warm "$cmd" 1 "$work/ssh_warm" || status="exit$?"
                     after=$(masters_cpu)
@@ -424,7 +436,7 @@ time.sleep(100000)' "$port" $hole_addrs &
     for tool in $tools; do
         walls=""
         for ((r = 1; r <= 3; r++)); do
-            : > "$work/out"; : > "$work/err"; : > "$work/time"
+            : > "$out"; : > "$work/err"; : > "$work/time"
             run_tool "$tool" cold true 1 "$work/ssh_failure" --connect-timeout 5 || true
             read -r e _ < <(tail -1 "$work/time")
             walls+=" $e"

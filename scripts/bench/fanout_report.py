@@ -185,6 +185,12 @@ NOTES = """
 - `!` on xargs with 1 MiB of output is xargs's own behaviour: 64 ssh processes write to one stdout and lines
   from different nodes get cut into each other; it also aborts on the first node that exits with 255. The goals
   table still takes it as the fastest peer for that command.
+- Every tool's output goes to one file in memory (/dev/shm), then is checked. On disk, the write-back of one
+  step's 1.5 GB of output slowed the writes of the next: a warm 1 MiB run's client system CPU rose from 0.3 to
+  0.9 s run after run for whichever mode ran first (swapping spotsh's two warm modes swapped the effect).
+- The harness prints nodes' lines through the product's printer as `scripts/spotsh` does when its stdout is a
+  file or pipe: in 64 KiB blocks, each line out within 100 ms (a flush per line, as in a terminal, costs about
+  0.35 s more CPU per 300 MiB).
 - With fan-out 64, the OpenSSH tools run `sleep 2` on 300 nodes in five waves; spotsh holds every connection at
   once and limits only handshakes in flight.
 - What the client does per handshake now: X25519 and Ed25519 on BouncyCastle's arithmetic called directly (not
