@@ -220,6 +220,45 @@ class LocalClusterTest {
         }
     }
 
+    /**
+     * With stdout a pipe, nodes' lines go out in blocks; none may be lost or come after what the plan says next,
+     * also when {@code check: true} throws. A real spotsh process, so that its stdout really is a pipe.
+     */
+    @Test
+    void linesToAPipeAllArriveBeforeTheFailureThatFollows() throws Exception {
+        String name = "piped-" + System.nanoTime();
+        Path plan = state.resolve(name + ".groovy");
+        Files.writeString(plan, "cluster.launch(name: '" + name + "', dataNodes: 2, clientNodes: 0)\n"
+                + "cluster.await(timeout: '2m', every: '1s')\n"
+                + "try {\n"
+                + "  nodes.run(check: true, 'seq -f \"line %g\" 1 2000; exit 3')\n"
+                + "} finally {\n"
+                + "  println 'AFTER-RUN'\n"
+                + "  cluster.terminate()\n"
+                + "}\n");
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        Process spotsh = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "--state-dir", state.toString(), "-f", plan.toString()).redirectErrorStream(true).start();
+        spotsh.getOutputStream().close();
+        String said = new String(spotsh.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(spotsh.waitFor(60, TimeUnit.SECONDS), said);
+
+        assertEquals(1, spotsh.exitValue(), said);
+        List<String> lines = said.lines().toList();
+        int after = lines.indexOf("AFTER-RUN");
+        assertTrue(after > 0, said);
+        for (String node : List.of("data-1", "data-2")) {
+            List<String> own = lines.stream().filter(l -> l.startsWith(node + " | ")).toList();
+            assertEquals(2000, own.size(), node + " lines in:\n" + said);
+            assertEquals(node + " | line 2000", own.get(own.size() - 1));
+            assertTrue(lines.lastIndexOf(node + " | line 2000") < after, "a line after the plan went on:\n" + said);
+        }
+        assertTrue(said.contains("2 of 2 nodes failed"), said);
+        try (LocalProvider local = new LocalProvider(new StateDir(state), Map.of())) {
+            assertEquals(List.of(), local.tagged().stream().filter(i -> name.equals(i.test())).toList());
+        }
+    }
+
     @Test
     void killMinusNineThenReapLeavesNothing() throws Exception {
         String name = "killed-" + System.nanoTime();
