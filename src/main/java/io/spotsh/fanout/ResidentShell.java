@@ -21,18 +21,27 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>The shell is the user's login shell when it is a POSIX one ({@code sh}, {@code dash}, {@code bash},
  * {@code ksh}, {@code zsh}), reading commands on stdin. Each command runs in a subshell with stdin from
  * {@code /dev/null} (as {@code ssh -n}), so {@code cd}, variables and {@code exit} do not leak into the next one;
- * it is passed through {@code eval} as one quoted word, which is how {@code sh -c} would read it, so a syntax error
- * ends the command and not the shell. When it ends the shell prints markers (see {@link MarkerScanner}): its exit
- * status on stdout and an end mark on stderr, which also says that stream is complete. A command killed by a
- * signal reports {@code 128 + n}, as shells do. The shell's only child is the running command's subshell, so the
- * shell's pid (sent once, when it starts) is all it takes to find what a timed-out command started.
+ * the command is passed through {@code eval} as one quoted word, which is how {@code sh -c} would read it, so a
+ * syntax error ends the command (status 2 in most shells) and not the shell. In dash, bash, busybox ash and ksh93
+ * the subshell goes inside the quoted word too, behind {@code command eval}: the shell then parses the subshell
+ * itself and the command's last simple command is exec'd in the subshell's place, one fork per command as in a
+ * session ({@code eval} inside a subshell forks again). zsh ({@code command} finds no builtin there) and the
+ * pdksh family (mksh exits on a syntax error even behind {@code command}) keep {@code eval} inside the subshell;
+ * the shell says which it is when it starts.
+ * When a command ends the shell prints markers (see {@link MarkerScanner}): its exit status on stdout and an end mark on
+ * stderr, which also says that stream is complete. A command killed by a signal reports {@code 128 + n}, as
+ * shells do. The shell's only child is the running command's subshell, so the shell's pid (sent once, when it
+ * starts) is all it takes to find what a timed-out command started.
  *
  * <p>What it does not do like a fresh session: a background process the command leaves behind that keeps writing
- * to the command's stdout ends up in the next command's output (a session would instead hang until it exits).
+ * to the command's stdout ends up in the next command's output (a session would instead hang until it exits); in
+ * the one-fork shells a command with an unbalanced {@code )} runs what comes before it (in the shell's
+ * foreground, stdin from {@code /dev/null}) and then ends with status 2 on the syntax error, where {@code sh -c}
+ * runs only the lines before the one with the {@code )}.
  */
 final class ResidentShell extends PushChannel {
     /** Starts the login shell when it speaks POSIX sh; anything else exits 97 and the node keeps using sessions. */
-    static final String START = "case \"${SHELL##*/}\" in sh|dash|bash|ksh|mksh|zsh|ash) exec \"$SHELL\" -s;; esac; exit 97";
+    static final String START = "case \"${SHELL##*/}\" in sh|dash|bash|ksh|ksh93|mksh|mksh-static|lksh|zsh|ash) exec \"$SHELL\" -s;; esac; exit 97";
 
     private static final SecureRandom NONCES = new SecureRandom();
 
@@ -47,6 +56,7 @@ final class ResidentShell extends PushChannel {
     private volatile boolean answered;
     private volatile int pid;
     private volatile boolean refused;
+    private volatile boolean oneFork; // the shell runs "command eval '( command ) &'" safely (see the class comment)
 
     /** One command in flight: where its output goes and how far it got. */
     static final class Job {
@@ -107,12 +117,20 @@ final class ResidentShell extends PushChannel {
             refused = true; // the server said no to the exec request itself (a channel refusal is open()'s)
             throw e;
         }
-        String hello = "printf '" + printfPrefix() + "R%s\\n' \"$$\"\n";
+        // ksh93's KSH_VERSION starts with "Version"; the pdksh family's with "@(#)"; dash, bash and ash set neither
+        String r = "printf '" + printfPrefix() + "R%s %s\\n' \"$$\"";
+        String hello = "case ${ZSH_VERSION+zsh}${KSH_VERSION-} in ''|Version*) " + r + " fork1;; *) " + r
+                + " fork2;; esac\n";
         OutputStream in = getOutputStream();
         in.write(hello.getBytes(StandardCharsets.UTF_8));
         in.flush();
         ready.await(timeoutMillis, TimeUnit.MILLISECONDS); // the shell's answer or the channel's end
         return answered && !isFinished();
+    }
+
+    /** Whether each command costs the node one fork (the shell said it can run commands that way). */
+    boolean isOneFork() {
+        return oneFork;
     }
 
     /** The shell's pid on the node: the running command is its child. */
@@ -145,8 +163,13 @@ final class ResidentShell extends PushChannel {
         Job j = new Job(output);
         job = j;
         String p = printfPrefix();
-        String line = "( eval " + quote(command) + "\n) </dev/null & wait \"$!\"; printf '" + p + "S%s\\n' \"$?\"; printf '"
-                + p + "E\\n' >&2\n";
+        // With the subshell inside the eval'd word the shell parses it, so the command's last simple command
+        // replaces the subshell (an eval inside the subshell forks it again); "command" keeps a syntax error from
+        // ending the shell, and when the eval failed there is no job to wait for.
+        String run = oneFork
+                ? "command eval " + quote("( " + command + "\n) &") + " </dev/null && wait \"$!\""
+                : "( eval " + quote(command) + "\n) </dev/null & wait \"$!\"";
+        String line = run + "; printf '" + p + "S%s\\n' \"$?\"; printf '" + p + "E\\n' >&2\n";
         OutputStream in = getOutputStream();
         in.write(line.getBytes(StandardCharsets.UTF_8));
         in.flush();
@@ -198,7 +221,9 @@ final class ResidentShell extends PushChannel {
     private void marker(String body) {
         if (body.startsWith("R")) {
             try {
-                pid = Integer.parseInt(body.substring(1));
+                String[] fields = body.substring(1).split(" ");
+                pid = Integer.parseInt(fields[0]);
+                oneFork = fields.length > 1 && fields[1].equals("fork1");
                 answered = true;
             } catch (NumberFormatException e) {
                 broken = true;

@@ -371,10 +371,15 @@ final class SshRemote implements Remote {
                     return new Exit(job.status, null);
                 }
                 if (shell.isFinished() || !c.getTransport().isRunning()) {
+                    // an exit status or signal says the shell itself ended; the connection then serves a new one
+                    Integer exit = shell.getExitStatus();
+                    String how = exit != null ? "exit " + exit : shell.getExitSignal() != null
+                            ? "signal " + shell.getExitSignal() : null;
                     shell.markBroken();
                     shell.release();
                     dropIfBroken(c);
-                    throw new FanoutException("connection lost while the command ran", target, Phase.EXEC, false, null);
+                    throw new FanoutException(how != null ? "the node's shell ended (" + how + ") while the command"
+                            + " ran" : "connection lost while the command ran", target, Phase.EXEC, false, null);
                 }
                 if (left <= LIVENESS_NANOS || budget.token().isCancelled()) {
                     throw stopResident(shell, job, c, budget);

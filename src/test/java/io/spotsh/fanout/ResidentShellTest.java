@@ -1,9 +1,14 @@
 package io.spotsh.fanout;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -68,6 +73,78 @@ class ResidentShellTest {
             assertEquals(Integer.valueOf(2), syntax.getExitStatus(), syntax.toString());
             assertTrue(fanout.run(cluster.targets(), "true").allOk(), "a syntax error ends the command, not the shell");
             assertEquals(2, cluster.node(1).execs().get());
+        }
+    }
+
+    @Test
+    void aCommandReplacesItsSubshellAsUnderShC() throws Exception {
+        try (TestCluster cluster = TestCluster.start(dir, 1); Fanout fanout = new Fanout(cluster.settings().build())) {
+            assertTrue(fanout.run(cluster.targets(), "true").allOk()); // a connection's first command takes a session
+            String shell = fanout.run(cluster.targets(), "echo $$").get("data-1").getStdout(); // $$ is the shell's
+            // field 4 of /proc/self/stat is the parent's pid: the shell's when cut was exec'd in the subshell's place
+            NodeResult cut = fanout.run(cluster.targets(), "cut -d' ' -f4 /proc/self/stat").get("data-1");
+            assertEquals(shell, cut.getStdout(), "one fork per command, not a subshell that forks the command");
+
+            NodeResult unbalanced = fanout.run(cluster.targets(), "echo before )").get("data-1");
+            assertEquals(Integer.valueOf(2), unbalanced.getExitStatus(), unbalanced.toString());
+            assertTrue(unbalanced.getStderr().contains(")"), unbalanced.toString());
+            NodeResult after = fanout.run(cluster.targets(), "echo after").get("data-1");
+            assertEquals("after\n", after.getStdout(), "the shell stays: " + after);
+            assertEquals(2, cluster.node(1).execs().get());
+        }
+    }
+
+    /**
+     * Every POSIX login shell spotsh starts runs commands as their own: output, exit status, no leaks, a syntax
+     * error ends the command and not the shell. bash and ksh93 take one fork per command; zsh and mksh, where
+     * {@code command eval} is unsafe, keep the eval inside the subshell. (dash is {@code /bin/sh}, tested above.)
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"/bin/bash", "/usr/bin/zsh", "/usr/bin/ksh93", "/usr/bin/mksh"})
+    void everyPosixLoginShellRunsCommandsAsTheirOwn(String loginShell) throws Exception {
+        if (!Files.isExecutable(Paths.get(loginShell))) {
+            Assumptions.assumeFalse("true".equals(System.getenv("CI")), "CI must install " + loginShell);
+            Assumptions.abort(loginShell + " is not installed");
+        }
+        try (TestCluster cluster = TestCluster.start(dir, 1); Fanout fanout = new Fanout(cluster.settings().build())) {
+            cluster.node(1).server().setCommandFactory((channel, command) -> {
+                cluster.node(1).execs().incrementAndGet();
+                return new ShellCommand(command, "data-1", loginShell);
+            });
+            assertTrue(fanout.run(cluster.targets(), "true").allOk()); // a connection's first command takes a session
+            NodeResult r = fanout.run(cluster.targets(), "cd /tmp; leaked=yes; echo \"$NODE\"; echo oops >&2; exit 3")
+                    .get("data-1");
+            assertEquals("data-1\n", r.getStdout(), r.toString());
+            assertEquals("oops\n", r.getStderr(), r.toString());
+            assertEquals(Integer.valueOf(3), r.getExitStatus(), r.toString());
+            NodeResult next = fanout.run(cluster.targets(), "echo \"$(pwd) ${leaked-none}\"").get("data-1");
+            assertTrue(next.getStdout().endsWith(" none\n") && !next.getStdout().startsWith("/tmp "), next.toString());
+
+            NodeResult bad = fanout.run(cluster.targets(), "echo bad (").get("data-1");
+            assertTrue(bad.getExitStatus() != null && bad.getExitStatus() != 0 && bad.getStdout().isEmpty(), bad.toString());
+            assertTrue(!bad.getStderr().isEmpty(), "the shell says what was wrong: " + bad);
+
+            String shell = fanout.run(cluster.targets(), "echo $$").get("data-1").getStdout();
+            NodeResult cut = fanout.run(cluster.targets(), "cut -d' ' -f4 /proc/self/stat").get("data-1");
+            boolean oneFork = loginShell.endsWith("bash") || loginShell.endsWith("ksh93");
+            assertEquals(oneFork, shell.equals(cut.getStdout()), "cut's parent " + cut.getStdout() + " shell " + shell);
+            assertEquals(2, cluster.node(1).execs().get(), "one session, then every command in the shell");
+        }
+    }
+
+    @Test
+    void aCommandThatEndsItsShellFailsAloneAndTheNextGetsANewShell() throws Exception {
+        try (TestCluster cluster = TestCluster.start(dir, 1); Fanout fanout = new Fanout(cluster.settings().build())) {
+            assertTrue(fanout.run(cluster.targets(), "true").allOk());
+            assertTrue(fanout.run(cluster.targets(), "true").allOk()); // now in the shell
+            NodeResult killer = fanout.run(cluster.targets(), "echo bye; kill -KILL $$").get("data-1"); // $$: the shell
+            assertEquals(Phase.EXEC, killer.getPhase(), killer.toString());
+            assertTrue(killer.getError().startsWith("the node's shell ended (exit 137) while the command ran"),
+                    killer.getError());
+            NodeResult after = fanout.run(cluster.targets(), "echo after").get("data-1");
+            assertEquals("after\n", after.getStdout(), after.toString());
+            assertEquals(3, cluster.node(1).execs().get(), "a session, the shell, a new shell");
+            assertEquals(1, cluster.node(1).connections().get(), "the connection stays");
         }
     }
 
