@@ -12,6 +12,10 @@
 # (/usr/bin/time's %M: the largest single process). Last, a failure run: 5% of the endpoints closed and 5%
 # black-holed (they accept TCP but never speak), with a 5 s connect timeout for every tool.
 #
+# The node side alone (node_floor.py, FANOUT_FLOOR=1): for each warm command, N login shells of the same user fed
+# the same commands as spotsh's resident shells, through pipes from one process with no SSH: the wall time no
+# client can beat on this machine, as its nodes share the client's cores.
+#
 # spotsh has three cold figures, each run in a new JVM:
 #   cold           process-cold: JVM start, engine set-up and the fan-out on new connections, timed from outside;
 #   cold-inproc    connection-cold in a running JVM (as in the shell, whose JVM is long up when nodes.run first
@@ -28,7 +32,8 @@
 # how fast any client can be here.
 #
 # Usage: scripts/bench/fanout.sh    (root; env: FANOUT_SIZES="50 300", FANOUT_RUNS=5, FANOUT_TOOLS, FANOUT_COMMANDS,
-#                                    FANOUT_FAILURE=1, FANOUT_INPROC=1, FANOUT_RESULTS=dir, SPOTSH_BENCH_JAVA_OPTS,
+#                                    FANOUT_FAILURE=1, FANOUT_INPROC=1, FANOUT_FLOOR=1, FANOUT_RESULTS=dir,
+#                                    SPOTSH_BENCH_JAVA_OPTS,
 #                                    FANOUT_SPOTSH_ARGS: more FanoutBench options, e.g. --profile)
 # Writes scripts/bench/results/fanout.csv and fanout.md. Installs what is missing (apt-get: openssh-server,
 # openssh-client, pdsh, clustershell, time, maven, a JDK) on a Debian machine.
@@ -41,6 +46,7 @@ tools=${FANOUT_TOOLS:-"xargs pdsh clush spotsh"}
 commands=${FANOUT_COMMANDS:-"true uname 1mib sleep2"}
 failure=${FANOUT_FAILURE:-1}
 inproc=${FANOUT_INPROC:-1}
+floor=${FANOUT_FLOOR:-1}
 spare=50          # extra endpoints, only for the JIT warm-up of cold-inproc-jit
 warmup_rounds=6   # 6 x 50 = 300 handshakes
 steady_rounds=30  # 30 x 50 = 1500 handshakes before the steady runs
@@ -176,6 +182,15 @@ command_of() {
         uname) echo "uname -a" ;;
         1mib) echo "head -c 1047552 /dev/zero | tr '\\0' x | fold -w 1023; echo" ;; # 1024 lines, exactly 1 MiB
         sleep2) echo "sleep 2" ;;
+    esac
+}
+
+# the bytes of stdout each node prints for a command
+expected_bytes() {
+    case "$1" in
+        uname) echo $((${#uname_line} + 1)) ;;
+        1mib) echo 1048576 ;;
+        *) echo 0 ;;
     esac
 }
 
@@ -404,6 +419,17 @@ for n in $sizes; do
             fi
             [ "$tool" = spotsh ] || record "$n" "$tool" "$name" warm "$walls" "$cpus" "$rss" "$status"
         done
+        # the node side alone: the same shells and commands fed through pipes, no SSH (node_floor.py)
+        if [ "$floor" = 1 ]; then
+            : > "$work/err"; : > "$work/time"; status=ok
+            /usr/bin/time -f '%e %U %S %M' -o "$work/time" python3 "$root/scripts/bench/node_floor.py" "$n" "$runs" \
+                "$cmd" "$(expected_bytes "$name")" "$user" 2> "$work/err" || status="exit$?"
+            walls=$(sed -n 's/^run [0-9]*: wall_ms=\([0-9.]*\).*/\1/p' "$work/err" | awk '{ printf " %.3f", $1 / 1000 }')
+            cpus=$(sed -n 's/^run [0-9]*: wall_ms=[0-9.]* cpu_ms=\([0-9.]*\).*/\1/p' "$work/err" | awk '{ printf " %.3f", $1 / 1000 }')
+            nodes=$(sed -n 's/^run [0-9]*: .*node_cpu_ms=\([0-9.]*\).*/\1/p' "$work/err" | awk '{ printf " %.3f", $1 / 1000 }')
+            [ "$status" = ok ] || status="$status:$(grep -v '^run [0-9]*: ' "$work/err" | head -c 120 | tr '\n,' '  ')"
+            record "$n" node-floor "$name" warm "$walls" "$cpus" "$(awk '{ print $4 }' "$work/time")" "$status" "$nodes"
+        fi
     done
     while read -r h; do ssh -F "$work/ssh_warm" -O exit "$h" >/dev/null 2>&1 || true; done < "$work/hosts"
 done

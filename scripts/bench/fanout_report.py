@@ -75,6 +75,7 @@ def main(path, cores, java, openssh, load=None, meter="perf"):
                     print(f"| {COMMANDS[command]} | {MODES[mode]} | " + " | ".join(c or "—" for c in cells) + " |")
         server_side(by_key, n, tools, cores, meter)
     goals(by_key, max(sizes))
+    node_floor(by_key, max(sizes), cores)
 
 
 def server_side(by_key, n, tools, cores, meter):
@@ -148,6 +149,44 @@ def goals(by_key, n):
               f"(goal ≤ 400 MB: {'met' if peak <= 400 else '**missed**'}).")
 
 
+def node_floor(by_key, n, cores):
+    """The warm commands on the node side alone (node_floor.py): what no client can beat on these cores."""
+    lines = []
+    for command in COMMANDS:
+        floor = by_key.get((n, "node-floor", command, "warm"))
+        peers = [by_key[(n, p, command, "warm")] for p in PEERS if (n, p, command, "warm") in by_key]
+        mine = by_key.get((n, "spotsh", command, "warm"))
+        if floor is None:
+            continue
+        f = float(floor["wall_median_s"])
+        node = num(floor.get("sshd_cpu_median_s"))
+        best = min((float(r["wall_median_s"]) for r in peers), default=None)
+        cells = [COMMANDS[command], f"{f:.2f}" + ("" if floor["check"] == "ok" else " !"),
+                 f"{node:.2f}" if node is not None else "—",
+                 f"{float(mine['wall_median_s']):.2f}" if mine else "—",
+                 f"{float(mine['wall_median_s']) - f:+.2f}" if mine else "—",
+                 f"{best:.2f}" if best else "—", f"{f / best:.2f}" if best else "—",
+                 ("yes" if f / best <= 0.2 else "**no**") if best else "—"]
+        lines.append("| " + " | ".join(cells) + " |")
+    if not lines:
+        return
+    print()
+    print(f"## The node side alone at N = {n}")
+    print()
+    print(f"The warm commands on {n} login shells of the same user, fed exactly as spotsh's resident shells are, "
+          "through pipes from one process: no SSH, no connection, a client that only writes and drains "
+          f"(scripts/bench/node_floor.py). Nodes and client share the {cores} cores, so this is the least wall time "
+          "any client could take here. \"node CPU\" is every core's busy time over a run less the feeder's. "
+          "When the floor is already above 0.2× the fastest warm peer, the warm goal cannot be met on this machine "
+          "by any client.")
+    print()
+    print("| command | floor wall s | node CPU s | spotsh warm wall s | spotsh − floor s | fastest warm peer wall s | "
+          "floor / peer | 0.2× reachable |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    for line in lines:
+        print(line)
+
+
 NOTES = """
 ## How to read this
 
@@ -159,9 +198,11 @@ NOTES = """
   about 1.8 ms of CPU for `true` (perf stat on the sshds over 20 warm runs of 300 commands in sessions: 0.54 s
   per run), so 300 commands in sessions cannot end before about 0.27 s on 2 cores whatever the client does (the
   row "warm, a session per command"; ControlPersist pays the same). spotsh's default sends a connection's
-  commands after its first to one resident shell per node, which forks a subshell per command (about 0.2 ms of
-  CPU: `sh -s` fed 3000 such commands locally) instead of sshd setting up a session: that is the `warm` row, and
-  what the warm goal is judged on.
+  commands after its first to one resident shell per node, which forks once per command (the command replaces
+  the subshell, as under `sh -c`; before, an `eval` inside the subshell forked a second time: `sh -s` fed 3000
+  `/bin/true` locally, 0.61 against 0.73 ms of CPU per command) instead of sshd setting up a session: that is
+  the `warm` row, and what the warm goal is judged on. The table "node side alone" shows what those shells and
+  commands cost without any SSH.
 - spotsh's cold figures:
   - `cold` (process-cold) includes starting the JVM, the engine's set-up, JIT compilation of the SSH code while
     it runs, and closing the connections at exit: what `spotsh -f plan` costs when the plan's first step is a
