@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * a new session: sshd forks, sets the user up and starts the login shell, about 1.8 ms of server CPU on these
  * machines; here it costs the shell one fork, about 0.2 ms. That is what lets a warm fan-out beat ControlPersist.
  *
- * <p>The shell is the user's login shell when it is a POSIX one ({@code sh}, {@code dash}, {@code bash},
+ * <p>The shell is the user's login shell when it is a POSIX one ({@code sh}, {@code dash}, {@code bash}, {@code mksh},
  * {@code ksh}, {@code zsh}), reading commands on stdin. Each command runs in a subshell with stdin from
  * {@code /dev/null} (as {@code ssh -n}), so {@code cd}, variables and {@code exit} do not leak into the next one;
  * the command is passed through {@code eval} as one quoted word, which is how {@code sh -c} would read it, so a
@@ -126,11 +126,6 @@ final class ResidentShell extends PushChannel {
         in.flush();
         ready.await(timeoutMillis, TimeUnit.MILLISECONDS); // the shell's answer or the channel's end
         return answered && !isFinished();
-    }
-
-    /** Whether each command costs the node one fork (the shell said it can run commands that way). */
-    boolean isOneFork() {
-        return oneFork;
     }
 
     /** The shell's pid on the node: the running command is its child. */
