@@ -262,6 +262,9 @@ check() {
               if (ok) print "ok"; else print "FAILED(lines=" NR ",nodes=" nodes ",wrong_counts=" wrong ",bad_lines=" bad ")" }' "$out"
 }
 
+# run_figure NAME: the NAME=<ms> figure of every `run k:` line in $work/err, in seconds
+run_figure() { sed -n "s/^run [0-9]*:.*[: ]$1=\([0-9.]*\).*/\1/p" "$work/err" | awk '{ printf " %.3f", $1 / 1000 }'; }
+
 # anything on stderr but the harness's own timing lines means a tool complained
 unexpected_stderr() { grep -v '^run [0-9]*: ' "$work/err" | grep -q .; }
 
@@ -335,8 +338,8 @@ spotsh_in_jvm() {
     local mode=$1 cmd=$2 name=$3 n=$4 status=ok walls cpus rss c
     : > "$out"; : > "$work/err"; : > "$work/time"
     run_tool spotsh "$mode" "$cmd" "$runs" "$work/ssh_cold" || status="exit$?"
-    walls=$(sed -n 's/^run [0-9]*: wall_ms=\([0-9.]*\).*/\1/p' "$work/err" | awk '{ printf " %.3f", $1 / 1000 }')
-    cpus=$(sed -n 's/^run [0-9]*: .*cpu_ms=\([0-9.]*\).*/\1/p' "$work/err" | awk '{ printf " %.3f", $1 / 1000 }')
+    walls=$(run_figure wall_ms)
+    cpus=$(run_figure cpu_ms)
     rss=$(awk '{ print $4 }' "$work/time")
     c=$(check spotsh "$name" "$n" "$runs")
     [ "$c" = ok ] || status=$c
@@ -371,8 +374,8 @@ for n in $sizes; do
                     if [ "$mode" = cold ]; then
                         walls+=" $e"; cpus+=" $(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')"
                     else # timed inside the JVM: just the fan-out on new connections
-                        walls+=" $(sed -n 's/^run 1: wall_ms=\([0-9.]*\).*/\1/p' "$work/err" | awk '{ printf "%.3f", $1 / 1000 }')"
-                        cpus+=" $(sed -n 's/^run 1: .*cpu_ms=\([0-9.]*\).*/\1/p' "$work/err" | awk '{ printf "%.3f", $1 / 1000 }')"
+                        walls+="$(run_figure wall_ms)"
+                        cpus+="$(run_figure cpu_ms)"
                     fi
                     rss+=" $m"
                     c=$(check "$tool" "$name" "$n" 1)
@@ -424,9 +427,9 @@ for n in $sizes; do
             : > "$work/err"; : > "$work/time"; status=ok
             /usr/bin/time -f '%e %U %S %M' -o "$work/time" python3 "$root/scripts/bench/node_floor.py" "$n" "$runs" \
                 "$cmd" "$(expected_bytes "$name")" "$user" 2> "$work/err" || status="exit$?"
-            walls=$(sed -n 's/^run [0-9]*: wall_ms=\([0-9.]*\).*/\1/p' "$work/err" | awk '{ printf " %.3f", $1 / 1000 }')
-            cpus=$(sed -n 's/^run [0-9]*: wall_ms=[0-9.]* cpu_ms=\([0-9.]*\).*/\1/p' "$work/err" | awk '{ printf " %.3f", $1 / 1000 }')
-            nodes=$(sed -n 's/^run [0-9]*: .*node_cpu_ms=\([0-9.]*\).*/\1/p' "$work/err" | awk '{ printf " %.3f", $1 / 1000 }')
+            walls=$(run_figure wall_ms)
+            cpus=$(run_figure cpu_ms)
+            nodes=$(run_figure node_cpu_ms)
             [ "$status" = ok ] || status="$status:$(grep -v '^run [0-9]*: ' "$work/err" | head -c 120 | tr '\n,' '  ')"
             record "$n" node-floor "$name" warm "$walls" "$cpus" "$(awk '{ print $4 }' "$work/time")" "$status" "$nodes"
         fi

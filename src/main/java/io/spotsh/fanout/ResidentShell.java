@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * a new session: sshd forks, sets the user up and starts the login shell, about 1.8 ms of server CPU on these
  * machines; here it costs the shell one fork, about 0.2 ms. That is what lets a warm fan-out beat ControlPersist.
  *
- * <p>The shell is the user's login shell when it is a POSIX one ({@code sh}, {@code dash}, {@code bash}, {@code mksh},
- * {@code ksh}, {@code zsh}), reading commands on stdin. Each command runs in a subshell with stdin from
+ * <p>The shell is the user's login shell when it is a POSIX one ({@code sh}, {@code dash}, {@code bash},
+ * {@code ksh}, {@code mksh}, {@code zsh}), reading commands on stdin. Each command runs in a subshell with stdin from
  * {@code /dev/null} (as {@code ssh -n}), so {@code cd}, variables and {@code exit} do not leak into the next one;
  * the command is passed through {@code eval} as one quoted word, which is how {@code sh -c} would read it, so a
  * syntax error ends the command (status 2 in most shells) and not the shell. In dash, bash, busybox ash and ksh93
@@ -28,8 +28,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * session ({@code eval} inside a subshell forks again). zsh ({@code command} finds no builtin there) and the
  * pdksh family (mksh exits on a syntax error even behind {@code command}) keep {@code eval} inside the subshell;
  * the shell says which it is when it starts.
- * When a command ends the shell prints markers (see {@link MarkerScanner}): its exit status on stdout and an end mark on
- * stderr, which also says that stream is complete. A command killed by a signal reports {@code 128 + n}, as
+ * When a command ends the shell prints markers (see {@link MarkerScanner}): its exit status on stdout and an end
+ * mark on stderr, which also says that stream is complete. A command killed by a signal reports {@code 128 + n}, as
  * shells do. The shell's only child is the running command's subshell, so the shell's pid (sent once, when it
  * starts) is all it takes to find what a timed-out command started.
  *
