@@ -212,9 +212,26 @@ lists() {
     done
 }
 
+# new_step NAME N RUNS: empties the output, error and time files before a step. The output file is first filled
+# with zeros as large as the step's output (untimed) and the tools then write over it from its start (run_tool):
+# this machine is a VM whose host backs guest memory on first touch, and writing 300 MiB into memory the guest had
+# not used for a while cost about 1 s more system CPU than into memory already backed (dd: 0.1 s against 1.0 s
+# per 300 MiB past the first 1.5 GB), landing on whichever tool wrote most at the time.
+new_step() {
+    local per_node lines bytes
+    : > "$out"; : > "$work/err"; : > "$work/time"
+    per_node=$(expected_bytes "$1")
+    [ "$per_node" -ge 65536 ] || return 0
+    lines=$(( per_node / 1024 ))
+    bytes=$(( $2 * $3 * (per_node + lines * 32) ))  # each line with its node's prefix
+    dd if=/dev/zero of="$out" bs=1M count=$(( bytes / 1048576 + 1 )) status=none
+}
+
 # run_tool TOOL MODE COMMAND RUNS CONFIG [extra args]: stdout -> $work/out, stderr -> $work/err, time -> $work/time
+# stdout goes over what new_step put in $out, from its start, through one descriptor shared by every process of the
+# tool (as with >>, writes never overlap); at the end the file is cut where the tool's output ends
 run_tool() {
-    local tool=$1 mode=$2 cmd=$3 count=$4 cfg=$5
+    local tool=$1 mode=$2 cmd=$3 count=$4 cfg=$5 fd rc=0 end
     shift 5
     local timing=(/usr/bin/time -f '%e %U %S %M' -a -o "$work/time") warm=()
     case "$mode" in
@@ -224,6 +241,7 @@ run_tool() {
         cold-inproc-jit) warm=(--mode fresh --jit-warmup "$work/spare" --jit-warmup-rounds $warmup_rounds) ;;
         cold-inproc-steady) warm=(--mode fresh --jit-warmup "$work/spare" --jit-warmup-rounds $steady_rounds) ;;
     esac
+    exec {fd}<>"$out"
     case "$tool" in
         xargs) "${timing[@]}" xargs -a "$work/hosts" -P $fanout -I{} ssh -F "$cfg" -n {} "$cmd" ;;
         pdsh) PDSH_SSH_ARGS="-F $cfg -x -l%u %h" "${timing[@]}" pdsh -R ssh -f $fanout -t 5 -l $user -w "^$work/hosts" "$cmd" ;;
@@ -231,12 +249,16 @@ run_tool() {
         spotsh) "${timing[@]}" java $java_opts ${jsa_opt:-} -cp "$classpath" io.spotsh.fanout.bench.FanoutBench \
             --targets "$work/targets" --key "$work/client_ed25519" --user $user --command "$cmd" --runs "$count" \
             "${warm[@]}" ${FANOUT_SPOTSH_ARGS:-} "$@" ;;
-    esac >> "$out" 2>> "$work/err" < /dev/null
+    esac >&"$fd" 2>> "$work/err" < /dev/null || rc=$?
+    end=$(awk '$1 == "pos:" { print $2 }' "/proc/$BASHPID/fdinfo/$fd")
+    exec {fd}>&-
+    truncate -s "$end" "$out"
     if [ "$tool" = spotsh ] && [ -n "${FANOUT_SPOTSH_ARGS:-}" ]; then
         # diagnostics (e.g. --profile) are kept: $work/err is emptied before every step
         mkdir -p "$results"
         { echo "== $mode $cmd N=$(wc -l < "$work/targets")"; cat "$work/err"; } >> "$results/spotsh-stderr.log"
     fi
+    return $rc
 }
 
 # check TOOL COMMAND N REPEATS: every node's output arrived exactly once (xargs: by count, it has no labels)
@@ -336,7 +358,7 @@ record() { # n tool command mode walls cpus rsses check [sshd cpus]
 # spotsh_in_jvm MODE COMMAND NAME N: all $runs runs in one harness JVM, each timed inside it; checks and records
 spotsh_in_jvm() {
     local mode=$1 cmd=$2 name=$3 n=$4 status=ok walls cpus rss c
-    : > "$out"; : > "$work/err"; : > "$work/time"
+    new_step "$name" "$n" "$runs"
     run_tool spotsh "$mode" "$cmd" "$runs" "$work/ssh_cold" || status="exit$?"
     walls=$(run_figure wall_ms)
     cpus=$(run_figure cpu_ms)
@@ -363,7 +385,7 @@ for n in $sizes; do
             for mode in $modes; do
                 walls="" cpus="" rss="" sshd="" status=ok
                 for ((r = 1; r <= runs; r++)); do
-                    : > "$out"; : > "$work/err"; : > "$work/time"
+                    new_step "$name" "$n" 1
                     sshd_settled
                     [ "$mode" = cold ] && sshd_start
                     run_tool "$tool" "$mode" "$cmd" 1 "$work/ssh_cold" || status="exit$?"
@@ -400,7 +422,6 @@ for n in $sizes; do
         cmd=$(command_of "$name")
         for tool in $tools; do
             walls="" cpus="" rss="" status=ok
-            : > "$out"; : > "$work/err"; : > "$work/time"
             if [ "$tool" = spotsh ]; then
                 # with its resident shells (the default), then with a session per command as ControlPersist does
                 for mode in warm warm-sessions; do
@@ -408,7 +429,7 @@ for n in $sizes; do
                 done
             else
                 for ((r = 1; r <= runs; r++)); do
-                    : > "$out"; : > "$work/err"; : > "$work/time"
+                    new_step "$name" "$n" 1
                     before=$(masters_cpu)
                     run_tool "$tool" warm "$cmd" 1 "$work/ssh_warm" || status="exit$?"
                     after=$(masters_cpu)

@@ -1,7 +1,5 @@
 package io.spotsh.fanout;
 
-import java.util.function.Consumer;
-
 /**
  * Where one node's command output goes as it arrives: a bounded tail per stream for the result and complete lines
  * to the listener. Written by the connection's reader thread; read by the node's task once the channel is done,
@@ -23,17 +21,17 @@ final class NodeOutput {
             stdoutLines = null;
             stderrLines = null;
         } else {
-            stdoutLines = new LineSplitter(guard(l -> listener.line(node, OutputListener.Stream.STDOUT, l)), MAX_LINE);
-            stderrLines = new LineSplitter(guard(l -> listener.line(node, OutputListener.Stream.STDERR, l)), MAX_LINE);
+            stdoutLines = new LineSplitter(guard(node, OutputListener.Stream.STDOUT, listener), MAX_LINE);
+            stderrLines = new LineSplitter(guard(node, OutputListener.Stream.STDERR, listener), MAX_LINE);
         }
     }
 
     /** A listener that throws must not break the SSH connection whose reader thread called it: it is dropped. */
-    private Consumer<String> guard(Consumer<String> listener) {
-        return line -> {
+    private LineSplitter.Sink guard(Target node, OutputListener.Stream stream, OutputListener listener) {
+        return (data, offset, length) -> {
             if (!listenerFailed) {
                 try {
-                    listener.accept(line);
+                    listener.line(node, stream, data, offset, length);
                 } catch (RuntimeException e) {
                     listenerFailed = true;
                 }

@@ -13,6 +13,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The small parts output passes through: tail buffer, line splitter, node-set folding, backoff. */
 class OutputPiecesTest {
+    /** The lines a splitter hands on, decoded. */
+    private static LineSplitter.Sink strings(List<String> to) {
+        return (data, offset, length) -> to.add(new String(data, offset, length, StandardCharsets.UTF_8));
+    }
+
     @Test
     void tailBufferKeepsTheEndAndCountsEverything() {
         TailBuffer tail = new TailBuffer(10);
@@ -37,7 +42,7 @@ class OutputPiecesTest {
     @Test
     void lineSplitterJoinsPiecesAndKeepsUtf8Whole() {
         List<String> lines = new ArrayList<>();
-        LineSplitter splitter = new LineSplitter(lines::add, 1000);
+        LineSplitter splitter = new LineSplitter(strings(lines), 1000);
         byte[] text = "héllo wörld\r\nsecond\nthird".getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < text.length; i++) {
             splitter.write(text, i, 1);
@@ -46,7 +51,7 @@ class OutputPiecesTest {
         assertEquals(List.of("héllo wörld", "second", "third"), lines);
 
         List<String> pieces = new ArrayList<>();
-        LineSplitter bounded = new LineSplitter(pieces::add, 4);
+        LineSplitter bounded = new LineSplitter(strings(pieces), 4);
         byte[] longLine = "abcdefghij\n".getBytes(StandardCharsets.UTF_8);
         bounded.write(longLine, 0, longLine.length);
         assertEquals("abcdefghij", String.join("", pieces));
@@ -64,7 +69,7 @@ class OutputPiecesTest {
         List<String> expected = List.of(text.substring(0, text.length() - 1).split("\n", -1));
         for (int round = 0; round < 50; round++) {
             List<String> lines = new ArrayList<>();
-            LineSplitter splitter = new LineSplitter(lines::add, 100_000);
+            LineSplitter splitter = new LineSplitter(strings(lines), 100_000);
             for (int at = 0; at < bytes.length; ) {
                 int n = Math.min(bytes.length - at, 1 + random.nextInt(40));
                 byte[] chunk = new byte[n + 16]; // the piece sits inside a larger array, as in a packet buffer

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,6 +49,25 @@ class PrefixedPrinterTest {
         assertEquals("data-1  | Linux a\n", sink.text());
         printer.line(NODES.get(1), OutputListener.Stream.STDERR, "oops");
         assertEquals("data-1  | Linux a\ndata-10 | oops\n", sink.text());
+    }
+
+    @Test
+    void linesGoOutAsTheBytesTheNodeSentInOneWriteEach() throws Exception {
+        CountingStream sink = new CountingStream();
+        // autoflush, as System.out: every write to the PrintStream is a write to the stream under it
+        PrefixedPrinter printer = new PrefixedPrinter(new PrintStream(sink, true, StandardCharsets.UTF_8), NODES, true);
+
+        byte[] packet = "..héllo..".getBytes(StandardCharsets.UTF_8);
+        printer.line(NODES.get(1), OutputListener.Stream.STDOUT, packet, 2, packet.length - 4);
+        byte[] latin1 = {'c', 'a', 'f', (byte) 0xE9}; // not UTF-8: passed on as sent, not replaced
+        printer.line(NODES.get(0), OutputListener.Stream.STDERR, latin1, 0, latin1.length);
+
+        assertEquals(2, sink.writes.get());
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        expected.write("data-10 | héllo\ndata-1  | caf".getBytes(StandardCharsets.UTF_8));
+        expected.write(0xE9);
+        expected.write('\n');
+        assertArrayEquals(expected.toByteArray(), sink.bytes.toByteArray());
     }
 
     @Test
