@@ -226,9 +226,13 @@ NOTES = """
 - `!` on xargs with 1 MiB of output is xargs's own behaviour: 64 ssh processes write to one stdout and lines
   from different nodes get cut into each other; it also aborts on the first node that exits with 255. The goals
   table still takes it as the fastest peer for that command.
-- Every tool's output goes to one file in memory (/dev/shm), then is checked. On disk, the write-back of one
-  step's 1.5 GB of output slowed the writes of the next: a warm 1 MiB run's client system CPU rose from 0.3 to
-  0.9 s run after run for whichever mode ran first (swapping spotsh's two warm modes swapped the effect).
+- Every tool's output goes to one file in memory (/dev/shm), then is checked. The file is filled with zeros as
+  large as the step's output before the step (untimed) and the tools write over it from its start. This machine
+  is a VM whose host backs guest memory when the guest first touches it: writing 300 MiB into memory the guest
+  had not used for a while cost about 1 s of system CPU against 0.1 s into memory already backed (dd, past the
+  first 1.5 GB), and it landed on whichever tool wrote the most at the time: spotsh's warm runs, five in one
+  file, went 3.6 to 5.0 s run after run while the same runs over a filled file took 2.8 to 3.2 s. Earlier
+  reports (before 2026-11-29 05:00Z) wrote a fresh file and their 1 MiB figures carry that cost.
 - The harness prints nodes' lines through the product's printer as `scripts/spotsh` does when its stdout is a
   file or pipe: in 64 KiB blocks, each line out within 100 ms (a flush per line, as in a terminal, costs about
   0.35 s more CPU per 300 MiB).

@@ -95,7 +95,10 @@ public final class PrefixedPrinter implements OutputListener {
             line(node, stream, new String(data, offset, length, StandardCharsets.UTF_8));
             return;
         }
-        byte[] prefix = prefixes.computeIfAbsent(node.name(), n -> padded(n).getBytes(StandardCharsets.UTF_8));
+        byte[] prefix = prefixes.get(node.name()); // (computeIfAbsent alone would allocate its lambda per line)
+        if (prefix == null) {
+            prefix = prefixes.computeIfAbsent(node.name(), n -> padded(n).getBytes(StandardCharsets.UTF_8));
+        }
         synchronized (this) {
             // one write per line: System.out flushes on every write
             int size = prefix.length + length + 1;

@@ -80,6 +80,9 @@ final class TailBuffer {
 
     /** The kept bytes as UTF-8 text; a cut at the front may start mid-character, which decodes as U+FFFD. */
     String text() {
+        if (start + size <= ring.length) { // in one piece (always, until the ring wrapped): no copy first
+            return new String(ring, start, size, StandardCharsets.UTF_8);
+        }
         return new String(bytes(), StandardCharsets.UTF_8);
     }
 }
