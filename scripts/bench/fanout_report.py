@@ -42,8 +42,18 @@ def main(path, cores, java, openssh, load=None, meter="perf"):
     sizes = sorted({int(r["n"]) for r in rows})
     tools = [t for t in ["xargs", "pdsh", "clush", "spotsh"] if any(r["tool"] == t for r in rows)]
     runs = rows[0]["runs"]
-    print(f"# Fan-out: spotsh vs xargs/pdsh/clush ({rows[0]['date']}; {cores} cores; {java}; {openssh})")
+    dates = sorted({r["date"] for r in rows})
+    print(f"# Fan-out: spotsh vs xargs/pdsh/clush ({', '.join(dates)}; {cores} cores; {java}; {openssh})")
     print()
+    if len(dates) > 1:
+        # a CSV merged from runs of some commands only (FANOUT_COMMANDS): say which rows come from which run
+        parts = []
+        for d in dates:
+            names = [c for c in COMMANDS if any(r["date"] == d and r["command"] == c for r in rows)]
+            parts.append(f"{', '.join(COMMANDS[c] for c in names)} from the run of {d}")
+        print(f"Rows from {len(dates)} runs of scripts/bench/fanout.sh on this machine: {'; '.join(parts)} "
+              "(the CSV's date column). Within a command every tool's figures come from the same run.")
+        print()
     if load:
         print(f"Machine load while it ran: {load} (other work shares this machine; a load above the core count "
               "during a run makes its figures slower for every tool alike).")
@@ -235,7 +245,10 @@ NOTES = """
   reports (before 2026-11-29 05:00Z) wrote a fresh file and their 1 MiB figures carry that cost.
 - The harness prints nodes' lines through the product's printer as `scripts/spotsh` does when its stdout is a
   file or pipe: in 64 KiB blocks, each line out within 100 ms (a flush per line, as in a terminal, costs about
-  0.35 s more CPU per 300 MiB).
+  0.2 s more CPU per 300 MiB: FanoutBench `--line-by-line`, warm, N = 300, 1.06 against 0.85 s median over two
+  alternating rounds of 5 runs). Lines go from the decrypted packet to the file as bytes, the node's prefix
+  encoded once: until 2026-11-29 each line became a string and was encoded again, and a warm 1 MiB run at
+  N = 300 took 1.6 s of client CPU against 1.0 to 1.1 s now (same machine, same filled output file).
 - With fan-out 64, the OpenSSH tools run `sleep 2` on 300 nodes in five waves; spotsh holds every connection at
   once and limits only handshakes in flight.
 - What the client does per handshake now: X25519 and Ed25519 on BouncyCastle's arithmetic called directly (not

@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  * <pre>
  * FanoutBench --targets FILE --key KEY --user USER --command CMD [--runs N] [--mode cold|warm|fresh]
  *             [--jit-warmup FILE [--jit-warmup-rounds R]] [--connect-timeout SECONDS] [--handshakes N] [--sessions]
- *             [--profile]
+ *             [--profile] [--line-by-line]
  * </pre>
  * Targets file: one node a line, {@code name host port key-type key-base64} (the host key as the node registered
  * it). Modes:
@@ -47,6 +47,8 @@ import java.util.stream.Stream;
  * </ul>
  * {@code --profile} adds, on stderr, the process's time line (JVM start to main, engine set-up, fan-out) and its
  * CPU split by thread kind (compiler, GC, fan-out workers, SSH readers, ...) as {@code profile ...} lines.
+ * {@code --line-by-line} flushes every line as the product does in a terminal (by default lines go out in blocks,
+ * as when its stdout is a file).
  */
 public final class FanoutBench {
     private static final long PAUSE_BETWEEN_FRESH_RUNS_MS = 1500;
@@ -78,7 +80,7 @@ public final class FanoutBench {
         String command = require(options, "command");
         int runs = Integer.parseInt(options.getOrDefault("runs", "1"));
         // as the product prints nodes' lines when its stdout is a file (scripts/spotsh -f plan > file)
-        PrefixedPrinter printer = new PrefixedPrinter(System.out, targets, false);
+        PrefixedPrinter printer = new PrefixedPrinter(System.out, targets, options.containsKey("line-by-line"));
         boolean allOk = true;
         long closing = 0;
         try (Fanout fanout = new Fanout(settings)) {
@@ -179,7 +181,8 @@ public final class FanoutBench {
                 throw new IllegalArgumentException("unexpected argument: " + args[i]);
             }
             String name = args[i].substring(2);
-            boolean flag = name.equals("warm") || name.equals("profile") || name.equals("sessions");
+            boolean flag = name.equals("warm") || name.equals("profile") || name.equals("sessions")
+                    || name.equals("line-by-line");
             options.put(name, flag ? "true" : args[++i]);
         }
         return options;
