@@ -248,7 +248,7 @@ NOTES = """
   0.2 s more CPU per 300 MiB: FanoutBench `--line-by-line`, warm, N = 300, 1.06 against 0.85 s median over two
   alternating rounds of 5 runs). Lines go from the decrypted packet to the file as bytes, the node's prefix
   encoded once: until 2026-11-29 each line became a string and was encoded again, and a warm 1 MiB run at
-  N = 300 took 1.6 s of client CPU against 1.0 to 1.1 s now (same machine, same filled output file).
+  N = 300 took 1.6 s of client CPU against 0.8 to 1.1 s now (same machine, same filled output file).
 - With fan-out 64, the OpenSSH tools run `sleep 2` on 300 nodes in five waves; spotsh holds every connection at
   once and limits only handshakes in flight.
 - What the client does per handshake now: X25519 and Ed25519 on BouncyCastle's arithmetic called directly (not
@@ -257,7 +257,8 @@ NOTES = """
   start-up, the cluster key parsed without the JCA, the signed public-key request sent at once (one round trip
   and one authorized_keys read less per connection), plain sockets without the proxy selector, handshake permits
   waited for without polling. On open connections the channel-open, exec and EOF go out without waiting for
-  answers in between. Earlier: AES-GCM on the JDK provider, output pushed from SSHJ's reader thread, one
+  answers in between. A channel's output goes from the decrypted packet to its listener, not through SSHJ's
+  per-stream buffers (which grew to the largest packet for every channel). Earlier: AES-GCM on the JDK provider, output pushed from SSHJ's reader thread, one
   keepalive thread, serial GC with a small young generation, capped NIO buffer caches.
 - The harness JVM runs with `scripts/jvm.options`, the options scripts/spotsh starts spotsh with (serial
   collector, 24 MB young generation, an old generation that grows only with what is live). A spot check with
