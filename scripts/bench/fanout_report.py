@@ -258,8 +258,9 @@ NOTES = """
   and one authorized_keys read less per connection), plain sockets without the proxy selector, handshake permits
   waited for without polling. On open connections the channel-open, exec and EOF go out without waiting for
   answers in between. A channel's output goes from the decrypted packet to its listener, not through SSHJ's
-  per-stream buffers (which grew to the largest packet for every channel). Earlier: AES-GCM on the JDK provider, output pushed from SSHJ's reader thread, one
-  keepalive thread, serial GC with a small young generation, capped NIO buffer caches.
+  per-stream buffers (which grew to the largest packet for every channel). Earlier: AES-GCM on the JDK provider,
+  output pushed from SSHJ's reader thread, one keepalive thread, serial GC with a small young generation, capped
+  NIO buffer caches.
 - The harness JVM runs with `scripts/jvm.options`, the options scripts/spotsh starts spotsh with (serial
   collector, 24 MB young generation, an old generation that grows only with what is live). A spot check with
   the JVM's defaults instead (G1, heap up to a quarter of the 24 GiB), N = 300, 5 runs each, machine loaded

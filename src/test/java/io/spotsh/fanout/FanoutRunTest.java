@@ -8,10 +8,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
+import java.io.PrintStream;
 import java.io.StringReader;
-import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -93,8 +94,9 @@ class FanoutRunTest {
 
     @Test
     void liveLinesArePrefixedAndGroupedOutputFoldsNodes() {
-        StringWriter live = new StringWriter();
-        PrefixedPrinter printer = new PrefixedPrinter(new PrintWriter(live), null, cluster.targets(), false);
+        ByteArrayOutputStream live = new ByteArrayOutputStream();
+        PrefixedPrinter printer = new PrefixedPrinter(new PrintStream(live, true, StandardCharsets.UTF_8), cluster.targets(),
+                false);
         RunResult result = fanout.run(cluster.targets(), "echo same; [ \"$NODE\" = data-3 ] && echo odd; true",
                 RunOptions.defaults().withListener(printer));
         printer.flush();
@@ -105,9 +107,10 @@ class FanoutRunTest {
         assertTrue(grouped.contains("---- data-[1-2,4] (3) ----\nsame\n"), grouped);
         assertTrue(grouped.contains("---- data-3 (1) ----\nsame\nodd\n"), grouped);
 
-        StringWriter quiet = new StringWriter();
+        ByteArrayOutputStream quiet = new ByteArrayOutputStream();
         fanout.run(cluster.targets(), "echo x", RunOptions.defaults().withQuiet(true)
-                .withListener(new PrefixedPrinter(new PrintWriter(quiet), null, cluster.targets(), true)));
+                .withListener(new PrefixedPrinter(new PrintStream(quiet, true, StandardCharsets.UTF_8), cluster.targets(),
+                        true)));
         assertEquals("", quiet.toString());
     }
 
