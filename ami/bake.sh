@@ -21,7 +21,7 @@ apt-get install -y -q --no-install-recommends \
     sysstat postgresql-client openjdk-17-jre-headless redis-server redis-tools \
     openssh-server xfsprogs nvme-cli curl ca-certificates python3
 
-# sysstat every 10 seconds (the field report's "hyper 10-second interval"), all activities
+# sysstat every 10 seconds (phases are minutes long: a 10-minute default would blur them), all activities
 sed -i 's/^ENABLED=.*/ENABLED="true"/' /etc/default/sysstat
 if grep -q '^SADC_OPTIONS=' /etc/sysstat/sysstat 2>/dev/null; then
     sed -i 's/^SADC_OPTIONS=.*/SADC_OPTIONS="-S XALL"/' /etc/sysstat/sysstat

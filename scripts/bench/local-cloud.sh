@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Local cloud at the seed's scale: launch N instances (default 300) with the real userdata (phone-home to an
+# Local cloud at a 300-node test's scale: launch N instances (default 300) with the real userdata (phone-home to an
 # embedded registry, storage discovery, generic role), wait until every one registered, terminate them all;
 # records the launch call's time (the daemon already running), time until all registered, terminate time and
 # the daemon's peak RSS. Builds the test classes in its own folder (target-bench) and uses a fresh state dir.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Registration benchmark: wall time for N nodes phoning home at the same moment to a
 # registry whose PostgreSQL has max_connections=100, with spotsh's phone-home.sh, next to
-# the seed's naive way on the same server in the same run: a psql loop per node that
+# the naive way on the same server in the same run: a psql loop per node that
 # retries every second, doing INSERT ... RETURNING id on a serial column. Then REBOOTS of
 # the nodes register again, to show what each way does to the numbering.
 #
@@ -120,7 +120,7 @@ new_baseline_test() {
     sql "TRUNCATE public.baseline_data, public.baseline_client RESTART IDENTITY"
 }
 
-# The seed's way: a table per role with a serial id, and a role that may insert into them.
+# The naive way: a table per role with a serial id, and a role that may insert into them.
 prepare_baseline() {
     baseline_password=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
     sql "CREATE TABLE public.baseline_data (id serial PRIMARY KEY, instance_id text, ip text, hostname text);

@@ -1,5 +1,6 @@
 package io.spotsh.cli;
 
+import io.spotsh.node.NodeUserData;
 import io.spotsh.report.Table;
 import io.spotsh.shell.Session;
 import org.jline.builtins.Options;

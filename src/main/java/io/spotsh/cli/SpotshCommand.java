@@ -3,15 +3,16 @@ package io.spotsh.cli;
 import groovy.lang.Script;
 import io.spotsh.common.StateDir;
 import io.spotsh.common.Terminals;
+import io.spotsh.node.NodeUserData;
 import io.spotsh.registry.RegistrySettings;
+import io.spotsh.report.Rendering;
 import io.spotsh.script.Engine;
 import io.spotsh.script.ScriptError;
-import io.spotsh.report.Rendering;
 import io.spotsh.shell.Session;
 import io.spotsh.shell.Shell;
+import org.jline.builtins.Options;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
-import org.jline.builtins.Options;
 import org.jline.utils.Signals;
 
 import java.io.IOException;

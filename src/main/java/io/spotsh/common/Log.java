@@ -6,7 +6,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 
 /**
- * The operator's log, in the field report's format: {@code 2014-01-02 05:05:02 I see 294/300 data servers reporting...}.
+ * The operator's log, one timestamped line per event: {@code 2014-01-02 05:05:02 I see 294/300 data servers reporting...}.
  * One instance per session, handed to whatever needs to say something; lines are written whole so that
  * several threads never interleave inside a line.
  */

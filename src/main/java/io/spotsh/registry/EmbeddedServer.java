@@ -30,7 +30,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The zero-setup registry: a PostgreSQL server whose data lives in {@code <stateDir>/registry}
  * and which every spotsh process using that state directory shares: the shell, plans, cron's
- * {@code spotsh reap}, nodes phoning home. Like the seed's head node it keeps running after
+ * {@code spotsh reap}, nodes phoning home. Like a lab's head node it keeps running after
  * the JVM that started it exits, until {@link #stop()}.
  *
  * <pre>{@code

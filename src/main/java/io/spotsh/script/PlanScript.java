@@ -20,7 +20,7 @@ public abstract class PlanScript extends Script {
         super(binding);
     }
 
-    /** {@code log "text"}: a timestamped line in the field report's format. */
+    /** {@code log "text"}: a timestamped line, as the operator's log writes them. */
     @Help("log \"text\" — print a timestamped line: 2026-01-02 05:05:02 text")
     public void log(Object text) {
         Binding b = getBinding();

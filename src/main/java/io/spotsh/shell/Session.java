@@ -1,13 +1,14 @@
 package io.spotsh.shell;
 
 import io.spotsh.cloud.Provider;
-import io.spotsh.cloud.ClusterKey;
 import io.spotsh.cloud.Providers;
+import io.spotsh.common.Log;
+import io.spotsh.common.StateDir;
+import io.spotsh.common.StatusLine;
 import io.spotsh.fanout.Fanout;
 import io.spotsh.fanout.FanoutSettings;
-import io.spotsh.common.Log;
-import io.spotsh.common.StatusLine;
-import io.spotsh.common.StateDir;
+import io.spotsh.node.ClusterKey;
+import io.spotsh.node.UserDataRenderer;
 import io.spotsh.registry.Registry;
 import io.spotsh.registry.RegistrySettings;
 import io.spotsh.script.Engine;
@@ -15,7 +16,6 @@ import io.spotsh.script.SessionBinding;
 import io.spotsh.types.TestTypes;
 import io.spotsh.workflow.Cluster;
 import io.spotsh.workflow.Nodes;
-import io.spotsh.workflow.UserDataRenderer;
 
 import java.io.PrintStream;
 import java.util.ArrayList;

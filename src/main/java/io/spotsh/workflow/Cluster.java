@@ -1,20 +1,21 @@
 package io.spotsh.workflow;
 
+import groovy.json.JsonOutput;
+import groovy.json.JsonSlurper;
 import io.spotsh.cloud.Instance;
 import io.spotsh.cloud.Provider;
+import io.spotsh.collect.Collector;
+import io.spotsh.collect.Results;
+import io.spotsh.common.BadInput;
 import io.spotsh.common.Durations;
 import io.spotsh.common.Help;
 import io.spotsh.common.Log;
 import io.spotsh.common.StatusLine;
 import io.spotsh.fanout.Fanout;
+import io.spotsh.fanout.RunResult;
+import io.spotsh.node.UserDataRenderer;
 import io.spotsh.registry.Registry;
 import io.spotsh.registry.TestInfo;
-import groovy.json.JsonOutput;
-import groovy.json.JsonSlurper;
-import io.spotsh.collect.Collector;
-import io.spotsh.collect.Results;
-import io.spotsh.common.BadInput;
-import io.spotsh.fanout.RunResult;
 import io.spotsh.types.Sanity;
 import io.spotsh.types.TestType;
 import io.spotsh.types.TestTypes;

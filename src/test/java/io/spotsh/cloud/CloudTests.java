@@ -1,5 +1,6 @@
 package io.spotsh.cloud;
 
+import io.spotsh.node.UserData;
 import io.spotsh.registry.Registry;
 import io.spotsh.registry.RegistrySettings;
 import org.junit.jupiter.api.Assertions;

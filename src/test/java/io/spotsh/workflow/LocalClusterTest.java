@@ -72,7 +72,7 @@ class LocalClusterTest {
 
     private static Session session(ByteArrayOutputStream out) {
         return new Session(new Session.Settings(new StateDir(state), RegistrySettings.embedded(state), "local", false,
-                false, Map.of()), new io.spotsh.cli.NodeUserData(new StateDir(state)), List.of(),
+                false, Map.of()), new io.spotsh.node.NodeUserData(new StateDir(state)), List.of(),
                 new PrintStream(out, true, StandardCharsets.UTF_8));
     }
 

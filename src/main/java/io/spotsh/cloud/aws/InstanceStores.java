@@ -16,7 +16,7 @@ import java.util.function.BiFunction;
 
 /**
  * How many instance-store disks each instance type has, so the launch maps every one of them
- * ({@code ephemeral0..N-1} on {@code /dev/sdb...}) whatever the image maps: on the older types the seed used
+ * ({@code ephemeral0..N-1} on {@code /dev/sdb...}) whatever the image maps: on older types
  * (m1.xlarge: four disks) a disk the launch does not map is not there at all. Common types come from a table,
  * the rest from {@code DescribeInstanceTypes}, which also tells a typo from a real type before anything launches.
  */

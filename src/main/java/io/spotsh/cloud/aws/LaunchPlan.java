@@ -65,7 +65,7 @@ record LaunchPlan(LaunchRequest request, LaunchOptions options, String image, Ma
     /** The rendered boot script as EC2 wants it; null when the request has none. */
     String userDataBase64() {
         String text = request.userData();
-        return text == null || text.isEmpty() ? null : Base64.getEncoder().encodeToString(io.spotsh.cloud.UserData.forEc2(text));
+        return text == null || text.isEmpty() ? null : Base64.getEncoder().encodeToString(io.spotsh.node.UserData.forEc2(text));
     }
 
     /** A short name for messages: {@code test/role ×count type in zone}. */

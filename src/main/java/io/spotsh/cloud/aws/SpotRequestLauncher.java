@@ -24,7 +24,7 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The field report's way to launch ({@code launchMode: 'spot-request'}): {@code RequestSpotInstances} with the
+ * The classic way to launch spot capacity ({@code launchMode: 'spot-request'}): {@code RequestSpotInstances} with the
  * test name as {@code LaunchGroup} and {@code AvailabilityZoneGroup} (all in one zone, reclaimed together), then
  * polling the requests until every one is fulfilled, refused, or the deadline passes, then cancelling them. Only
  * the requests can be tagged at creation in this mode, so the instances and their volumes are tagged the moment

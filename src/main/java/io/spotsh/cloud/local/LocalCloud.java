@@ -3,10 +3,10 @@ package io.spotsh.cloud.local;
 import io.spotsh.cloud.Instance;
 import io.spotsh.cloud.InstanceState;
 import io.spotsh.cloud.LaunchRequest;
-import io.spotsh.cloud.SshKeys;
 import io.spotsh.cloud.Tags;
 import io.spotsh.cloud.TerminateResult;
 import io.spotsh.common.Log;
+import io.spotsh.node.SshKeys;
 
 import java.io.Closeable;
 import java.io.IOException;

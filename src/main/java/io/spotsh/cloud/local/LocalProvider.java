@@ -35,27 +35,10 @@ import java.util.Map;
  * cloud.terminate(data.stream().map(Instance::id).toList());
  * }</pre>
  *
- * <p>Launch options (fault injection, to recreate the field report's world):
- * <ul>
- * <li>{@code dudRate} 0..1: that share of the instances is "running" but never boots: userdata never runs (no
- *     phone-home) and its SSH address refuses connections. The fraction of a count is rounded at random.</li>
- * <li>{@code sshUnreachableRate} 0..1: boots and phones home, but its SSH address refuses connections.</li>
- * <li>{@code slowBoot}: delay before userdata runs (and SSH answers), uniform in a range: {@code "2s..20s"},
- *     {@code [2, 20]} (seconds) or one duration.</li>
- * <li>{@code reclaim}: spot interruptions, a map or a list of maps {@code [count: 1, after: '30s', notice: '5s']}
- *     or {@code [nodes: [0, 3], ...]} (indexes in this request, or ids). A count picks booting instances at random.
- *     At launch + {@code after} the notice is written to the metadata's {@code spot/instance-action} and
- *     {@link Instance#interruptAt()} shows when it ends; after {@code notice} (default 120 s) the instance is
- *     terminated with state reason {@link Instance#SPOT_TERMINATION}.</li>
- * <li>{@code capacity}: live instances each zone can hold, e.g. {@code ['local-a': 10]}; a request that does not
- *     fit is refused whole with a {@link io.spotsh.cloud.CapacityException} ({@code InsufficientInstanceCapacity})
- *     naming the zone and the room left.</li>
- * <li>{@code seed}: makes the random choices above repeatable. {@code disks}: instance-store folders (default 2).</li>
- * </ul>
- * Unknown options are refused, so a typo does not silently launch a healthy cluster.
- *
- * <p>Provider settings (from {@code Providers.open}): {@code sshPort} (default 2222) and {@code idleTimeout}
- * (default 10 min; a duration like {@code '30s'}), used when this call starts the daemon.
+ * <p>Launch options inject faults (duds, slow boots, unreachable SSH, reclaims, zone capacity); the README's
+ * "The local cloud" lists them. Unknown options are refused, so a typo does not silently launch a healthy cluster.
+ * Provider settings (from {@code Providers.open}): {@code sshPort} (default 2222) and {@code idleTimeout}
+ * (default 10 min), used when this call starts the daemon.
  *
  * <p>Beyond {@link Provider}: {@link #reclaim} interrupts chosen instances now, {@link #status} reports the
  * daemon (pid, live instances, memory), {@link #stopDaemon} ends it.

@@ -1,6 +1,6 @@
 package io.spotsh.cloud.local;
 
-import io.spotsh.cloud.SshKeys;
+import io.spotsh.node.SshKeys;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,9 +1,10 @@
 package io.spotsh.types.cassandra;
 
-import io.spotsh.cloud.UserData;
 import io.spotsh.common.BadInput;
+import io.spotsh.common.ShellQuote;
 import io.spotsh.fanout.NodeResult;
 import io.spotsh.types.Member;
+import io.spotsh.types.Members;
 import io.spotsh.types.Metric;
 import io.spotsh.types.Params;
 import io.spotsh.types.Sanity;
@@ -12,7 +13,6 @@ import io.spotsh.types.TestType;
 import io.spotsh.types.Tool;
 import io.spotsh.types.TypeException;
 import io.spotsh.types.Workload;
-import io.spotsh.types.Members;
 import io.spotsh.types.ycsb.Ycsb;
 
 import java.time.Duration;
@@ -213,7 +213,7 @@ public final class Cassandra implements TestType {
         }
         cql.append(");");
         // the native transport may open a little after the node shows UN
-        return "i=0; until cqlsh \"$SPOTSH_PRIVATE_IP\" -e " + UserData.shellQuote(cql.toString())
+        return "i=0; until cqlsh \"$SPOTSH_PRIVATE_IP\" -e " + ShellQuote.quote(cql.toString())
                 + "; do i=$((i + 1)); [ $i -lt 24 ] || exit 1; sleep 5; done";
     }
 

@@ -1,9 +1,10 @@
 package io.spotsh.types.mongodb;
 
-import io.spotsh.cloud.UserData;
 import io.spotsh.common.BadInput;
+import io.spotsh.common.ShellQuote;
 import io.spotsh.fanout.NodeResult;
 import io.spotsh.types.Member;
+import io.spotsh.types.Members;
 import io.spotsh.types.Metric;
 import io.spotsh.types.Params;
 import io.spotsh.types.Sanity;
@@ -12,7 +13,6 @@ import io.spotsh.types.TestType;
 import io.spotsh.types.Tool;
 import io.spotsh.types.TypeException;
 import io.spotsh.types.Workload;
-import io.spotsh.types.Members;
 import io.spotsh.types.ycsb.Ycsb;
 
 import java.time.Duration;
@@ -50,7 +50,7 @@ public final class MongoDb implements TestType {
      * listShards through the local mongos. mongosh throws on a reply with {@code ok: 0} (where the old mongo
      * shell returned it), so the error is turned back into such a reply: one JSON line either way.
      */
-    static final String LIST_SHARDS = "mongosh --quiet --port " + Topology.MONGOS_PORT + " --eval " + UserData.shellQuote(
+    static final String LIST_SHARDS = "mongosh --quiet --port " + Topology.MONGOS_PORT + " --eval " + ShellQuote.quote(
             "let r; try { r = db.adminCommand({listShards: 1}); } "
                     + "catch (e) { r = {ok: 0, errmsg: e.message, codeName: e.codeName}; } print(JSON.stringify(r));");
 
@@ -141,7 +141,7 @@ public final class MongoDb implements TestType {
 
         String configMembers = config.stream().map(m -> m.ip() + ":" + Topology.CONFIG_PORT).collect(Collectors.joining(","));
         NodeResult cfg = Members.runOne(cluster, config.get(0), "RS=" + Topology.CONFIG_SET + " MEMBERS=" + configMembers
-                + " mongosh --quiet --port " + Topology.CONFIG_PORT + " --eval " + UserData.shellQuote(INITIATE),
+                + " mongosh --quiet --port " + Topology.CONFIG_PORT + " --eval " + ShellQuote.quote(INITIATE),
                 Duration.ofMinutes(5));
         if (cfg == null || !cfg.isOk()) {
             throw new TypeException("mongodb: initiating replica set " + Topology.CONFIG_SET + " on "
@@ -163,8 +163,8 @@ public final class MongoDb implements TestType {
                 Duration.ofMinutes(3));
         String shards = IntStream.rangeClosed(1, topology.shards())
                 .mapToObj(k -> topology.shardHost(k, ips)).collect(Collectors.joining(" "));
-        NodeResult added = Members.runOne(cluster, clients.get(0), "SHARDS=" + UserData.shellQuote(shards)
-                + " mongosh --quiet --port " + Topology.MONGOS_PORT + " --eval " + UserData.shellQuote(ADD_SHARDS),
+        NodeResult added = Members.runOne(cluster, clients.get(0), "SHARDS=" + ShellQuote.quote(shards)
+                + " mongosh --quiet --port " + Topology.MONGOS_PORT + " --eval " + ShellQuote.quote(ADD_SHARDS),
                 Duration.ofMinutes(10));
         if (added == null || !added.isOk()) {
             throw new TypeException("mongodb: adding the shards through the mongos of " + Members.describe(clients.get(0))
@@ -224,7 +224,7 @@ public final class MongoDb implements TestType {
         }
         return cmd.append(" *) echo \"data node $SPOTSH_NODE_NUMBER is no shard's first member\" >&2; exit 1 ;; esac; ")
                 .append("export RS MEMBERS; mongosh --quiet --port ").append(Topology.SHARD_PORT)
-                .append(" --eval ").append(UserData.shellQuote(INITIATE)).toString();
+                .append(" --eval ").append(ShellQuote.quote(INITIATE)).toString();
     }
 
     private static Topology topology(TestCluster cluster, int dataNodes) {

@@ -1,7 +1,7 @@
 package io.spotsh.types.ycsb;
 
-import io.spotsh.cloud.UserData;
 import io.spotsh.common.BadInput;
+import io.spotsh.common.ShellQuote;
 import io.spotsh.types.Metric;
 import io.spotsh.types.Params;
 import io.spotsh.types.Tool;
@@ -128,7 +128,7 @@ public final class Ycsb {
         long o = s.operationCount();
         int c = s.clients();
         StringBuilder cmd = new StringBuilder("n=$SPOTSH_NODE_NUMBER; y=${YCSB_HOME:-" + HOME + "}; exec \"$y/bin/ycsb.sh\" ")
-                .append(phase.word()).append(' ').append(UserData.shellQuote(binding))
+                .append(phase.word()).append(' ').append(ShellQuote.quote(binding))
                 .append(" -s -P \"$y/workloads/workload").append(s.workload()).append('"')
                 .append(" -threads ").append(s.threads())
                 .append(" -p recordcount=").append(r);
@@ -144,7 +144,7 @@ public final class Ycsb {
         if (hostsProperty != null) {
             cmd.append(" -p \"").append(hostsProperty).append("=$(echo $SPOTSH_DATA_IPS | tr ' ' ,)\"");
         }
-        properties.forEach((name, value) -> cmd.append(" -p ").append(UserData.shellQuote(name + "=" + value)));
+        properties.forEach((name, value) -> cmd.append(" -p ").append(ShellQuote.quote(name + "=" + value)));
         return cmd.toString();
     }
 

@@ -1,11 +1,11 @@
 package io.spotsh.cloud.local;
 
-import io.spotsh.cloud.ClusterKey;
 import io.spotsh.cloud.Instance;
 import io.spotsh.cloud.LaunchRequest;
 import io.spotsh.cloud.Tags;
-import io.spotsh.cloud.UserData;
 import io.spotsh.common.StateDir;
+import io.spotsh.node.ClusterKey;
+import io.spotsh.node.UserData;
 import io.spotsh.registry.Registry;
 import io.spotsh.registry.RegistrySettings;
 

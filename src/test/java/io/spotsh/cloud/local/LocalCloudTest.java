@@ -1,13 +1,13 @@
 package io.spotsh.cloud.local;
 
-import io.spotsh.cloud.ClusterKey;
 import io.spotsh.cloud.CloudTests;
 import io.spotsh.cloud.Instance;
 import io.spotsh.cloud.InstanceState;
 import io.spotsh.cloud.LaunchRequest;
 import io.spotsh.cloud.Tags;
-import io.spotsh.cloud.UserData;
 import io.spotsh.common.StateDir;
+import io.spotsh.node.ClusterKey;
+import io.spotsh.node.UserData;
 import io.spotsh.registry.Registry;
 import net.schmizz.sshj.connection.channel.direct.Session;
 import net.schmizz.sshj.connection.channel.direct.Signal;

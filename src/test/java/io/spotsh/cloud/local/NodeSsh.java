@@ -1,7 +1,7 @@
 package io.spotsh.cloud.local;
 
-import io.spotsh.cloud.ClusterKey;
 import io.spotsh.cloud.Instance;
+import io.spotsh.node.ClusterKey;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.connection.channel.direct.Session;

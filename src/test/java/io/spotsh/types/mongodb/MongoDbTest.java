@@ -1,8 +1,8 @@
 package io.spotsh.types.mongodb;
 
-import io.spotsh.cloud.UserData;
 import io.spotsh.common.BadInput;
 import io.spotsh.fanout.CannedResults;
+import io.spotsh.node.UserData;
 import io.spotsh.types.Sanity;
 import io.spotsh.types.TestType;
 import io.spotsh.types.Tool;

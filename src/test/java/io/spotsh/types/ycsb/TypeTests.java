@@ -1,6 +1,6 @@
 package io.spotsh.types.ycsb;
 
-import io.spotsh.cloud.UserData;
+import io.spotsh.node.UserData;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,6 @@
-package io.spotsh.cloud;
+package io.spotsh.node;
 
+import io.spotsh.cloud.CloudTests;
 import io.spotsh.registry.Registry;
 import io.spotsh.registry.TestInfo;
 import org.junit.jupiter.api.AfterEach;

@@ -1,4 +1,4 @@
-package io.spotsh.workflow;
+package io.spotsh.node;
 
 import io.spotsh.registry.TestInfo;
 

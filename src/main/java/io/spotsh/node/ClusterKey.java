@@ -1,4 +1,4 @@
-package io.spotsh.cloud;
+package io.spotsh.node;
 
 import io.spotsh.common.StateDir;
 

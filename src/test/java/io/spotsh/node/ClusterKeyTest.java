@@ -1,5 +1,6 @@
-package io.spotsh.cloud;
+package io.spotsh.node;
 
+import io.spotsh.cloud.CloudTests;
 import io.spotsh.common.StateDir;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.common.Buffer;

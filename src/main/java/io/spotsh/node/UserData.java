@@ -1,4 +1,6 @@
-package io.spotsh.cloud;
+package io.spotsh.node;
+
+import io.spotsh.common.ShellQuote;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -160,11 +162,6 @@ public final class UserData {
         return gz.toByteArray();
     }
 
-    /** {@code 'it'\''s'}: one single-quoted shell word. */
-    public static String shellQuote(String value) {
-        return "'" + value.replace("'", "'\\''") + "'";
-    }
-
     /** {@code record.count} → {@code SPOTSH_PARAM_RECORD_COUNT}. */
     public static String paramVariable(String name) {
         return "SPOTSH_PARAM_" + name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9_]", "_");
@@ -195,7 +192,7 @@ public final class UserData {
             vars.put(e.getKey(), String.valueOf(e.getValue()));
         }
         List<String> lines = new ArrayList<>();
-        vars.forEach((name, value) -> lines.add(name + "=" + shellQuote(value)));
+        vars.forEach((name, value) -> lines.add(name + "=" + ShellQuote.quote(value)));
         return String.join("\n", lines);
     }
 

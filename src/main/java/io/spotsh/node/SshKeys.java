@@ -1,4 +1,4 @@
-package io.spotsh.cloud;
+package io.spotsh.node;
 
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;

@@ -1,10 +1,7 @@
-package io.spotsh.cli;
+package io.spotsh.node;
 
-import io.spotsh.cloud.ClusterKey;
-import io.spotsh.cloud.UserData;
 import io.spotsh.common.StateDir;
 import io.spotsh.registry.TestInfo;
-import io.spotsh.workflow.UserDataRenderer;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
