@@ -16,7 +16,7 @@ import java.util.Set;
 
 /**
  * The fault-injection options of one launch request, read once and turned into a plan per instance.
- * The option names and forms are documented on {@link LocalProvider}.
+ * The option names and forms are listed in the README ("The local cloud").
  */
 final class LaunchFaults {
     static final Set<String> OPTIONS = Set.of("dudRate", "slowBoot", "sshUnreachableRate", "reclaim", "capacity",
