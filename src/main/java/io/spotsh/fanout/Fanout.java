@@ -62,7 +62,7 @@ public final class Fanout implements AutoCloseable {
     /** Runs {@code command} on every node through its login shell. */
     public RunResult run(Collection<Target> targets, String command, RunOptions options) {
         RunResult result = fanOut(targets, options, RunResult.Kind.COMMAND, "run: " + command,
-                (remote, budget) -> new Execution(remote, settings.outputTailBytes(), options.linesTo()).run(command, budget));
+                (remote, budget) -> new StepRecorder(remote, settings.outputTailBytes(), options.linesTo()).run(command, budget));
         return options.check() ? result.check() : result;
     }
 
@@ -73,14 +73,14 @@ public final class Fanout implements AutoCloseable {
     /** Copies a local file or directory to {@code remotePath} on every node (into it when it is a directory). */
     public RunResult put(Collection<Target> targets, Path local, String remotePath, RunOptions options) {
         RunResult result = fanOut(targets, options, RunResult.Kind.TRANSFER, "put: " + local + " -> " + remotePath,
-                (remote, budget) -> Execution.transfer(remote, () -> remote.upload(local, remotePath, budget)));
+                (remote, budget) -> StepRecorder.transfer(remote, () -> remote.upload(local, remotePath, budget)));
         return options.check() ? result.check() : result;
     }
 
     /** Copies {@code remotePath} (file or directory) from every node to {@code <localDir>/<node name>/}. */
     public RunResult get(Collection<Target> targets, String remotePath, Path localDir, RunOptions options) {
         RunResult result = fanOut(targets, options, RunResult.Kind.TRANSFER, "get: " + remotePath + " -> " + localDir,
-                (remote, budget) -> Execution.transfer(remote, () -> remote.download(remotePath, localDir, budget)));
+                (remote, budget) -> StepRecorder.transfer(remote, () -> remote.download(remotePath, localDir, budget)));
         return options.check() ? result.check() : result;
     }
 
@@ -89,7 +89,7 @@ public final class Fanout implements AutoCloseable {
         String command = SysstatMark.command(text, settings.sadcPaths());
         RunResult raw = fanOut(targets, options, RunResult.Kind.COMMAND, "mark: " + text,
                 (remote, budget) -> SysstatMark.explain(
-                        new Execution(remote, settings.outputTailBytes(), options.linesTo()).run(command, budget),
+                        new StepRecorder(remote, settings.outputTailBytes(), options.linesTo()).run(command, budget),
                         settings.sadcPaths()));
         return options.check() ? raw.check() : raw;
     }
@@ -97,7 +97,7 @@ public final class Fanout implements AutoCloseable {
     /** Stops every fan-out in progress: running commands get TERM and their channels close. */
     public void cancel() {
         for (Cancellation token : running) {
-            token.cancel(Phase.CANCELLED, "cancelled");
+            token.cancel(FailureStage.CANCELLED, "cancelled");
         }
     }
 
@@ -130,7 +130,7 @@ public final class Fanout implements AutoCloseable {
         Cancellation token = new Cancellation();
         running.add(token);
         if (Thread.currentThread().isInterrupted()) {
-            token.cancel(Phase.CANCELLED, "interrupted");
+            token.cancel(FailureStage.CANCELLED, "interrupted");
         }
         long start = System.nanoTime();
         try {
@@ -139,7 +139,7 @@ public final class Fanout implements AutoCloseable {
             List<NodeResult> results = OnNodes.run(nodes, workers, timers, token, options.deadline(), grace,
                     target -> finished(task.run(remote(target), budget), options));
             return new RunResult(kind, operation, results, Duration.ofNanos(System.nanoTime() - start),
-                    token.phase() == Phase.CANCELLED);
+                    token.stage() == FailureStage.CANCELLED);
         } finally {
             running.remove(token);
         }

@@ -42,7 +42,7 @@ final class SysstatMark {
     static NodeResult explain(NodeResult result, List<String> sadcPaths) {
         if (!result.isOk() && Integer.valueOf(MISSING_EXIT).equals(result.getExitStatus())
                 && result.getStderr().contains(MISSING)) {
-            return result.withFailure(Phase.EXEC, "sysstat is not installed on " + result.getName() + " (no "
+            return result.withFailure(FailureStage.EXEC, "sysstat is not installed on " + result.getName() + " (no "
                     + String.join(", ", sadcPaths) + "): apt-get install sysstat / bake it into the AMI");
         }
         return result;

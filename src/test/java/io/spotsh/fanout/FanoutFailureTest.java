@@ -23,7 +23,7 @@ class FanoutFailureTest {
 
     @Test
     void aNodeThatDiesMidRunFailsAloneWithWhatItPrinted() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 4); Fanout fanout = new Fanout(cluster.settings().build())) {
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 4); Fanout fanout = new Fanout(cluster.settings().build())) {
             CompletableFuture<RunResult> running = CompletableFuture.supplyAsync(
                     () -> fanout.run(cluster.targets(), "echo start; sleep 1.5; echo end"));
             Thread.sleep(700);
@@ -31,7 +31,7 @@ class FanoutFailureTest {
             RunResult result = running.get(10, TimeUnit.SECONDS);
 
             NodeResult died = result.get("data-3");
-            assertEquals(Phase.EXEC, died.getPhase(), died.toString());
+            assertEquals(FailureStage.EXEC, died.getPhase(), died.toString());
             assertTrue(died.getError().startsWith("connection lost while the command ran"), died.getError());
             assertEquals("start\n", died.getStdout());
             for (String node : List.of("data-1", "data-2", "data-4")) {
@@ -43,7 +43,7 @@ class FanoutFailureTest {
 
     @Test
     void blackHoledAndClosedNodesFailByPhaseWhileTheOthersFinish() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 3);
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 3);
              Fanout fanout = new Fanout(cluster.settings().connectTimeout(Duration.ofMillis(1500)).build())) {
             List<Target> targets = new ArrayList<>(cluster.targets());
             targets.add(cluster.blackHole("data-4", "127.0.0.44"));
@@ -55,12 +55,12 @@ class FanoutFailureTest {
 
             assertEquals(3, result.getOk().size(), result.summary());
             NodeResult hole = result.get("data-4");
-            assertEquals(Phase.CONNECT, hole.getPhase());
+            assertEquals(FailureStage.CONNECT, hole.getPhase());
             // a full accept queue can stall the TCP handshake itself instead of the SSH one: both are the timeout
             assertTrue(hole.getError().startsWith("no SSH handshake within 1.5 s")
                     || hole.getError().startsWith("TCP connect timed out after 1.5 s"), hole.getError());
             NodeResult closed = result.get("data-5");
-            assertEquals(Phase.CONNECT, closed.getPhase());
+            assertEquals(FailureStage.CONNECT, closed.getPhase());
             assertTrue(closed.getError().startsWith("connection refused"), closed.getError());
             assertTrue(seconds >= 1.4 && seconds < 3.5, "took " + seconds + " s: the connect timeout, not a sum");
         }
@@ -69,7 +69,7 @@ class FanoutFailureTest {
     /** Dead nodes wait for their greeting without a handshake permit: they time out together, not in turns. */
     @Test
     void blackHolesTimeOutTogetherNotOnePermitAfterAnother() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 2);
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 2);
              Fanout fanout = new Fanout(cluster.settings().maxHandshakes(1).connectTimeout(Duration.ofSeconds(1)).build())) {
             List<Target> targets = new ArrayList<>();
             for (int i = 1; i <= 4; i++) {
@@ -84,7 +84,7 @@ class FanoutFailureTest {
             assertEquals(2, result.getOk().size(), result.summary());
             for (int i = 1; i <= 4; i++) {
                 NodeResult hole = result.get("hole-" + i);
-                assertEquals(Phase.CONNECT, hole.getPhase(), hole.toString());
+                assertEquals(FailureStage.CONNECT, hole.getPhase(), hole.toString());
                 assertTrue(hole.getError().startsWith("no SSH handshake within 1.0 s"), hole.getError());
             }
             assertTrue(seconds < 2.5, "took " + seconds + " s: four holes with one permit would take 4 s in turns");
@@ -93,7 +93,7 @@ class FanoutFailureTest {
 
     @Test
     void aHostKeyOtherThanTheRegisteredOneIsRefused() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 2); Fanout fanout = new Fanout(cluster.settings().build())) {
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 2); Fanout fanout = new Fanout(cluster.settings().build())) {
             Target real = cluster.node(2).target();
             Target forged = new Target(real.name(), real.host(), real.port(), real.user(), cluster.node(1).target().hostKey());
 
@@ -105,7 +105,7 @@ class FanoutFailureTest {
 
             assertTrue(result.get("data-1").isOk(), result.get("data-1").toString());
             NodeResult refused = result.get("data-2");
-            assertEquals(Phase.HOSTKEY, refused.getPhase());
+            assertEquals(FailureStage.HOSTKEY, refused.getPhase());
             String expected = HostKeyCheck.fingerprint(HostKeyCheck.blob(cluster.node(1).hostKey().getPublic()));
             String presented = HostKeyCheck.fingerprint(HostKeyCheck.blob(cluster.node(2).hostKey().getPublic()));
             assertTrue(refused.getError().contains(expected) && refused.getError().contains(presented), refused.getError());
@@ -118,7 +118,7 @@ class FanoutFailureTest {
 
     @Test
     void cancelStopsEveryNodePromptlyAndTheConnectionsStayUsable() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 4); Fanout fanout = new Fanout(cluster.settings().build())) {
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 4); Fanout fanout = new Fanout(cluster.settings().build())) {
             fanout.run(cluster.targets(), "true");
             int connections = cluster.totalConnections();
             CompletableFuture<RunResult> running = CompletableFuture.supplyAsync(() -> fanout.run(cluster.targets(), "sleep 30"));
@@ -130,7 +130,7 @@ class FanoutFailureTest {
 
             assertTrue(seconds < 2.0, "returned " + seconds + " s after cancel");
             assertTrue(result.isCancelled());
-            result.forEach(r -> assertEquals(Phase.CANCELLED, r.getPhase(), r.toString()));
+            result.forEach(r -> assertEquals(FailureStage.CANCELLED, r.getPhase(), r.toString()));
             RunResult after = fanout.run(cluster.targets(), "echo again");
             assertTrue(after.allOk(), after.summary());
             assertEquals(connections, cluster.totalConnections(), "cancel kept the connections");
@@ -139,7 +139,7 @@ class FanoutFailureTest {
 
     @Test
     void nodesQueuedForAHandshakePermitReturnPromptlyOnCancel() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 1);
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 1);
              Fanout fanout = new Fanout(cluster.settings().maxHandshakes(1).connectTimeout(Duration.ofSeconds(5)).build())) {
             List<Target> holes = new ArrayList<>();
             for (int i = 1; i <= 4; i++) {
@@ -153,14 +153,14 @@ class FanoutFailureTest {
             double seconds = (System.nanoTime() - cancelledAt) / 1e9;
 
             assertTrue(seconds < 1.5, "returned " + seconds + " s after cancel");
-            result.forEach(r -> assertEquals(Phase.CANCELLED, r.getPhase(), r.toString()));
+            result.forEach(r -> assertEquals(FailureStage.CANCELLED, r.getPhase(), r.toString()));
             assertTrue(fanout.run(cluster.targets(), "true").allOk(), "the permit was given back");
         }
     }
 
     @Test
     void aRefusedChannelIsRetriedThenReportedAndAnExecRefusalIsNotRetried() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 3); Fanout fanout = new Fanout(cluster.settings().build())) {
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 3); Fanout fanout = new Fanout(cluster.settings().build())) {
             cluster.node(1).server().setChannelFactories(List.of()); // every channel open is refused
             AtomicInteger execs = new AtomicInteger();
             cluster.node(2).server().setCommandFactory((channel, command) -> {
@@ -173,10 +173,10 @@ class FanoutFailureTest {
             RunResult result = fanout.run(cluster.targets(), "echo hi");
 
             NodeResult refused = result.get("data-1");
-            assertEquals(Phase.EXEC, refused.getPhase(), refused.toString());
+            assertEquals(FailureStage.EXEC, refused.getPhase(), refused.toString());
             assertTrue(refused.getError().startsWith("cannot open a session channel: "), refused.getError());
             NodeResult notStarted = result.get("data-2");
-            assertEquals(Phase.EXEC, notStarted.getPhase(), notStarted.toString());
+            assertEquals(FailureStage.EXEC, notStarted.getPhase(), notStarted.toString());
             assertTrue(notStarted.getError().startsWith("the server did not start the command"), notStarted.getError());
             assertEquals(1, execs.get(), "a command the server may have seen is never sent twice");
             assertTrue(result.get("data-3").isOk(), result.get("data-3").toString());
@@ -186,7 +186,7 @@ class FanoutFailureTest {
 
     @Test
     void interruptingTheCallerCancelsItsFanOut() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 2); Fanout fanout = new Fanout(cluster.settings().build())) {
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 2); Fanout fanout = new Fanout(cluster.settings().build())) {
             Thread caller = Thread.currentThread();
             CompletableFuture.runAsync(() -> {
                 sleep(800);
@@ -196,14 +196,14 @@ class FanoutFailureTest {
 
             assertTrue(Thread.interrupted(), "the interrupt flag is kept for the caller");
             assertTrue(result.isCancelled());
-            result.forEach(r -> assertEquals(Phase.CANCELLED, r.getPhase()));
+            result.forEach(r -> assertEquals(FailureStage.CANCELLED, r.getPhase()));
             assertTrue(fanout.run(cluster.targets(), "true").allOk());
         }
     }
 
     @Test
     void aDroppedConnectionIsReopenedTransparently() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 2); Fanout fanout = new Fanout(cluster.settings().build())) {
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 2); Fanout fanout = new Fanout(cluster.settings().build())) {
             assertTrue(fanout.run(cluster.targets(), "true").allOk());
             cluster.node(1).server().getActiveSessions().forEach(s -> s.close(true));
             Thread.sleep(200);
@@ -219,7 +219,7 @@ class FanoutFailureTest {
 
     @Test
     void keepalivesHoldAnIdleConnectionOpen() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 2);
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 2);
              Fanout fanout = new Fanout(cluster.settings().keepAlive(Duration.ofMillis(100), 2).build())) {
             assertTrue(fanout.run(cluster.targets(), "true").allOk());
             Thread.sleep(1200); // a dozen probes: unanswered ones would have closed the connections by now

@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FanoutRunTest {
-    TestCluster cluster;
+    LoopbackNodes cluster;
     Fanout fanout;
 
     /** The engine's settings for this class's runs. */
@@ -38,7 +38,7 @@ class FanoutRunTest {
 
     @BeforeAll
     void start(@TempDir Path dir) throws IOException {
-        cluster = TestCluster.start(dir, 4);
+        cluster = LoopbackNodes.start(dir, 4);
         fanout = new Fanout(configure(cluster.settings()).build());
     }
 
@@ -57,7 +57,7 @@ class FanoutRunTest {
         assertEquals(3, result.getOk().size());
         NodeResult failed = result.get("data-2");
         assertEquals(Integer.valueOf(3), failed.getExitStatus());
-        assertEquals(Phase.EXEC, failed.getPhase());
+        assertEquals(FailureStage.EXEC, failed.getPhase());
         assertEquals("exit 3", failed.getStatus());
         assertEquals("warning on data-2", failed.getLastStderrLine());
         NodeResult ok = result.get("data-4");
@@ -162,7 +162,7 @@ class FanoutRunTest {
 
         assertTrue(seconds < 4, "took " + seconds + " s");
         for (NodeResult r : result) {
-            assertEquals(Phase.TIMEOUT, r.getPhase(), r.toString());
+            assertEquals(FailureStage.TIMEOUT, r.getPhase(), r.toString());
             assertEquals("before\n", r.getStdout());
             assertTrue(r.getError().startsWith("timed out after 1.0 s"), r.getError());
         }
@@ -174,7 +174,7 @@ class FanoutRunTest {
         RunResult result = fanout.run(cluster.targets(), "sleep 30", RunOptions.defaults().withDeadline(Duration.ofSeconds(1)));
         assertEquals(4, result.getFailed().size());
         assertTrue(result.getDuration().toMillis() < 3500, result.summary());
-        result.forEach(r -> assertEquals(Phase.TIMEOUT, r.getPhase()));
+        result.forEach(r -> assertEquals(FailureStage.TIMEOUT, r.getPhase()));
         assertTrue(result.get("data-1").getError().contains("overall deadline"), result.get("data-1").getError());
         assertFalse(result.isCancelled());
     }

@@ -23,12 +23,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FanoutTransferTest {
     @TempDir
     static Path dir;
-    static TestCluster cluster;
+    static LoopbackNodes cluster;
     static Fanout fanout;
 
     @BeforeAll
     static void start() throws IOException {
-        cluster = TestCluster.start(dir, 3);
+        cluster = LoopbackNodes.start(dir, 3);
         fanout = new Fanout(cluster.settings().build());
     }
 
@@ -89,7 +89,7 @@ class FanoutTransferTest {
 
         assertEquals(List.of("data-2"), get.getOk().stream().map(NodeResult::getName).toList());
         NodeResult missing = get.get("data-1");
-        assertEquals(Phase.TRANSFER, missing.getPhase());
+        assertEquals(FailureStage.TRANSFER, missing.getPhase());
         assertTrue(missing.getError().contains("only-on-2.txt"), missing.getError());
     }
 

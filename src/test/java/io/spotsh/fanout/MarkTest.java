@@ -19,12 +19,12 @@ class MarkTest {
 
     @Test
     void aNodeWithoutSadcGetsAnErrorThatSaysWhatToDo() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 2);
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 2);
              Fanout fanout = new Fanout(cluster.settings().sadcPaths(List.of("/nonexistent/sysstat/sadc")).build())) {
             RunResult result = fanout.mark(cluster.targets(), "Workload A finished.", RunOptions.defaults());
 
             NodeResult r = result.get("data-2");
-            assertEquals(Phase.EXEC, r.getPhase());
+            assertEquals(FailureStage.EXEC, r.getPhase());
             assertEquals("sysstat is not installed on data-2 (no /nonexistent/sysstat/sadc): "
                     + "apt-get install sysstat / bake it into the AMI", r.getError());
             CheckFailedException e = assertThrows(CheckFailedException.class, result::check);
@@ -38,7 +38,7 @@ class MarkTest {
         Files.writeString(sadc, "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > \"$(dirname \"$0\")/args-$NODE\"\n");
         Files.setPosixFilePermissions(sadc, PosixFilePermissions.fromString("rwxr-xr-x"));
         String text = "Workload A finished: it's $HOME `id` \"done\" \\ ; rm -rf /";
-        try (TestCluster cluster = TestCluster.start(dir, 2);
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 2);
              Fanout fanout = new Fanout(cluster.settings().sadcPaths(List.of("/nonexistent/sadc", sadc.toString())).build())) {
             RunResult result = fanout.mark(cluster.targets(), text, RunOptions.defaults()).check();
 

@@ -85,9 +85,9 @@ class OutputPiecesTest {
 
     @Test
     void nodeNamesFoldIntoRanges() {
-        assertEquals("data-[1-3,5]", NodeSet.fold(List.of("data-3", "data-1", "data-2", "data-5")));
-        assertEquals("data-[1-2],client-1,head", NodeSet.fold(List.of("data-1", "client-1", "data-2", "head")));
-        assertEquals("data-7", NodeSet.fold(List.of("data-7")));
+        assertEquals("data-[1-3,5]", NameRanges.fold(List.of("data-3", "data-1", "data-2", "data-5")));
+        assertEquals("data-[1-2],client-1,head", NameRanges.fold(List.of("data-1", "client-1", "data-2", "head")));
+        assertEquals("data-7", NameRanges.fold(List.of("data-7")));
     }
 
     @Test

@@ -66,7 +66,7 @@ class SshCryptoTest {
     @Test
     void anOpenSshKeyFileReadsAsSshjReadsIt() throws Exception {
         Path file;
-        try (TestCluster cluster = TestCluster.start(dir, 0)) {
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 0)) {
             file = cluster.clientKeyFile();
         }
         KeyProvider ours = Ed25519Keys.readOpenSsh(file);
@@ -98,12 +98,12 @@ class SshCryptoTest {
 
     @Test
     void theOwnKeyExchangeWorksWithARealServer() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 2);
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 2);
              Fanout fanout = new Fanout(cluster.settings().kexAlgorithms(List.of("curve25519-sha256")).build())) {
             RunResult result = fanout.run(cluster.targets(), "echo kex");
             assertTrue(result.allOk(), result.summary());
         }
-        try (TestCluster cluster = TestCluster.start(dir.resolve("libssh"), 1);
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir.resolve("libssh"), 1);
              Fanout fanout = new Fanout(cluster.settings().kexAlgorithms(List.of("curve25519-sha256@libssh.org")).build())) {
             assertTrue(fanout.run(cluster.targets(), "echo kex").allOk());
         }

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and ephemeral port, each with its own ed25519 host key and its own SFTP root, accepting only the test's client
  * key. Also black holes (accept TCP, never speak) and closed ports.
  */
-final class TestCluster implements AutoCloseable {
+final class LoopbackNodes implements AutoCloseable {
     static final String USER = "tester";
     private static final KeyPair CLIENT = generate();
 
@@ -41,12 +41,12 @@ final class TestCluster implements AutoCloseable {
                 AtomicInteger execs) {
     }
 
-    private TestCluster(Path dir) {
+    private LoopbackNodes(Path dir) {
         this.dir = dir;
     }
 
-    static TestCluster start(Path dir, int count) throws IOException {
-        TestCluster cluster = new TestCluster(dir);
+    static LoopbackNodes start(Path dir, int count) throws IOException {
+        LoopbackNodes cluster = new LoopbackNodes(dir);
         for (int i = 1; i <= count; i++) {
             cluster.nodes.add(cluster.startNode("data-" + i, "127.0.0." + (20 + i)));
         }
