@@ -11,14 +11,14 @@ import java.util.concurrent.TimeUnit;
  * callbacks run under this object's lock, so once a registration is closed its callback can no longer fire.
  * Callbacks must not block.
  */
-final class Cancellation {
+public final class Cancellation {
     private final CountDownLatch latch = new CountDownLatch(1);
     private final List<Runnable> callbacks = new ArrayList<>();
     private volatile FailureStage stage;
     private volatile String reason;
 
     /** Stops the fan-out; the first call wins. Returns whether this call did it. */
-    synchronized boolean cancel(FailureStage why, String text) {
+    public synchronized boolean cancel(FailureStage why, String text) {
         if (stage != null) {
             return false;
         }
@@ -36,7 +36,7 @@ final class Cancellation {
         return true;
     }
 
-    boolean isCancelled() {
+    public boolean isCancelled() {
         return stage != null;
     }
 
@@ -50,7 +50,7 @@ final class Cancellation {
     }
 
     /** Runs {@code callback} on cancellation (at once if already cancelled) until the registration is closed. */
-    synchronized Registration onCancel(Runnable callback) {
+    public synchronized Registration onCancel(Runnable callback) {
         if (stage != null) {
             callback.run();
             return () -> { };
@@ -74,12 +74,12 @@ final class Cancellation {
     }
 
     /** The failure a node reports when this cancellation stopped it. */
-    FanoutException failure(Target target) {
+    public FanoutException failure(Target target) {
         return new FanoutException(reason, target, stage, false, null);
     }
 
     /** A registered callback; closing it removes the callback. */
-    interface Registration extends AutoCloseable {
+    public interface Registration extends AutoCloseable {
         @Override
         void close();
     }

@@ -17,12 +17,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The fan-out engine: runs a command, a transfer or a sysstat mark on many nodes at once over SSH and returns one
- * result per node. One failing node never stops the others. Connections persist: the first use of a node opens
- * its connection, later fan-outs reuse it (kept alive, reopened when it dropped).
+ * The fan-out engine: runs a command, a transfer or a sysstat mark on many nodes at once and returns one result per
+ * node. One failing node never stops the others. Each node is reached through a {@link Remote} from the
+ * {@link Transport} (SSH: {@code io.spotsh.fanout.ssh.SshTransport}). Connections persist: the first use of a node
+ * opens its connection, later fan-outs reuse it (kept alive, reopened when it dropped).
  *
  * <pre>{@code
- * try (Fanout fanout = new Fanout(FanoutSettings.builder().clusterKey(key).build())) {
+ * FanoutSettings settings = FanoutSettings.builder().clusterKey(key).build();
+ * try (Fanout fanout = new Fanout(settings, new SshTransport(settings))) {
  *     List<Target> nodes = List.of(new Target("data-1", "10.0.0.7", 22, "admin", "ssh-ed25519 AAAA..."));
  *     RunResult r = fanout.run(nodes, "uname -a", RunOptions.defaults().withListener(new PrefixedPrinter(System.out, nodes)));
  *     fanout.put(nodes, Path.of("workload.yaml"), "/tmp", RunOptions.defaults()).check();
@@ -37,8 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Fanout implements AutoCloseable {
     private final FanoutSettings settings;
-    private final SshSetup setup;
-    private final KeepAlives keepAlives;
+    private final Transport transport;
     private final ScheduledThreadPoolExecutor timers;
     private final ExecutorService workers;
     private final Semaphore handshakes;
@@ -48,10 +49,10 @@ public final class Fanout implements AutoCloseable {
     private final AtomicLong connectionsOpened = new AtomicLong();
     private volatile boolean closed;
 
-    public Fanout(FanoutSettings settings) {
+    /** An engine reaching its nodes through {@code transport}, which it closes when it closes. */
+    public Fanout(FanoutSettings settings, Transport transport) {
         this.settings = settings;
-        this.setup = new SshSetup(settings);
-        this.keepAlives = new KeepAlives(settings.keepAlive(), settings.keepAliveMisses());
+        this.transport = transport;
         this.timers = new ScheduledThreadPoolExecutor(1, daemons("spotsh-fanout-timer"));
         this.timers.setRemoveOnCancelPolicy(true);
         this.workers = Executors.newCachedThreadPool(daemons("spotsh-fanout"));
@@ -156,11 +157,11 @@ public final class Fanout implements AutoCloseable {
         return result;
     }
 
-    /** The node's remote: SSH, limited, retried; made once per node and kept with its connection. */
+    /** The node's remote: the transport's, limited, retried; made once per node and kept with its connection. */
     private Remote remote(Target target) {
         return remotes.computeIfAbsent(target, t -> new RetryingRemote(
                 new LimitedRemote(
-                        new SshRemote(t, setup, keepAlives, timers, workers, connectionsOpened::incrementAndGet),
+                        transport.open(t, timers, workers, connectionsOpened::incrementAndGet),
                         handshakes, settings.channelsPerCommand()),
                 settings.retries(), backoff));
     }
@@ -172,7 +173,7 @@ public final class Fanout implements AutoCloseable {
         cancel();
         remotes.values().forEach(Remote::close);
         remotes.clear();
-        keepAlives.close();
+        transport.close();
         timers.shutdownNow();
         workers.shutdown();
     }

@@ -43,6 +43,12 @@ public class FanoutException extends RuntimeException {
         return retryable;
     }
 
+    /** An exception's message for a failure's reason: its class name when it has no message. */
+    public static String messageOf(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
     /** The message without the leading node name, for per-node tables. */
     public String reason() {
         String message = getMessage();

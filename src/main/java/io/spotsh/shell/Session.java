@@ -5,6 +5,8 @@ import io.spotsh.cloud.ClusterKey;
 import io.spotsh.cloud.Providers;
 import io.spotsh.fanout.Fanout;
 import io.spotsh.fanout.FanoutSettings;
+import io.spotsh.fanout.ssh.SshTransport;
+import io.spotsh.fanout.ssh.crypto.SshCrypto;
 import io.spotsh.common.Log;
 import io.spotsh.common.StatusLine;
 import io.spotsh.common.StateDir;
@@ -61,9 +63,12 @@ public final class Session implements AutoCloseable {
             cluster.setStatusLine(statusLine);
             cluster.setInteractive(interactive);
             cluster.setDryRun(settings.dryRun());
-            cluster.setFanout(() -> new Fanout(FanoutSettings.builder()
-                    .clusterKey(ClusterKey.open(settings.stateDir()).privateKeyPath())
-                    .residentShell(!settings.sshSessions()).build()));
+            cluster.setFanout(() -> {
+                FanoutSettings fanoutSettings = FanoutSettings.builder()
+                        .clusterKey(ClusterKey.open(settings.stateDir()).privateKeyPath())
+                        .residentShell(!settings.sshSessions()).build();
+                return new Fanout(fanoutSettings, new SshTransport(fanoutSettings, SshCrypto.fromEnvironment()));
+            });
             return cluster;
         });
         binding.bindLazy("nodes", Nodes.class, () -> cluster().getNodes());

@@ -1,5 +1,6 @@
 package io.spotsh.fanout;
 
+import io.spotsh.fanout.ssh.LoopbackNodes;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -39,7 +40,7 @@ class FanoutRunTest {
     @BeforeAll
     void start(@TempDir Path dir) throws IOException {
         cluster = LoopbackNodes.start(dir, 4);
-        fanout = new Fanout(configure(cluster.settings()).build());
+        fanout = LoopbackNodes.fanout(configure(cluster.settings()));
     }
 
     @AfterAll
@@ -131,7 +132,7 @@ class FanoutRunTest {
 
     @Test
     void stdoutAndStderrAreDrainedTogetherAndBounded() throws IOException {
-        try (Fanout small = new Fanout(configure(cluster.settings()).outputTailBytes(64 * 1024).build())) {
+        try (Fanout small = LoopbackNodes.fanout(configure(cluster.settings()).outputTailBytes(64 * 1024))) {
             RunResult result = small.run(cluster.targets().subList(0, 2),
                     "head -c 3000000 /dev/zero | tr '\\0' e >&2 & head -c 3000000 /dev/zero | tr '\\0' o; wait");
 

@@ -1,5 +1,6 @@
 package io.spotsh.fanout;
 
+import io.spotsh.fanout.ssh.LoopbackNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ class FanoutTransferTest {
     @BeforeAll
     static void start() throws IOException {
         cluster = LoopbackNodes.start(dir, 3);
-        fanout = new Fanout(cluster.settings().build());
+        fanout = LoopbackNodes.fanout(cluster.settings());
     }
 
     @AfterAll

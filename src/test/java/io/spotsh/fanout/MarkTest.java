@@ -1,5 +1,6 @@
 package io.spotsh.fanout;
 
+import io.spotsh.fanout.ssh.LoopbackNodes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +21,7 @@ class MarkTest {
     @Test
     void aNodeWithoutSadcGetsAnErrorThatSaysWhatToDo() throws Exception {
         try (LoopbackNodes cluster = LoopbackNodes.start(dir, 2);
-             Fanout fanout = new Fanout(cluster.settings().sadcPaths(List.of("/nonexistent/sysstat/sadc")).build())) {
+             Fanout fanout = LoopbackNodes.fanout(cluster.settings().sadcPaths(List.of("/nonexistent/sysstat/sadc")))) {
             RunResult result = fanout.mark(cluster.targets(), "Workload A finished.", RunOptions.defaults());
 
             NodeResult r = result.get("data-2");
@@ -39,7 +40,7 @@ class MarkTest {
         Files.setPosixFilePermissions(sadc, PosixFilePermissions.fromString("rwxr-xr-x"));
         String text = "Workload A finished: it's $HOME `id` \"done\" \\ ; rm -rf /";
         try (LoopbackNodes cluster = LoopbackNodes.start(dir, 2);
-             Fanout fanout = new Fanout(cluster.settings().sadcPaths(List.of("/nonexistent/sadc", sadc.toString())).build())) {
+             Fanout fanout = LoopbackNodes.fanout(cluster.settings().sadcPaths(List.of("/nonexistent/sadc", sadc.toString())))) {
             RunResult result = fanout.mark(cluster.targets(), text, RunOptions.defaults()).check();
 
             assertEquals(2, result.getOk().size());

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The small parts output passes through: tail buffer, line splitter, node-set folding, backoff. */
+/** The small parts output passes through: byte search, tail buffer, line splitter, node-name ranges, backoff. */
 class OutputPiecesTest {
     /** The lines a splitter hands on, decoded. */
     private static LineSplitter.Sink strings(List<String> to) {
@@ -103,5 +103,30 @@ class OutputPiecesTest {
     @Test
     void shellQuotingSurvivesQuotes() {
         assertEquals("'it'\\''s'", SysstatMark.quote("it's"));
+    }
+
+    @Test
+    void indexOfFindsTheFirstMatchAtEveryPositionAndAlignment() {
+        java.util.Random random = new java.util.Random(11);
+        for (int length = 0; length < 40; length++) {
+            for (int from = 0; from <= length; from++) {
+                byte[] data = new byte[length];
+                random.nextBytes(data);
+                for (int k = 0; k < data.length; k++) {
+                    if (data[k] == 037) {
+                        data[k] = (byte) 0x9f; // a byte that differs only in the high bit: no false match
+                    }
+                }
+                assertEquals(length, Bytes.indexOf(data, from, length, (byte) 037));
+                for (int at = from; at < length; at++) {
+                    byte[] copy = data.clone();
+                    copy[at] = 037;
+                    if (at + 1 < length) {
+                        copy[at + 1] = 037;
+                    }
+                    assertEquals(at, Bytes.indexOf(copy, from, length, (byte) 037), "at " + at + " from " + from);
+                }
+            }
+        }
     }
 }

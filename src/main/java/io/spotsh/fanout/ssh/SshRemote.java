@@ -1,5 +1,15 @@
-package io.spotsh.fanout;
+package io.spotsh.fanout.ssh;
 
+import io.spotsh.fanout.Budget;
+import io.spotsh.fanout.Cancellation;
+import io.spotsh.fanout.FailureStage;
+import io.spotsh.fanout.FanoutException;
+import io.spotsh.fanout.NodeOutput;
+import io.spotsh.fanout.OutputListener;
+import io.spotsh.fanout.Remote;
+import io.spotsh.fanout.Target;
+import io.spotsh.fanout.ssh.resident.PushSession;
+import io.spotsh.fanout.ssh.resident.ResidentShell;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.connection.channel.direct.Signal;
 import net.schmizz.sshj.sftp.SFTPClient;
@@ -368,7 +378,7 @@ final class SshRemote implements Remote {
                 long left = unlimited ? Long.MAX_VALUE : deadline - System.nanoTime();
                 if (job.awaitWake(Math.min(left, LIVENESS_NANOS))) {
                     shell.release();
-                    return new Exit(job.status, null);
+                    return new Exit(job.status(), null);
                 }
                 if (shell.isFinished() || !c.getTransport().isRunning()) {
                     // an exit status or signal says the shell itself ended; the connection then serves a new one
@@ -554,9 +564,8 @@ final class SshRemote implements Remote {
         return t;
     }
 
-    static String message(Throwable e) {
-        String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    private static String message(Throwable e) {
+        return FanoutException.messageOf(e);
     }
 
     /** One step on an open SFTP client. */

@@ -1,5 +1,6 @@
-package io.spotsh.fanout;
+package io.spotsh.fanout.ssh.resident;
 
+import io.spotsh.fanout.NodeOutput;
 import net.schmizz.sshj.connection.Connection;
 import net.schmizz.sshj.connection.ConnectionException;
 
@@ -39,9 +40,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * foreground, stdin from {@code /dev/null}) and then ends with status 2 on the syntax error, where {@code sh -c}
  * runs only the lines before the one with the {@code )}.
  */
-final class ResidentShell extends PushChannel {
+public final class ResidentShell extends PushChannel {
     /** Starts the login shell when it speaks POSIX sh; anything else exits 97 and the node keeps using sessions. */
-    static final String START = "case \"${SHELL##*/}\" in sh|dash|bash|ksh|ksh93|mksh|mksh-static|lksh|zsh|ash) exec \"$SHELL\" -s;; esac; exit 97";
+    public static final String START = "case \"${SHELL##*/}\" in sh|dash|bash|ksh|ksh93|mksh|mksh-static|lksh|zsh|ash) exec \"$SHELL\" -s;; esac; exit 97";
 
     private static final SecureRandom NONCES = new SecureRandom();
 
@@ -59,7 +60,7 @@ final class ResidentShell extends PushChannel {
     private volatile boolean oneFork; // the shell runs "command eval '( command ) &'" safely (see the class comment)
 
     /** One command in flight: where its output goes and how far it got. */
-    static final class Job {
+    public static final class Job {
         final NodeOutput output;
         volatile Integer status;
         volatile boolean ended; // the end mark on stderr
@@ -70,21 +71,26 @@ final class ResidentShell extends PushChannel {
             this.output = output;
         }
 
-        boolean isDone() {
+        /** The command's exit status once it ended, as {@code $?} says it ({@code 128 + n} for signal n). */
+        public Integer status() {
+            return status;
+        }
+
+        public boolean isDone() {
             return done.getCount() == 0;
         }
 
         /** Waits until the command ended or {@link #wake} was called; true when it ended. */
-        boolean awaitWake(long nanos) throws InterruptedException {
+        public boolean awaitWake(long nanos) throws InterruptedException {
             woken.await(nanos, TimeUnit.NANOSECONDS);
             return isDone();
         }
 
-        boolean awaitDone(long nanos) {
+        public boolean awaitDone(long nanos) {
             return await(done, nanos);
         }
 
-        void wake() {
+        public void wake() {
             woken.countDown();
         }
 
@@ -96,7 +102,7 @@ final class ResidentShell extends PushChannel {
         }
     }
 
-    ResidentShell(Connection connection) {
+    public ResidentShell(Connection connection) {
         super(connection);
         byte[] nonce = new byte[12];
         NONCES.nextBytes(nonce);
@@ -109,7 +115,7 @@ final class ResidentShell extends PushChannel {
      * Opens the channel, starts the shell and waits until it answers; false when the login shell is not a POSIX
      * one or the shell did not answer within {@code timeoutMillis} (the node then keeps a session per command).
      */
-    boolean start(long timeoutMillis) throws IOException, InterruptedException {
+    public boolean start(long timeoutMillis) throws IOException, InterruptedException {
         open();
         try {
             exec(START);
@@ -129,32 +135,32 @@ final class ResidentShell extends PushChannel {
     }
 
     /** The shell's pid on the node: the running command is its child. */
-    int pid() {
+    public int pid() {
         return pid;
     }
 
     /** Whether this shell lives on {@code connection} (a reopened connection needs a new one). */
-    boolean isOn(Connection connection) {
+    public boolean isOn(Connection connection) {
         return conn == connection;
     }
 
     /** Whether the server refused to start the shell (it runs no commands but the ones it allows, say). */
-    boolean wasRefused() {
+    public boolean wasRefused() {
         return refused;
     }
 
     /** Takes the shell for one command; false when another command of this node has it. */
-    boolean tryAcquire() {
+    public boolean tryAcquire() {
         return !broken && isOpen() && busy.compareAndSet(false, true);
     }
 
-    void release() {
+    public void release() {
         job = null;
         busy.set(false);
     }
 
     /** Sends one command; the caller holds the shell ({@link #tryAcquire}) and waits on the returned job. */
-    Job send(String command, NodeOutput output) throws IOException {
+    public Job send(String command, NodeOutput output) throws IOException {
         Job j = new Job(output);
         job = j;
         String p = printfPrefix();
@@ -182,15 +188,15 @@ final class ResidentShell extends PushChannel {
     }
 
     /** Marks the shell unusable (a command it ran could not be ended); the next command starts a new one. */
-    void markBroken() {
+    public void markBroken() {
         broken = true;
     }
 
-    boolean isBroken() {
+    public boolean isBroken() {
         return broken || !isOpen() || isFinished();
     }
 
-    boolean isFinished() {
+    public boolean isFinished() {
         return closed.getCount() == 0;
     }
 
