@@ -15,9 +15,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One long-lived shell per connection that runs the node's commands one after another, the way Mitogen and
- * Ansible's pipelining avoid a process start per task. A command on an open connection otherwise costs the server
- * a new session: sshd forks, sets the user up and starts the login shell, about 1.8 ms of server CPU on these
- * machines; here it costs the shell one fork, about 0.2 ms. That is what lets a warm fan-out beat ControlPersist.
+ * Ansible's pipelining avoid a process start per task: a command on an open connection then costs the node a fork
+ * of this shell instead of a new session (sshd forking, setting the user up and starting the login shell).
  *
  * <p>The shell is the user's login shell when it is a POSIX one ({@code sh}, {@code dash}, {@code bash},
  * {@code ksh}, {@code mksh}, {@code zsh}), reading commands on stdin. Each command runs in a subshell with stdin from
@@ -34,11 +33,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * shells do. The shell's only child is the running command's subshell, so the shell's pid (sent once, when it
  * starts) is all it takes to find what a timed-out command started.
  *
- * <p>What it does not do like a fresh session: a background process the command leaves behind that keeps writing
- * to the command's stdout ends up in the next command's output (a session would instead hang until it exits); in
- * the one-fork shells a command with an unbalanced {@code )} runs what comes before it (in the shell's
- * foreground, stdin from {@code /dev/null}) and then ends with status 2 on the syntax error, where {@code sh -c}
- * runs only the lines before the one with the {@code )}.
+ * <p>What a user sees differently from a session ({@code $$}, a background process's output, an unbalanced
+ * {@code )}) is in README.md, "Running things on every node"; what it saves the node, in
+ * scripts/bench/results/fanout.md.
  */
 public final class ResidentShell extends PushChannel {
     /** Starts the login shell when it speaks POSIX sh; anything else exits 97 and the node keeps using sessions. */

@@ -1,10 +1,10 @@
 package io.spotsh.fanout.ssh.crypto;
 
+import com.hierynomus.sshj.userauth.keyprovider.OpenSSHKeyV1KeyFile;
 import io.spotsh.fanout.Fanout;
 import io.spotsh.fanout.FanoutException;
 import io.spotsh.fanout.RunResult;
 import io.spotsh.fanout.ssh.LoopbackNodes;
-import com.hierynomus.sshj.userauth.keyprovider.OpenSSHKeyV1KeyFile;
 import net.schmizz.sshj.common.Buffer;
 import net.schmizz.sshj.common.KeyType;
 import net.schmizz.sshj.signature.Signature;
