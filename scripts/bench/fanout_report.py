@@ -71,23 +71,29 @@ def main(path, cores, java, openssh, load=None, meter="perf"):
         print()
         print("| command | mode | " + " | ".join(TOOL_NAMES[t] for t in tools) + " |")
         print("|---|---|" + "---:|" * len(tools))
-        for mode in MODES:
-            for command in COMMANDS:
-                cells = []
-                for t in tools:
-                    r = by_key.get((n, t, command, mode))
-                    if r is None:
-                        cells.append("")
-                        continue
-                    mark = "" if r["check"] == "ok" else " !"
-                    cells.append(f"{float(r['wall_median_s']):.2f} s ({float(r['cpu_median_s']):.2f} s CPU, "
-                                 f"{float(r['rss_max_mb']):.0f} MB){mark}")
-                if any(cells):
-                    print(f"| {COMMANDS[command]} | {MODES[mode]} | " + " | ".join(c or "—" for c in cells) + " |")
+        figure_rows(by_key, n, tools, MODES)
         server_side(by_key, n, tools, cores, meter)
         crypto_pieces(by_key, n, rows)
     goals(by_key, max(sizes))
     node_floor(by_key, max(sizes), cores)
+
+
+def figure_rows(by_key, n, tools, modes):
+    """One table row per mode and command measured: each tool's median wall s (client CPU s, peak RSS MB), `!` when
+    its output check failed, `—` when it was not measured."""
+    for mode in modes:
+        for command in COMMANDS:
+            cells = []
+            for t in tools:
+                r = by_key.get((n, t, command, mode))
+                if r is None:
+                    cells.append("")
+                    continue
+                mark = "" if r["check"] == "ok" else " !"
+                cells.append(f"{float(r['wall_median_s']):.2f} s ({float(r['cpu_median_s']):.2f} s CPU, "
+                             f"{float(r['rss_max_mb']):.0f} MB){mark}")
+            if any(cells):
+                print(f"| {COMMANDS[command]} | {MODES[mode]} | " + " | ".join(c or "—" for c in cells) + " |")
 
 
 def server_side(by_key, n, tools, cores, meter):
@@ -141,19 +147,7 @@ def crypto_pieces(by_key, n, rows):
     print()
     print("| command | mode | " + " | ".join(f"`{label}`" for label in labels) + " |")
     print("|---|---|" + "---:|" * len(columns))
-    for mode in ("cold", "warm"):
-        for command in COMMANDS:
-            cells = []
-            for t in columns:
-                r = by_key.get((n, t, command, mode))
-                if r is None:
-                    cells.append("—")
-                    continue
-                mark = "" if r["check"] == "ok" else " !"
-                cells.append(f"{float(r['wall_median_s']):.2f} s ({float(r['cpu_median_s']):.2f} s, "
-                             f"{float(r['rss_max_mb']):.0f} MB){mark}")
-            if any(c != "—" for c in cells):
-                print(f"| {COMMANDS[command]} | {MODES[mode]} | " + " | ".join(cells) + " |")
+    figure_rows(by_key, n, columns, ["cold", "warm"])
 
 
 def goals(by_key, n):
