@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fan-out benchmark (issue 4): spotsh's engine against `xargs -P 64 ssh`, `pdsh -R ssh -f 64` and `clush -f 64`,
+# Fan-out benchmark: spotsh's engine against `xargs -P 64 ssh`, `pdsh -R ssh -f 64` and `clush -f 64`,
 # on the same machine, in the same run, against the same endpoints: one OpenSSH sshd per node on its own
 # 127.77.x.y address with its own ed25519 host key (MaxStartups 1000:30:1000, MaxSessions 64, UseDNS no,
 # UsePAM no), a dedicated login user whose shell is /bin/sh, one client key, one known_hosts, one KEX
@@ -31,8 +31,14 @@
 # the sshd side's own CPU per connection (the listeners' CPU and their reaped children's, from /proc), which bounds
 # how fast any client can be here.
 #
+# spotsh's own SSH crypto pieces (io.spotsh.fanout.ssh.crypto.SshCrypto: kex, ed25519, gcm, auth) against SSHJ's
+# algorithms: FANOUT_CRYPTO="all none -kex -ed25519 -gcm -auth" measures spotsh once per setting, each a row of its
+# own (tool spotsh:crypto=SETTING; "all", the product's default, stays plain spotsh), cold and warm (resident
+# shells); the in-JVM cold figures and warm-sessions only for plain spotsh. The report shows them side by side.
+#
 # Usage: scripts/bench/fanout.sh    (root; env: FANOUT_SIZES="50 300", FANOUT_RUNS=5, FANOUT_TOOLS, FANOUT_COMMANDS,
 #                                    FANOUT_FAILURE=1, FANOUT_INPROC=1, FANOUT_FLOOR=1, FANOUT_RESULTS=dir,
+#                                    FANOUT_CRYPTO="all" (spotsh's crypto settings, see above),
 #                                    SPOTSH_BENCH_JAVA_OPTS,
 #                                    FANOUT_SPOTSH_ARGS: more FanoutBench options, e.g. --profile)
 # Writes scripts/bench/results/fanout.csv and fanout.md. Installs what is missing (apt-get: openssh-server,
@@ -44,6 +50,7 @@ sizes=${FANOUT_SIZES:-"50 300"}
 runs=${FANOUT_RUNS:-5}
 tools=${FANOUT_TOOLS:-"xargs pdsh clush spotsh"}
 commands=${FANOUT_COMMANDS:-"true uname 1mib sleep2"}
+crypto=${FANOUT_CRYPTO:-all}
 failure=${FANOUT_FAILURE:-1}
 inproc=${FANOUT_INPROC:-1}
 floor=${FANOUT_FLOOR:-1}
@@ -73,6 +80,18 @@ if [ ${#need[@]} -gt 0 ]; then
     apt-get update -q >&2
     apt-get install -y -q --no-install-recommends $(printf '%s\n' "${need[@]}" | sort -u) >&2
 fi
+
+# the tools of the size-by-command steps: spotsh once per crypto setting ("all" is plain spotsh)
+measured=""
+for tool in $tools; do
+    if [ "$tool" = spotsh ]; then
+        for c in $crypto; do
+            if [ "$c" = all ]; then measured+=" spotsh"; else measured+=" spotsh:crypto=$c"; fi
+        done
+    else
+        measured+=" $tool"
+    fi
+done
 
 max_n=0
 for n in $sizes; do [ "$n" -gt "$max_n" ] && max_n=$n; done
@@ -233,7 +252,8 @@ new_step() {
 run_tool() {
     local tool=$1 mode=$2 cmd=$3 count=$4 cfg=$5 fd rc=0 end
     shift 5
-    local timing=(/usr/bin/time -f '%e %U %S %M' -a -o "$work/time") warm=()
+    local timing=(/usr/bin/time -f '%e %U %S %M' -a -o "$work/time") warm=() pieces=()
+    case "$tool" in spotsh:crypto=*) pieces=(--crypto "${tool#spotsh:crypto=}") ;; esac
     case "$mode" in
         warm) warm=(--warm) ;;
         warm-sessions) warm=(--warm --sessions) ;;
@@ -246,17 +266,17 @@ run_tool() {
         xargs) "${timing[@]}" xargs -a "$work/hosts" -P $fanout -I{} ssh -F "$cfg" -n {} "$cmd" ;;
         pdsh) PDSH_SSH_ARGS="-F $cfg -x -l%u %h" "${timing[@]}" pdsh -R ssh -f $fanout -t 5 -l $user -w "^$work/hosts" "$cmd" ;;
         clush) "${timing[@]}" clush --nostdin -f $fanout -t 5 -l $user -o "-F $cfg" -w "$nodeset" "$cmd" ;;
-        spotsh) "${timing[@]}" java $java_opts ${jsa_opt:-} -cp "$classpath" io.spotsh.fanout.bench.FanoutBench \
+        spotsh*) "${timing[@]}" java $java_opts ${jsa_opt:-} -cp "$classpath" io.spotsh.fanout.bench.FanoutBench \
             --targets "$work/targets" --key "$work/client_ed25519" --user $user --command "$cmd" --runs "$count" \
-            "${warm[@]}" ${FANOUT_SPOTSH_ARGS:-} "$@" ;;
+            "${warm[@]}" "${pieces[@]}" ${FANOUT_SPOTSH_ARGS:-} "$@" ;;
     esac >&"$fd" 2>> "$work/err" < /dev/null || rc=$?
     end=$(awk '$1 == "pos:" { print $2 }' "/proc/$BASHPID/fdinfo/$fd")
     exec {fd}>&-
     truncate -s "$end" "$out"
-    if [ "$tool" = spotsh ] && [ -n "${FANOUT_SPOTSH_ARGS:-}" ]; then
+    if [ "${tool%%:*}" = spotsh ] && [ -n "${FANOUT_SPOTSH_ARGS:-}" ]; then
         # diagnostics (e.g. --profile) are kept: $work/err is emptied before every step
         mkdir -p "$results"
-        { echo "== $mode $cmd N=$(wc -l < "$work/targets")"; cat "$work/err"; } >> "$results/spotsh-stderr.log"
+        { echo "== $tool $mode $cmd N=$(wc -l < "$work/targets")"; cat "$work/err"; } >> "$results/spotsh-stderr.log"
     fi
     return $rc
 }
@@ -270,7 +290,7 @@ check() {
         *) expect=""; per=0 ;;
     esac
     [ "$tool" = xargs ] && prefixed=0
-    if [ "$tool" = spotsh ]; then sed -i 's/ *| /: /' "$out"; fi
+    if [ "${tool%%:*}" = spotsh ]; then sed -i 's/ *| /: /' "$out"; fi
     awk -v expect="$expect" -v per="$per" -v n="$n" -v prefixed="$prefixed" '
         { if (prefixed) { i = index($0, ": "); if (i == 0) { bad++; next } node = substr($0, 1, i - 1); text = substr($0, i + 2) }
           else { node = "*"; text = $0 }
@@ -355,18 +375,18 @@ record() { # n tool command mode walls cpus rsses check [sshd cpus]
         "$(echo "$8" | tr ',' ';')" "$(echo "$sshd" | tr ' ' '\n' | grep . | median | sed 's/^nan$//')" | tee -a "$csv" >&2
 }
 
-# spotsh_in_jvm MODE COMMAND NAME N: all $runs runs in one harness JVM, each timed inside it; checks and records
+# spotsh_in_jvm TOOL MODE COMMAND NAME N: all $runs runs in one harness JVM, each timed inside it; checks and records
 spotsh_in_jvm() {
-    local mode=$1 cmd=$2 name=$3 n=$4 status=ok walls cpus rss c
+    local tool=$1 mode=$2 cmd=$3 name=$4 n=$5 status=ok walls cpus rss c
     new_step "$name" "$n" "$runs"
-    run_tool spotsh "$mode" "$cmd" "$runs" "$work/ssh_cold" || status="exit$?"
+    run_tool "$tool" "$mode" "$cmd" "$runs" "$work/ssh_cold" || status="exit$?"
     walls=$(run_figure wall_ms)
     cpus=$(run_figure cpu_ms)
     rss=$(awk '{ print $4 }' "$work/time")
-    c=$(check spotsh "$name" "$n" "$runs")
+    c=$(check "$tool" "$name" "$n" "$runs")
     [ "$c" = ok ] || status=$c
     unexpected_stderr && status="stderr:$(grep -v '^run [0-9]*: ' "$work/err" | head -c 120 | tr '\n,' '  ')"
-    record "$n" spotsh "$name" "$mode" "$walls" "$cpus" "$rss" "$status"
+    record "$n" "$tool" "$name" "$mode" "$walls" "$cpus" "$rss" "$status"
 }
 
 # a class-data archive trained the way scripts/spotsh trains its own (a Groovy one-liner, no fan-out), so the
@@ -379,7 +399,7 @@ for n in $sizes; do
     for name in $commands; do
         cmd=$(command_of "$name")
         # cold: a new process and new connections every run (spotsh also connection-cold inside a running JVM)
-        for tool in $tools; do
+        for tool in $measured; do
             modes=cold
             [ "$tool" = spotsh ] && [ "$inproc" = 1 ] && modes="cold cold-inproc cold-inproc-jit"
             for mode in $modes; do
@@ -409,7 +429,7 @@ for n in $sizes; do
             if [ "$tool" = spotsh ] && [ "$inproc" = 1 ]; then
                 # steady: one JVM, the JIT warmed elsewhere first, then every run on new connections inside it
                 sshd_settled
-                spotsh_in_jvm cold-inproc-steady "$cmd" "$name" "$n"
+                spotsh_in_jvm spotsh cold-inproc-steady "$cmd" "$name" "$n"
             fi
         done
     done
@@ -420,12 +440,14 @@ for n in $sizes; do
     master_pids_list=$(master_pids)
     for name in $commands; do
         cmd=$(command_of "$name")
-        for tool in $tools; do
+        for tool in $measured; do
             walls="" cpus="" rss="" status=ok
-            if [ "$tool" = spotsh ]; then
+            if [ "${tool%%:*}" = spotsh ]; then
                 # with its resident shells (the default), then with a session per command as ControlPersist does
-                for mode in warm warm-sessions; do
-                    spotsh_in_jvm $mode "$cmd" "$name" "$n"
+                modes=warm
+                [ "$tool" = spotsh ] && modes="warm warm-sessions"
+                for mode in $modes; do
+                    spotsh_in_jvm "$tool" $mode "$cmd" "$name" "$n"
                 done
             else
                 for ((r = 1; r <= runs; r++)); do
@@ -441,7 +463,7 @@ for n in $sizes; do
                     unexpected_stderr && status="stderr:$(grep -v '^run [0-9]*: ' "$work/err" | head -c 120 | tr '\n,' '  ')"
                 done
             fi
-            [ "$tool" = spotsh ] || record "$n" "$tool" "$name" warm "$walls" "$cpus" "$rss" "$status"
+            [ "${tool%%:*}" = spotsh ] || record "$n" "$tool" "$name" warm "$walls" "$cpus" "$rss" "$status"
         done
         # the node side alone: the same shells and commands fed through pipes, no SSH (node_floor.py)
         if [ "$floor" = 1 ]; then

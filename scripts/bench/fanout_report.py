@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Turns scripts/bench/results/fanout.csv into the markdown report: one table per node count, the sshd side's own
-CPU (the floor under every client's wall time), then the goals of issue 4 at the largest count (cold wall <= 0.8x
+CPU (the floor under every client's wall time), spotsh with its own SSH crypto pieces on and off (when the run
+measured them: FANOUT_CRYPTO), then spotsh's fan-out goals at the largest count (cold wall <= 0.8x
 the fastest peer with client CPU <= 0.25x that peer's; warm wall <= 0.2x the fastest warm peer; peak RSS with all
 connections open <= 400 MB), each marked met or missed, for every one of spotsh's cold figures.
 
@@ -70,22 +71,29 @@ def main(path, cores, java, openssh, load=None, meter="perf"):
         print()
         print("| command | mode | " + " | ".join(TOOL_NAMES[t] for t in tools) + " |")
         print("|---|---|" + "---:|" * len(tools))
-        for mode in MODES:
-            for command in COMMANDS:
-                cells = []
-                for t in tools:
-                    r = by_key.get((n, t, command, mode))
-                    if r is None:
-                        cells.append("")
-                        continue
-                    mark = "" if r["check"] == "ok" else " !"
-                    cells.append(f"{float(r['wall_median_s']):.2f} s ({float(r['cpu_median_s']):.2f} s CPU, "
-                                 f"{float(r['rss_max_mb']):.0f} MB){mark}")
-                if any(cells):
-                    print(f"| {COMMANDS[command]} | {MODES[mode]} | " + " | ".join(c or "—" for c in cells) + " |")
+        figure_rows(by_key, n, tools, MODES)
         server_side(by_key, n, tools, cores, meter)
+        crypto_pieces(by_key, n, rows)
     goals(by_key, max(sizes))
     node_floor(by_key, max(sizes), cores)
+
+
+def figure_rows(by_key, n, tools, modes):
+    """One table row per mode and command measured: each tool's median wall s (client CPU s, peak RSS MB), `!` when
+    its output check failed, `—` when it was not measured."""
+    for mode in modes:
+        for command in COMMANDS:
+            cells = []
+            for t in tools:
+                r = by_key.get((n, t, command, mode))
+                if r is None:
+                    cells.append("")
+                    continue
+                mark = "" if r["check"] == "ok" else " !"
+                cells.append(f"{float(r['wall_median_s']):.2f} s ({float(r['cpu_median_s']):.2f} s CPU, "
+                             f"{float(r['rss_max_mb']):.0f} MB){mark}")
+            if any(cells):
+                print(f"| {COMMANDS[command]} | {MODES[mode]} | " + " | ".join(c or "—" for c in cells) + " |")
 
 
 def server_side(by_key, n, tools, cores, meter):
@@ -114,6 +122,32 @@ def server_side(by_key, n, tools, cores, meter):
     print("|---|---|---:|---:|---:|---:|---:|")
     for line in lines:
         print(line)
+
+
+CRYPTO_PIECES = ("kex: curve25519-sha256 on BouncyCastle's X25519 called as a library (Curve25519Kex); "
+                 "ed25519: ssh-ed25519 signatures and key files on BouncyCastle's Ed25519 (Ed25519Keys); "
+                 "gcm: AES-GCM on the JDK's provider (JdkAesGcm); auth: the cluster key signed in the first request "
+                 "(SignedPublickey)")
+
+
+def crypto_pieces(by_key, n, rows):
+    """spotsh once per crypto setting of the run (tool spotsh:crypto=SETTING; plain spotsh is "all")."""
+    variants = list(dict.fromkeys(r["tool"] for r in rows if r["tool"].startswith("spotsh:crypto=")))
+    if not variants:
+        return
+    columns = (["spotsh"] if any(t == "spotsh" for (_, t, _, _) in by_key) else []) + variants
+    labels = ["all" if t == "spotsh" else t.split("=", 1)[1] for t in columns]
+    print()
+    print(f"### crypto pieces on/off, N = {n}")
+    print()
+    print("spotsh with its own SSH crypto pieces on (`all`, the default), off (`none`: SSHJ 0.40.0's own "
+          "algorithms only) or one turned off (`-kex`: all but kex), as `SPOTSH_SSH_CRYPTO` sets them in the "
+          f"product. Pieces: {CRYPTO_PIECES}. Median wall seconds (client CPU seconds, peak RSS MB); `!` marks a "
+          "failed output check.")
+    print()
+    print("| command | mode | " + " | ".join(f"`{label}`" for label in labels) + " |")
+    print("|---|---|" + "---:|" * len(columns))
+    figure_rows(by_key, n, columns, ["cold", "warm"])
 
 
 def goals(by_key, n):

@@ -11,19 +11,19 @@ import java.util.concurrent.TimeUnit;
  * callbacks run under this object's lock, so once a registration is closed its callback can no longer fire.
  * Callbacks must not block.
  */
-final class Cancellation {
+public final class Cancellation {
     private final CountDownLatch latch = new CountDownLatch(1);
     private final List<Runnable> callbacks = new ArrayList<>();
-    private volatile Phase phase;
+    private volatile FailureStage stage;
     private volatile String reason;
 
     /** Stops the fan-out; the first call wins. Returns whether this call did it. */
-    synchronized boolean cancel(Phase why, String text) {
-        if (phase != null) {
+    public synchronized boolean cancel(FailureStage why, String text) {
+        if (stage != null) {
             return false;
         }
         reason = text;
-        phase = why;
+        stage = why;
         latch.countDown();
         for (Runnable callback : List.copyOf(callbacks)) {
             try {
@@ -36,13 +36,13 @@ final class Cancellation {
         return true;
     }
 
-    boolean isCancelled() {
-        return phase != null;
+    public boolean isCancelled() {
+        return stage != null;
     }
 
-    /** {@link Phase#CANCELLED} or {@link Phase#TIMEOUT} (the overall deadline), null while running. */
-    Phase phase() {
-        return phase;
+    /** {@link FailureStage#CANCELLED} or {@link FailureStage#TIMEOUT} (the overall deadline), null while running. */
+    FailureStage stage() {
+        return stage;
     }
 
     String reason() {
@@ -50,8 +50,8 @@ final class Cancellation {
     }
 
     /** Runs {@code callback} on cancellation (at once if already cancelled) until the registration is closed. */
-    synchronized Registration onCancel(Runnable callback) {
-        if (phase != null) {
+    public synchronized Registration onCancel(Runnable callback) {
+        if (stage != null) {
             callback.run();
             return () -> { };
         }
@@ -74,12 +74,12 @@ final class Cancellation {
     }
 
     /** The failure a node reports when this cancellation stopped it. */
-    FanoutException failure(Target target) {
-        return new FanoutException(reason, target, phase, false, null);
+    public FanoutException failure(Target target) {
+        return new FanoutException(reason, target, stage, false, null);
     }
 
     /** A registered callback; closing it removes the callback. */
-    interface Registration extends AutoCloseable {
+    public interface Registration extends AutoCloseable {
         @Override
         void close();
     }

@@ -17,12 +17,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The fan-out engine: runs a command, a transfer or a sysstat mark on many nodes at once over SSH and returns one
- * result per node. One failing node never stops the others. Connections persist: the first use of a node opens
- * its connection, later fan-outs reuse it (kept alive, reopened when it dropped).
+ * The fan-out engine: runs a command, a transfer or a sysstat mark on many nodes at once and returns one result per
+ * node. One failing node never stops the others. Each node is reached through a {@link Remote} from the
+ * {@link Transport} (SSH: {@code io.spotsh.fanout.ssh.SshTransport}). Connections persist: the first use of a node
+ * opens its connection, later fan-outs reuse it (kept alive, reopened when it dropped).
  *
  * <pre>{@code
- * try (Fanout fanout = new Fanout(FanoutSettings.builder().clusterKey(key).build())) {
+ * FanoutSettings settings = FanoutSettings.builder().clusterKey(key).build();
+ * try (Fanout fanout = new Fanout(settings, new SshTransport(settings))) {
  *     List<Target> nodes = List.of(new Target("data-1", "10.0.0.7", 22, "admin", "ssh-ed25519 AAAA..."));
  *     RunResult r = fanout.run(nodes, "uname -a", RunOptions.defaults().withListener(new PrefixedPrinter(System.out, nodes)));
  *     fanout.put(nodes, Path.of("workload.yaml"), "/tmp", RunOptions.defaults()).check();
@@ -37,8 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Fanout implements AutoCloseable {
     private final FanoutSettings settings;
-    private final SshSetup setup;
-    private final KeepAlives keepAlives;
+    private final Transport transport;
     private final ScheduledThreadPoolExecutor timers;
     private final ExecutorService workers;
     private final Semaphore handshakes;
@@ -48,10 +49,10 @@ public final class Fanout implements AutoCloseable {
     private final AtomicLong connectionsOpened = new AtomicLong();
     private volatile boolean closed;
 
-    public Fanout(FanoutSettings settings) {
+    /** An engine reaching its nodes through {@code transport}, which it closes when it closes. */
+    public Fanout(FanoutSettings settings, Transport transport) {
         this.settings = settings;
-        this.setup = new SshSetup(settings);
-        this.keepAlives = new KeepAlives(settings.keepAlive(), settings.keepAliveMisses());
+        this.transport = transport;
         this.timers = new ScheduledThreadPoolExecutor(1, daemons("spotsh-fanout-timer"));
         this.timers.setRemoveOnCancelPolicy(true);
         this.workers = Executors.newCachedThreadPool(daemons("spotsh-fanout"));
@@ -62,7 +63,7 @@ public final class Fanout implements AutoCloseable {
     /** Runs {@code command} on every node through its login shell. */
     public RunResult run(Collection<Target> targets, String command, RunOptions options) {
         RunResult result = fanOut(targets, options, RunResult.Kind.COMMAND, "run: " + command,
-                (remote, budget) -> new Execution(remote, settings.outputTailBytes(), options.linesTo()).run(command, budget));
+                (remote, budget) -> new StepRecorder(remote, settings.outputTailBytes(), options.linesTo()).run(command, budget));
         return options.check() ? result.check() : result;
     }
 
@@ -73,14 +74,14 @@ public final class Fanout implements AutoCloseable {
     /** Copies a local file or directory to {@code remotePath} on every node (into it when it is a directory). */
     public RunResult put(Collection<Target> targets, Path local, String remotePath, RunOptions options) {
         RunResult result = fanOut(targets, options, RunResult.Kind.TRANSFER, "put: " + local + " -> " + remotePath,
-                (remote, budget) -> Execution.transfer(remote, () -> remote.upload(local, remotePath, budget)));
+                (remote, budget) -> StepRecorder.transfer(remote, () -> remote.upload(local, remotePath, budget)));
         return options.check() ? result.check() : result;
     }
 
     /** Copies {@code remotePath} (file or directory) from every node to {@code <localDir>/<node name>/}. */
     public RunResult get(Collection<Target> targets, String remotePath, Path localDir, RunOptions options) {
         RunResult result = fanOut(targets, options, RunResult.Kind.TRANSFER, "get: " + remotePath + " -> " + localDir,
-                (remote, budget) -> Execution.transfer(remote, () -> remote.download(remotePath, localDir, budget)));
+                (remote, budget) -> StepRecorder.transfer(remote, () -> remote.download(remotePath, localDir, budget)));
         return options.check() ? result.check() : result;
     }
 
@@ -89,7 +90,7 @@ public final class Fanout implements AutoCloseable {
         String command = SysstatMark.command(text, settings.sadcPaths());
         RunResult raw = fanOut(targets, options, RunResult.Kind.COMMAND, "mark: " + text,
                 (remote, budget) -> SysstatMark.explain(
-                        new Execution(remote, settings.outputTailBytes(), options.linesTo()).run(command, budget),
+                        new StepRecorder(remote, settings.outputTailBytes(), options.linesTo()).run(command, budget),
                         settings.sadcPaths()));
         return options.check() ? raw.check() : raw;
     }
@@ -97,7 +98,7 @@ public final class Fanout implements AutoCloseable {
     /** Stops every fan-out in progress: running commands get TERM and their channels close. */
     public void cancel() {
         for (Cancellation token : running) {
-            token.cancel(Phase.CANCELLED, "cancelled");
+            token.cancel(FailureStage.CANCELLED, "cancelled");
         }
     }
 
@@ -130,7 +131,7 @@ public final class Fanout implements AutoCloseable {
         Cancellation token = new Cancellation();
         running.add(token);
         if (Thread.currentThread().isInterrupted()) {
-            token.cancel(Phase.CANCELLED, "interrupted");
+            token.cancel(FailureStage.CANCELLED, "interrupted");
         }
         long start = System.nanoTime();
         try {
@@ -139,7 +140,7 @@ public final class Fanout implements AutoCloseable {
             List<NodeResult> results = OnNodes.run(nodes, workers, timers, token, options.deadline(), grace,
                     target -> finished(task.run(remote(target), budget), options));
             return new RunResult(kind, operation, results, Duration.ofNanos(System.nanoTime() - start),
-                    token.phase() == Phase.CANCELLED);
+                    token.stage() == FailureStage.CANCELLED);
         } finally {
             running.remove(token);
         }
@@ -156,11 +157,11 @@ public final class Fanout implements AutoCloseable {
         return result;
     }
 
-    /** The node's remote: SSH, limited, retried; made once per node and kept with its connection. */
+    /** The node's remote: the transport's, limited, retried; made once per node and kept with its connection. */
     private Remote remote(Target target) {
         return remotes.computeIfAbsent(target, t -> new RetryingRemote(
                 new LimitedRemote(
-                        new SshRemote(t, setup, keepAlives, timers, workers, connectionsOpened::incrementAndGet),
+                        transport.open(t, timers, workers, connectionsOpened::incrementAndGet),
                         handshakes, settings.channelsPerCommand()),
                 settings.retries(), backoff));
     }
@@ -172,7 +173,7 @@ public final class Fanout implements AutoCloseable {
         cancel();
         remotes.values().forEach(Remote::close);
         remotes.clear();
-        keepAlives.close();
+        transport.close();
         timers.shutdownNow();
         workers.shutdown();
     }

@@ -1,13 +1,13 @@
 package io.spotsh.fanout;
 
 /**
- * The one exception family of the fan-out engine. A node-level failure names the node, its host and the phase
+ * The one exception family of the fan-out engine. A node-level failure names the node, its host and the stage
  * that failed; {@link CheckFailedException} lists every failed node of a fan-out. Messages never contain key
  * material.
  */
 public class FanoutException extends RuntimeException {
     private final Target target;
-    private final Phase phase;
+    private final FailureStage stage;
     private final boolean retryable;
 
     public FanoutException(String message) {
@@ -22,10 +22,10 @@ public class FanoutException extends RuntimeException {
      * @param retryable true only when the command certainly did not start (connect, key exchange, auth, channel
      *                  open), so trying again cannot run it twice
      */
-    public FanoutException(String message, Target target, Phase phase, boolean retryable, Throwable cause) {
+    public FanoutException(String message, Target target, FailureStage stage, boolean retryable, Throwable cause) {
         super(target == null ? message : target.describe() + ": " + message, cause);
         this.target = target;
-        this.phase = phase;
+        this.stage = stage;
         this.retryable = retryable;
     }
 
@@ -34,13 +34,19 @@ public class FanoutException extends RuntimeException {
         return target;
     }
 
-    /** The phase that failed, or null for an engine-level failure. */
-    public Phase phase() {
-        return phase;
+    /** The stage that failed, or null for an engine-level failure. */
+    public FailureStage stage() {
+        return stage;
     }
 
     public boolean retryable() {
         return retryable;
+    }
+
+    /** An exception's message for a failure's reason: its class name when it has no message. */
+    public static String messageOf(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
 
     /** The message without the leading node name, for per-node tables. */

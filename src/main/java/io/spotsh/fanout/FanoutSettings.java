@@ -1,7 +1,5 @@
 package io.spotsh.fanout;
 
-import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -22,7 +20,6 @@ public final class FanoutSettings {
     public static final List<String> SADC_PATHS = List.of("/usr/lib/sysstat/sadc", "/usr/lib64/sa/sadc", "/usr/lib/sa/sadc");
 
     private final Path clusterKey;
-    private final KeyProvider clusterKeyProvider;
     private final boolean userKeys;
     private final Path sshDir;
     private final Duration connectTimeout;
@@ -41,7 +38,6 @@ public final class FanoutSettings {
 
     private FanoutSettings(Builder b) {
         this.clusterKey = b.clusterKey;
-        this.clusterKeyProvider = b.clusterKeyProvider;
         this.userKeys = b.userKeys;
         this.sshDir = b.sshDir;
         this.connectTimeout = b.connectTimeout;
@@ -66,11 +62,6 @@ public final class FanoutSettings {
     /** The cluster's OpenSSH private key file, or null. */
     public Path clusterKey() {
         return clusterKey;
-    }
-
-    /** The cluster key already loaded, or null; wins over {@link #clusterKey()}. */
-    public KeyProvider clusterKeyProvider() {
-        return clusterKeyProvider;
     }
 
     /** Whether {@code ~/.ssh/id_*} keys are offered to hosts spotsh did not launch. */
@@ -138,7 +129,7 @@ public final class FanoutSettings {
     }
 
     /**
-     * Whether commands on an open connection go to one shell kept running per node ({@link ResidentShell}) instead
+     * Whether commands on an open connection go to one shell kept running per node (the resident shell of {@code io.spotsh.fanout.ssh.resident}) instead
      * of a new session each; on by default. A node whose login shell is not a POSIX one uses sessions anyway.
      */
     public boolean residentShell() {
@@ -158,7 +149,6 @@ public final class FanoutSettings {
     /** Fills settings in; every setter has a sensible default. */
     public static final class Builder {
         private Path clusterKey;
-        private KeyProvider clusterKeyProvider;
         private boolean userKeys = true;
         private Path sshDir = Path.of(System.getProperty("user.home"), ".ssh");
         private Duration connectTimeout = Duration.ofSeconds(10);
@@ -180,11 +170,6 @@ public final class FanoutSettings {
 
         public Builder clusterKey(Path value) {
             clusterKey = value;
-            return this;
-        }
-
-        public Builder clusterKey(KeyProvider value) {
-            clusterKeyProvider = value;
             return this;
         }
 

@@ -106,7 +106,7 @@ final class LimitedRemote implements Remote {
             permits.release();
         }
         if (!budget.token().isCancelled()) {
-            budget.token().cancel(Phase.CANCELLED, "interrupted");
+            budget.token().cancel(FailureStage.CANCELLED, "interrupted");
             waiter.interrupt();
         }
         throw budget.token().failure(target());

@@ -29,8 +29,8 @@ final class LineSplitter {
         int lineStart = offset;
         int end = offset + length;
         // eight bytes at a time: every byte a node prints passes here
-        for (int i = MarkerScanner.indexOf(data, offset, end, (byte) '\n'); i < end;
-             i = MarkerScanner.indexOf(data, lineStart, end, (byte) '\n')) {
+        for (int i = Bytes.indexOf(data, offset, end, (byte) '\n'); i < end;
+             i = Bytes.indexOf(data, lineStart, end, (byte) '\n')) {
             if (partialLength == 0) {
                 emit(data, lineStart, i - lineStart);
             } else {

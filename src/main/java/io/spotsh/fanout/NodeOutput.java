@@ -5,7 +5,7 @@ package io.spotsh.fanout;
  * to the listener. Written by the connection's reader thread; read by the node's task once the channel is done,
  * or early when it was abandoned, hence the locking.
  */
-final class NodeOutput {
+public final class NodeOutput {
     private static final int MAX_LINE = 64 * 1024;
 
     private final TailBuffer stdout;
@@ -14,7 +14,8 @@ final class NodeOutput {
     private final LineSplitter stderrLines;
     private volatile boolean listenerFailed;
 
-    NodeOutput(Target node, int tailBytes, OutputListener listener) {
+    /** Keeps the last {@code tailBytes} of each stream and hands complete lines to {@code listener} (null for none). */
+    public NodeOutput(Target node, int tailBytes, OutputListener listener) {
         this.stdout = new TailBuffer(tailBytes);
         this.stderr = new TailBuffer(tailBytes);
         if (listener == null || listener == OutputListener.NONE) {
@@ -39,14 +40,14 @@ final class NodeOutput {
         };
     }
 
-    synchronized void stdout(byte[] data, int offset, int length) {
+    public synchronized void stdout(byte[] data, int offset, int length) {
         stdout.write(data, offset, length);
         if (stdoutLines != null) {
             stdoutLines.write(data, offset, length);
         }
     }
 
-    synchronized void stderr(byte[] data, int offset, int length) {
+    public synchronized void stderr(byte[] data, int offset, int length) {
         stderr.write(data, offset, length);
         if (stderrLines != null) {
             stderrLines.write(data, offset, length);

@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * What happened on one node: exit status (or signal), the tail of stdout and stderr, how long it took, and on
- * failure the phase that failed with a reason. Transfers also carry the bytes moved. Immutable.
+ * failure the stage that failed ({@link FailureStage}) with a reason. Transfers also carry the bytes moved. Immutable.
  */
 public final class NodeResult {
     private final Target target;
@@ -17,7 +17,7 @@ public final class NodeResult {
     private final boolean truncated;
     private final long bytes;
     private final Duration duration;
-    private final Phase phase;
+    private final FailureStage stage;
     private final String error;
 
     private NodeResult(Builder b) {
@@ -31,14 +31,14 @@ public final class NodeResult {
         this.truncated = b.truncated;
         this.bytes = b.bytes;
         this.duration = b.duration;
-        this.phase = b.phase;
+        this.stage = b.stage;
         this.error = b.error;
     }
 
     /** A node that failed before or outside its command: nothing ran, or what ran is unknown. */
-    static NodeResult failed(Target target, Phase phase, String error, Duration duration) {
+    static NodeResult failed(Target target, FailureStage stage, String error, Duration duration) {
         Builder b = new Builder(target, duration);
-        b.phase = phase;
+        b.stage = stage;
         b.error = error;
         return b.build();
     }
@@ -48,9 +48,9 @@ public final class NodeResult {
     }
 
     /** This result with another failure, keeping the output (e.g. a clearer error for a known exit). */
-    NodeResult withFailure(Phase newPhase, String newError) {
+    NodeResult withFailure(FailureStage newStage, String newError) {
         Builder b = toBuilder();
-        b.phase = newPhase;
+        b.stage = newStage;
         b.error = newError;
         return b.build();
     }
@@ -131,9 +131,12 @@ public final class NodeResult {
         return bytes == 0 || seconds <= 0 ? 0 : bytes / 1e6 / seconds;
     }
 
-    /** The phase that failed, or null when the node succeeded. */
-    public Phase getPhase() {
-        return phase;
+    /**
+     * Where the node failed ({@link FailureStage}), or null when it succeeded. Named after the {@code phase} column of
+     * {@link RunResult#table()} and {@link RunResult#toCsv()}, which print it, and read as {@code r.phase} in plans.
+     */
+    public FailureStage getPhase() {
+        return stage;
     }
 
     /** Why it failed (without the node name), or null. */
@@ -142,21 +145,21 @@ public final class NodeResult {
     }
 
     public boolean isOk() {
-        return phase == null;
+        return stage == null;
     }
 
-    /** {@code ok}, {@code exit 2}, {@code signal KILL}, or the failed phase. */
+    /** {@code ok}, {@code exit 2}, {@code signal KILL}, or the failed stage. */
     public String getStatus() {
         if (isOk()) {
             return "ok";
         }
-        if (exitStatus != null && phase == Phase.EXEC) {
+        if (exitStatus != null && stage == FailureStage.EXEC) {
             return "exit " + exitStatus;
         }
-        if (signal != null && phase == Phase.EXEC) {
+        if (signal != null && stage == FailureStage.EXEC) {
             return "signal " + signal;
         }
-        return phase.label();
+        return stage.label();
     }
 
     /** The last non-blank line of stderr, or of the error when there is no stderr. */
@@ -188,7 +191,7 @@ public final class NodeResult {
         long stderrBytes;
         boolean truncated;
         long bytes;
-        Phase phase;
+        FailureStage stage;
         String error;
 
         private Builder(Target target, Duration duration) {

@@ -28,7 +28,7 @@ final class OnNodes {
                                 Cancellation token, Duration deadline, Duration grace,
                                 Function<Target, NodeResult> task) {
         ScheduledFuture<?> deadlineTimer = deadline == null ? null : timers.schedule(
-                () -> token.cancel(Phase.TIMEOUT, "the overall deadline of " + seconds(deadline) + " passed"),
+                () -> token.cancel(FailureStage.TIMEOUT, "the overall deadline of " + seconds(deadline) + " passed"),
                 deadline.toNanos(), TimeUnit.NANOSECONDS);
         List<Future<NodeResult>> futures = new ArrayList<>();
         for (Target target : targets) {
@@ -54,12 +54,12 @@ final class OnNodes {
                         // poll again: the fan-out may have been cancelled meanwhile
                     } catch (InterruptedException e) {
                         interrupted = true;
-                        token.cancel(Phase.CANCELLED, "interrupted");
+                        token.cancel(FailureStage.CANCELLED, "interrupted");
                     } catch (ExecutionException e) {
-                        result = NodeResult.failed(targets.get(i), Phase.EXEC, "internal error: " + e.getCause(), Duration.ZERO);
+                        result = NodeResult.failed(targets.get(i), FailureStage.EXEC, "internal error: " + e.getCause(), Duration.ZERO);
                     }
                 }
-                results.add(result != null ? result : NodeResult.failed(targets.get(i), token.phase(),
+                results.add(result != null ? result : NodeResult.failed(targets.get(i), token.stage(),
                         token.reason() + " (the node did not wind up in time)", Duration.ZERO));
             }
         } finally {

@@ -26,7 +26,7 @@ final class OutputGroups {
         }
         StringBuilder out = new StringBuilder();
         groups.forEach((body, names) -> {
-            out.append("---- ").append(NodeSet.fold(names)).append(" (").append(names.size()).append(") ----\n");
+            out.append("---- ").append(NameRanges.fold(names)).append(" (").append(names.size()).append(") ----\n");
             out.append(body);
         });
         return out.toString();

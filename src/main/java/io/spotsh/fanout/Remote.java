@@ -5,16 +5,18 @@ import java.nio.file.Path;
 /**
  * The one primitive of the engine, after Jepsen's control layer: five verbs on one node. Everything else (run on
  * all nodes, retries before a command starts, handshake and channel limits, cancellation) wraps a Remote rather
- * than living inside it.
+ * than living inside it. A {@link Transport} makes them; a failure is a {@link FanoutException} naming the node,
+ * the {@link FailureStage} and whether the step may be retried (only when its command certainly did not start).
  */
-interface Remote extends AutoCloseable {
+public interface Remote extends AutoCloseable {
     Target target();
 
     boolean isConnected();
 
     /**
-     * Connects TCP and waits for the server's greeting, before a handshake permit is taken ({@link GreetedSocket});
-     * {@link #connect} then goes on from there. Does nothing when the connection is open or already greeted.
+     * Gets as far as it can without a handshake permit (for SSH: TCP connected and the server's greeting heard), so a
+     * dead node's wait overlaps the others' handshakes; {@link #connect} then goes on from there. Does nothing when
+     * the connection is open or already greeted, or when the transport has no such step.
      */
     void greet(Budget budget);
 

@@ -1,5 +1,7 @@
 package io.spotsh.fanout;
 
+import io.spotsh.common.ShellQuote;
+
 import java.util.List;
 
 /**
@@ -23,26 +25,21 @@ final class SysstatMark {
         }
         StringBuilder sh = new StringBuilder("for s in");
         for (String path : sadcPaths) {
-            sh.append(' ').append(quote(path));
+            sh.append(' ').append(ShellQuote.quote(path));
         }
         sh.append("; do if [ -x \"$s\" ]; then ")
                 // a local node keeps its own sysstat files under its root (see userdata.sh.tmpl, step metrics)
                 .append("f=-; if [ -n \"${SPOTSH_ROOT:-}\" ]; then f=\"$SPOTSH_ROOT/var/log/sysstat\"; mkdir -p \"$f\"; fi; ")
-                .append("exec \"$s\" -L -C ").append(quote(text)).append(" \"$f\"; fi; done; ")
-                .append("echo ").append(quote(MISSING)).append(" >&2; exit ").append(MISSING_EXIT);
+                .append("exec \"$s\" -L -C ").append(ShellQuote.quote(text)).append(" \"$f\"; fi; done; ")
+                .append("echo ").append(ShellQuote.quote(MISSING)).append(" >&2; exit ").append(MISSING_EXIT);
         return sh.toString();
-    }
-
-    /** Single quotes for sh: nothing inside is expanded; a quote becomes {@code '\''}. */
-    static String quote(String text) {
-        return "'" + text.replace("'", "'\\''") + "'";
     }
 
     /** Turns the "no sadc" exit into an error that says what to do. */
     static NodeResult explain(NodeResult result, List<String> sadcPaths) {
         if (!result.isOk() && Integer.valueOf(MISSING_EXIT).equals(result.getExitStatus())
                 && result.getStderr().contains(MISSING)) {
-            return result.withFailure(Phase.EXEC, "sysstat is not installed on " + result.getName() + " (no "
+            return result.withFailure(FailureStage.EXEC, "sysstat is not installed on " + result.getName() + " (no "
                     + String.join(", ", sadcPaths) + "): apt-get install sysstat / bake it into the AMI");
         }
         return result;

@@ -7,6 +7,8 @@ import io.spotsh.common.StateDir;
 import io.spotsh.common.StatusLine;
 import io.spotsh.fanout.Fanout;
 import io.spotsh.fanout.FanoutSettings;
+import io.spotsh.fanout.ssh.SshTransport;
+import io.spotsh.fanout.ssh.crypto.SshCrypto;
 import io.spotsh.node.ClusterKey;
 import io.spotsh.node.UserDataRenderer;
 import io.spotsh.registry.Registry;
@@ -61,9 +63,12 @@ public final class Session implements AutoCloseable {
             cluster.setStatusLine(statusLine);
             cluster.setInteractive(interactive);
             cluster.setDryRun(settings.dryRun());
-            cluster.setFanout(() -> new Fanout(FanoutSettings.builder()
-                    .clusterKey(ClusterKey.open(settings.stateDir()).privateKeyPath())
-                    .residentShell(!settings.sshSessions()).build()));
+            cluster.setFanout(() -> {
+                FanoutSettings fanoutSettings = FanoutSettings.builder()
+                        .clusterKey(ClusterKey.open(settings.stateDir()).privateKeyPath())
+                        .residentShell(!settings.sshSessions()).build();
+                return new Fanout(fanoutSettings, new SshTransport(fanoutSettings, SshCrypto.fromEnvironment()));
+            });
             return cluster;
         });
         binding.bindLazy("nodes", Nodes.class, () -> cluster().getNodes());

@@ -25,7 +25,7 @@ public final class CannedResults {
         b.stdoutBytes = stdout.length();
         b.stderrBytes = stderr.length();
         if (status != 0) {
-            b.phase = Phase.EXEC;
+            b.stage = FailureStage.EXEC;
             b.error = "exit status " + status;
         }
         return b.build();
@@ -33,7 +33,7 @@ public final class CannedResults {
 
     /** A node the command never reached. */
     public static NodeResult unreachable(String name, String host, String error) {
-        return NodeResult.failed(target(name, host), Phase.CONNECT, error, Duration.ofSeconds(10));
+        return NodeResult.failed(target(name, host), FailureStage.CONNECT, error, Duration.ofSeconds(10));
     }
 
     public static RunResult of(String command, List<NodeResult> results) {

@@ -1,5 +1,6 @@
 package io.spotsh.fanout;
 
+import io.spotsh.fanout.ssh.LoopbackNodes;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -28,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FanoutRunTest {
-    TestCluster cluster;
+    LoopbackNodes cluster;
     Fanout fanout;
 
     /** The engine's settings for this class's runs. */
@@ -38,8 +39,8 @@ class FanoutRunTest {
 
     @BeforeAll
     void start(@TempDir Path dir) throws IOException {
-        cluster = TestCluster.start(dir, 4);
-        fanout = new Fanout(configure(cluster.settings()).build());
+        cluster = LoopbackNodes.start(dir, 4);
+        fanout = LoopbackNodes.fanout(configure(cluster.settings()));
     }
 
     @AfterAll
@@ -57,7 +58,7 @@ class FanoutRunTest {
         assertEquals(3, result.getOk().size());
         NodeResult failed = result.get("data-2");
         assertEquals(Integer.valueOf(3), failed.getExitStatus());
-        assertEquals(Phase.EXEC, failed.getPhase());
+        assertEquals(FailureStage.EXEC, failed.getPhase());
         assertEquals("exit 3", failed.getStatus());
         assertEquals("warning on data-2", failed.getLastStderrLine());
         NodeResult ok = result.get("data-4");
@@ -131,7 +132,7 @@ class FanoutRunTest {
 
     @Test
     void stdoutAndStderrAreDrainedTogetherAndBounded() throws IOException {
-        try (Fanout small = new Fanout(configure(cluster.settings()).outputTailBytes(64 * 1024).build())) {
+        try (Fanout small = LoopbackNodes.fanout(configure(cluster.settings()).outputTailBytes(64 * 1024))) {
             RunResult result = small.run(cluster.targets().subList(0, 2),
                     "head -c 3000000 /dev/zero | tr '\\0' e >&2 & head -c 3000000 /dev/zero | tr '\\0' o; wait");
 
@@ -162,7 +163,7 @@ class FanoutRunTest {
 
         assertTrue(seconds < 4, "took " + seconds + " s");
         for (NodeResult r : result) {
-            assertEquals(Phase.TIMEOUT, r.getPhase(), r.toString());
+            assertEquals(FailureStage.TIMEOUT, r.getPhase(), r.toString());
             assertEquals("before\n", r.getStdout());
             assertTrue(r.getError().startsWith("timed out after 1.0 s"), r.getError());
         }
@@ -174,7 +175,7 @@ class FanoutRunTest {
         RunResult result = fanout.run(cluster.targets(), "sleep 30", RunOptions.defaults().withDeadline(Duration.ofSeconds(1)));
         assertEquals(4, result.getFailed().size());
         assertTrue(result.getDuration().toMillis() < 3500, result.summary());
-        result.forEach(r -> assertEquals(Phase.TIMEOUT, r.getPhase()));
+        result.forEach(r -> assertEquals(FailureStage.TIMEOUT, r.getPhase()));
         assertTrue(result.get("data-1").getError().contains("overall deadline"), result.get("data-1").getError());
         assertFalse(result.isCancelled());
     }

@@ -1,5 +1,6 @@
 package io.spotsh.fanout;
 
+import io.spotsh.fanout.ssh.LoopbackNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,13 +24,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FanoutTransferTest {
     @TempDir
     static Path dir;
-    static TestCluster cluster;
+    static LoopbackNodes cluster;
     static Fanout fanout;
 
     @BeforeAll
     static void start() throws IOException {
-        cluster = TestCluster.start(dir, 3);
-        fanout = new Fanout(cluster.settings().build());
+        cluster = LoopbackNodes.start(dir, 3);
+        fanout = LoopbackNodes.fanout(cluster.settings());
     }
 
     @AfterAll
@@ -89,7 +90,7 @@ class FanoutTransferTest {
 
         assertEquals(List.of("data-2"), get.getOk().stream().map(NodeResult::getName).toList());
         NodeResult missing = get.get("data-1");
-        assertEquals(Phase.TRANSFER, missing.getPhase());
+        assertEquals(FailureStage.TRANSFER, missing.getPhase());
         assertTrue(missing.getError().contains("only-on-2.txt"), missing.getError());
     }
 

@@ -1,5 +1,6 @@
 package io.spotsh.fanout;
 
+import io.spotsh.fanout.ssh.LoopbackNodes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,12 +20,12 @@ class MarkTest {
 
     @Test
     void aNodeWithoutSadcGetsAnErrorThatSaysWhatToDo() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 2);
-             Fanout fanout = new Fanout(cluster.settings().sadcPaths(List.of("/nonexistent/sysstat/sadc")).build())) {
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 2);
+             Fanout fanout = LoopbackNodes.fanout(cluster.settings().sadcPaths(List.of("/nonexistent/sysstat/sadc")))) {
             RunResult result = fanout.mark(cluster.targets(), "Workload A finished.", RunOptions.defaults());
 
             NodeResult r = result.get("data-2");
-            assertEquals(Phase.EXEC, r.getPhase());
+            assertEquals(FailureStage.EXEC, r.getPhase());
             assertEquals("sysstat is not installed on data-2 (no /nonexistent/sysstat/sadc): "
                     + "apt-get install sysstat / bake it into the AMI", r.getError());
             CheckFailedException e = assertThrows(CheckFailedException.class, result::check);
@@ -38,8 +39,8 @@ class MarkTest {
         Files.writeString(sadc, "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > \"$(dirname \"$0\")/args-$NODE\"\n");
         Files.setPosixFilePermissions(sadc, PosixFilePermissions.fromString("rwxr-xr-x"));
         String text = "Workload A finished: it's $HOME `id` \"done\" \\ ; rm -rf /";
-        try (TestCluster cluster = TestCluster.start(dir, 2);
-             Fanout fanout = new Fanout(cluster.settings().sadcPaths(List.of("/nonexistent/sadc", sadc.toString())).build())) {
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 2);
+             Fanout fanout = LoopbackNodes.fanout(cluster.settings().sadcPaths(List.of("/nonexistent/sadc", sadc.toString())))) {
             RunResult result = fanout.mark(cluster.targets(), text, RunOptions.defaults()).check();
 
             assertEquals(2, result.getOk().size());

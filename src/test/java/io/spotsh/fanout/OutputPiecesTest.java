@@ -1,5 +1,6 @@
 package io.spotsh.fanout;
 
+import io.spotsh.common.ShellQuote;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -11,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The small parts output passes through: tail buffer, line splitter, node-set folding, backoff. */
+/** The small parts output passes through: byte search, tail buffer, line splitter, node-name ranges, backoff. */
 class OutputPiecesTest {
     /** The lines a splitter hands on, decoded. */
     private static LineSplitter.Sink strings(List<String> to) {
@@ -85,9 +86,9 @@ class OutputPiecesTest {
 
     @Test
     void nodeNamesFoldIntoRanges() {
-        assertEquals("data-[1-3,5]", NodeSet.fold(List.of("data-3", "data-1", "data-2", "data-5")));
-        assertEquals("data-[1-2],client-1,head", NodeSet.fold(List.of("data-1", "client-1", "data-2", "head")));
-        assertEquals("data-7", NodeSet.fold(List.of("data-7")));
+        assertEquals("data-[1-3,5]", NameRanges.fold(List.of("data-3", "data-1", "data-2", "data-5")));
+        assertEquals("data-[1-2],client-1,head", NameRanges.fold(List.of("data-1", "client-1", "data-2", "head")));
+        assertEquals("data-7", NameRanges.fold(List.of("data-7")));
     }
 
     @Test
@@ -102,6 +103,31 @@ class OutputPiecesTest {
 
     @Test
     void shellQuotingSurvivesQuotes() {
-        assertEquals("'it'\\''s'", SysstatMark.quote("it's"));
+        assertEquals("'it'\\''s'", ShellQuote.quote("it's"));
+    }
+
+    @Test
+    void indexOfFindsTheFirstMatchAtEveryPositionAndAlignment() {
+        java.util.Random random = new java.util.Random(11);
+        for (int length = 0; length < 40; length++) {
+            for (int from = 0; from <= length; from++) {
+                byte[] data = new byte[length];
+                random.nextBytes(data);
+                for (int k = 0; k < data.length; k++) {
+                    if (data[k] == 037) {
+                        data[k] = (byte) 0x9f; // a byte that differs only in the high bit: no false match
+                    }
+                }
+                assertEquals(length, Bytes.indexOf(data, from, length, (byte) 037));
+                for (int at = from; at < length; at++) {
+                    byte[] copy = data.clone();
+                    copy[at] = 037;
+                    if (at + 1 < length) {
+                        copy[at + 1] = 037;
+                    }
+                    assertEquals(at, Bytes.indexOf(copy, from, length, (byte) 037), "at " + at + " from " + from);
+                }
+            }
+        }
     }
 }

@@ -7,6 +7,8 @@ import io.spotsh.fanout.PrefixedPrinter;
 import io.spotsh.fanout.RunOptions;
 import io.spotsh.fanout.RunResult;
 import io.spotsh.fanout.Target;
+import io.spotsh.fanout.ssh.SshTransport;
+import io.spotsh.fanout.ssh.crypto.SshCrypto;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,7 +29,7 @@ import java.util.stream.Stream;
  * <pre>
  * FanoutBench --targets FILE --key KEY --user USER --command CMD [--runs N] [--mode cold|warm|fresh]
  *             [--jit-warmup FILE [--jit-warmup-rounds R]] [--connect-timeout SECONDS] [--handshakes N] [--sessions]
- *             [--profile] [--line-by-line]
+ *             [--profile] [--line-by-line] [--crypto all|none|PIECES|-PIECES]
  * </pre>
  * Targets file: one node a line, {@code name host port key-type key-base64} (the host key as the node registered
  * it). Modes:
@@ -48,7 +50,9 @@ import java.util.stream.Stream;
  * {@code --profile} adds, on stderr, the process's time line (JVM start to main, engine set-up, fan-out) and its
  * CPU split by thread kind (compiler, GC, fan-out workers, SSH readers, ...) as {@code profile ...} lines.
  * {@code --line-by-line} flushes every line as the product does in a terminal (by default lines go out in blocks,
- * as when its stdout is a file).
+ * as when its stdout is a file). {@code --crypto} chooses spotsh's own SSH crypto pieces as {@link SshCrypto} reads
+ * them ({@code none}, {@code -kex}, ...: the rest are SSHJ's own algorithms); without it, the product's choice
+ * ({@code SPOTSH_SSH_CRYPTO}, by default all).
  */
 public final class FanoutBench {
     private static final long PAUSE_BETWEEN_FRESH_RUNS_MS = 1500;
@@ -83,7 +87,8 @@ public final class FanoutBench {
         PrefixedPrinter printer = new PrefixedPrinter(System.out, targets, options.containsKey("line-by-line"));
         boolean allOk = true;
         long closing = 0;
-        try (Fanout fanout = new Fanout(settings)) {
+        SshCrypto crypto = options.containsKey("crypto") ? SshCrypto.parse(options.get("crypto")) : SshCrypto.fromEnvironment();
+        try (Fanout fanout = new Fanout(settings, new SshTransport(settings, crypto))) {
             if (profile) {
                 System.err.printf("profile timeline: jvm_to_main_s=%.3f main_cpu_s=%.2f setup_s=%.3f setup_cpu_s=%.2f%n",
                         Proc.uptimeSeconds() - (System.nanoTime() - mainNanos) / 1e9, cpuAtMain,
@@ -151,7 +156,7 @@ public final class FanoutBench {
         System.exit(allOk ? 0 : 1);
     }
 
-    /** The failed nodes by phase, then each failure: what the failure run of the benchmark reports. */
+    /** The failed nodes by stage, then each failure: what the failure run of the benchmark reports. */
     private static void report(RunResult result) {
         if (result.allOk()) {
             return;

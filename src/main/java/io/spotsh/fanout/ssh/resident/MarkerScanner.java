@@ -1,8 +1,7 @@
-package io.spotsh.fanout;
+package io.spotsh.fanout.ssh.resident;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
+import io.spotsh.fanout.Bytes;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.function.Consumer;
@@ -55,7 +54,7 @@ final class MarkerScanner {
             } else if (heldLength == 0) {
                 // the common case, a command's own bytes: pass on everything up to the next possible marker
                 int from = i;
-                i = indexOf(data, i, end, prefix[0]);
+                i = Bytes.indexOf(data, i, end, prefix[0]);
                 if (i > from) {
                     sink.write(data, from, i - from);
                 }
@@ -68,33 +67,6 @@ final class MarkerScanner {
                 release(); // not a marker after all; this byte is looked at again
             }
         }
-    }
-
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long ONES = 0x0101010101010101L;
-    private static final long HIGHS = 0x8080808080808080L;
-
-    /**
-     * The index of the first {@code b} in {@code data[from, end)}, or {@code end}: eight bytes at a time (a byte
-     * equal to {@code b} becomes zero under XOR, and the classic has-zero-byte test finds the lowest), since every
-     * byte of a command's output passes here and a plain loop costs about as much as the rest of its handling.
-     */
-    static int indexOf(byte[] data, int from, int end, byte b) {
-        long pattern = (b & 0xffL) * ONES;
-        int i = from;
-        for (; i + 8 <= end; i += 8) {
-            long x = (long) LONGS.get(data, i) ^ pattern;
-            long zeros = (x - ONES) & ~x & HIGHS;
-            if (zeros != 0) {
-                return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
-            }
-        }
-        for (; i < end; i++) {
-            if (data[i] == b) {
-                return i;
-            }
-        }
-        return end;
     }
 
     private void hold(byte b) {

@@ -1,4 +1,4 @@
-package io.spotsh.fanout;
+package io.spotsh.fanout.ssh.crypto;
 
 import com.hierynomus.sshj.userauth.certificate.Certificate;
 import net.schmizz.sshj.common.Buffer;
@@ -14,6 +14,7 @@ import net.schmizz.sshj.transport.TransportException;
 import net.schmizz.sshj.transport.digest.Digest;
 import net.schmizz.sshj.transport.kex.KeyExchange;
 import net.schmizz.sshj.transport.kex.KeyExchangeBase;
+import org.bouncycastle.math.ec.rfc7748.X25519;
 
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
@@ -24,24 +25,30 @@ import java.security.PublicKey;
 import java.util.Arrays;
 
 /**
- * {@code curve25519-sha256} (RFC 8731) with BouncyCastle's X25519 arithmetic called directly ({@link Bc25519}) and
- * the JDK's SHA-256
- * (SSHJ's version asks the JCA for a key pair generator, a key factory, a key agreement and a digest per handshake,
- * each look-up under {@code SecurityUtils}' one global lock, and parses the peer's key through X.509 encodings).
- * The protocol is SSHJ's {@code Curve25519SHA256}/{@code AbstractDHG}: Q_C out, then K_S, Q_S and the signature of
- * the exchange hash in; an {@code ssh-ed25519} host key is read straight from its 32 bytes.
+ * {@code curve25519-sha256} (RFC 8731) with BouncyCastle's X25519 arithmetic called as a library and the JDK's
+ * SHA-256 (SSHJ's version asks the JCA for a key pair generator, a key factory, a key agreement and a digest per
+ * handshake, each look-up under {@code SecurityUtils}' one global lock, and parses the peer's key through X.509
+ * encodings). Stands in for what hierynomus/sshj#82 ("use BouncyCastle as a library vs a JCE provider", open)
+ * asks of SSHJ itself, for the key exchange. The protocol is SSHJ's {@code Curve25519SHA256}/{@code AbstractDHG}:
+ * Q_C out, then K_S, Q_S and the signature of the exchange hash in; an {@code ssh-ed25519} host key is read
+ * straight from its 32 bytes when {@link Ed25519Keys} verifies it, else as SSHJ reads it.
  */
-final class Curve25519Kex extends KeyExchangeBase {
+public final class Curve25519Kex extends KeyExchangeBase {
     private final byte[] privateKey = new byte[32];
     private final byte[] publicKey = new byte[32];
+    private final boolean rawHostKeys;
     private BigInteger k;
 
-    private Curve25519Kex() {
+    private Curve25519Kex(boolean rawHostKeys) {
         super(new Sha256());
+        this.rawHostKeys = rawHostKeys;
     }
 
-    /** Factories for both names of the algorithm. */
-    static Factory.Named<KeyExchange> factory(String name) {
+    /**
+     * A factory for one of the algorithm's two names. {@code rawHostKeys}: read an ed25519 host key as
+     * {@link Ed25519Keys}' raw key (when that piece verifies it), not through SSHJ's X.509 encoding.
+     */
+    public static Factory.Named<KeyExchange> factory(String name, boolean rawHostKeys) {
         return new Factory.Named<>() {
             @Override
             public String getName() {
@@ -50,7 +57,7 @@ final class Curve25519Kex extends KeyExchangeBase {
 
             @Override
             public KeyExchange create() {
-                return new Curve25519Kex();
+                return new Curve25519Kex(rawHostKeys);
             }
         };
     }
@@ -61,7 +68,7 @@ final class Curve25519Kex extends KeyExchangeBase {
         super.init(trans, serverId, clientId, serverKexInit, clientKexInit);
         digest.init();
         trans.getConfig().getRandomFactory().create().fill(privateKey);
-        Bc25519.x25519Public(privateKey, publicKey);
+        X25519.scalarMultBase(privateKey, 0, publicKey, 0); // the private key is clamped inside
         trans.write(new SSHPacket(Message.KEXDH_INIT).putBytes(publicKey));
     }
 
@@ -86,7 +93,7 @@ final class Curve25519Kex extends KeyExchangeBase {
                     "the server's curve25519 key has " + serverPublic.length + " bytes, not 32");
         }
         byte[] shared = new byte[32];
-        boolean nonZero = Bc25519.x25519Agree(privateKey, serverPublic, shared);
+        boolean nonZero = X25519.calculateAgreement(privateKey, 0, serverPublic, 0, shared, 0); // false: a low-order key
         Arrays.fill(privateKey, (byte) 0);
         if (!nonZero) {
             throw new TransportException(DisconnectReason.KEY_EXCHANGE_FAILED, "the curve25519 shared secret is zero");
@@ -118,9 +125,9 @@ final class Curve25519Kex extends KeyExchangeBase {
     }
 
     /** An ed25519 host key from its 32 bytes; any other type (certificates too) the way SSHJ reads it. */
-    private static PublicKey readHostKey(byte[] blob) throws Buffer.BufferException {
+    private PublicKey readHostKey(byte[] blob) throws Buffer.BufferException {
         Buffer.PlainBuffer buf = new Buffer.PlainBuffer(blob);
-        if (Ed25519Keys.NAME.equals(buf.readString())) {
+        if (rawHostKeys && Ed25519Keys.NAME.equals(buf.readString())) {
             byte[] raw = buf.readBytes();
             if (raw.length == 32 && buf.available() == 0) {
                 return Ed25519Keys.publicKey(raw);

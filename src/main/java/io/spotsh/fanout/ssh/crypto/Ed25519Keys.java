@@ -1,4 +1,4 @@
-package io.spotsh.fanout;
+package io.spotsh.fanout.ssh.crypto;
 
 import com.hierynomus.sshj.key.KeyAlgorithms;
 import net.schmizz.sshj.common.Buffer;
@@ -7,6 +7,7 @@ import net.schmizz.sshj.common.KeyType;
 import net.schmizz.sshj.common.SSHRuntimeException;
 import net.schmizz.sshj.signature.Signature;
 import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,17 +20,19 @@ import java.util.Arrays;
 import java.util.Base64;
 
 /**
- * {@code ssh-ed25519} for SSHJ on BouncyCastle's Ed25519 arithmetic called directly ({@link Bc25519}), without the
- * JCA: SSHJ's own signature goes through {@code SecurityUtils}, whose look-ups are {@code static
- * synchronized} (one lock for every handshake in flight) and which registers the BouncyCastle provider, hundreds of
- * classes loaded at the first handshake. BouncyCastle's arithmetic is kept because it is the fast one: on JDK 17 the
+ * {@code ssh-ed25519} for SSHJ on BouncyCastle's Ed25519 arithmetic called as a library, without the JCA: SSHJ's
+ * own signature goes through {@code SecurityUtils}, whose look-ups are {@code static synchronized} (one lock for
+ * every handshake in flight) and which registers the BouncyCastle provider, hundreds of classes loaded at the first
+ * handshake. SSHJ 0.40.0 took its Ed25519 to the standard JCA classes (hierynomus/sshj#993, replacing the
+ * {@code net.i2p} EdDSA library of hierynomus/sshj#992); this stands in for the library use of BouncyCastle that
+ * hierynomus/sshj#82 asks for instead. BouncyCastle's arithmetic is kept because it is the fast one: on JDK 17 the
  * JDK's own EdDSA signs and verifies several times slower.
  *
  * <p>Holds the key classes (raw 32-byte keys; their {@code getEncoded()} is the standard X.509 / PKCS#8 form, so
  * SSHJ's {@link KeyType#ED25519} reads and writes them), the signature, and a reader for unencrypted OpenSSH
  * ed25519 key files (the cluster key); any other key file is left to SSHJ.
  */
-final class Ed25519Keys {
+public final class Ed25519Keys {
     static final String NAME = "ssh-ed25519";
     private static final byte[] X509_PREFIX = hex("302a300506032b6570032100");
     private static final byte[] PKCS8_PREFIX = hex("302e020100300506032b657004220420");
@@ -41,7 +44,7 @@ final class Ed25519Keys {
     }
 
     /** The host and user key algorithm {@code ssh-ed25519} with this signature, for SSHJ's config. */
-    static Factory.Named<com.hierynomus.sshj.key.KeyAlgorithm> keyAlgorithm() {
+    public static Factory.Named<com.hierynomus.sshj.key.KeyAlgorithm> keyAlgorithm() {
         return new KeyAlgorithms.Factory(NAME, new SignatureFactory(), KeyType.ED25519);
     }
 
@@ -78,14 +81,16 @@ final class Ed25519Keys {
             }
             seed = Arrays.copyOfRange(encoded, 16, 48);
         }
-        return new Private(seed, Bc25519.ed25519Public(seed));
+        byte[] pub = new byte[32];
+        Ed25519.generatePublicKey(seed, 0, pub, 0);
+        return new Private(seed, pub);
     }
 
     /**
      * Reads an unencrypted OpenSSH ed25519 private key file ({@code ssh-keygen -t ed25519 -N ''}); null when the file
      * is in another format, of another type or encrypted (SSHJ's parsers take those).
      */
-    static KeyProvider readOpenSsh(Path file) throws IOException {
+    public static KeyProvider readOpenSsh(Path file) throws IOException {
         String text = Files.readString(file, StandardCharsets.US_ASCII).trim();
         if (!text.startsWith(PEM_BEGIN) || !text.endsWith(PEM_END)) {
             return null;
@@ -280,7 +285,9 @@ final class Ed25519Keys {
             if (signKey == null) {
                 throw new SSHRuntimeException("the Ed25519 signature was not initialised for signing");
             }
-            return Bc25519.ed25519Sign(signKey.seed, signKey.pub, data, length);
+            byte[] sig = new byte[64];
+            Ed25519.sign(signKey.seed, 0, signKey.pub, 0, data, 0, length, sig, 0);
+            return sig;
         }
 
         @Override
@@ -305,7 +312,7 @@ final class Ed25519Keys {
             } catch (Buffer.BufferException e) {
                 throw new SSHRuntimeException(e);
             }
-            return sig.length == 64 && Bc25519.ed25519Verify(sig, verifyKey, data, length);
+            return sig.length == 64 && Ed25519.verify(sig, 0, verifyKey, 0, data, 0, length);
         }
     }
 }

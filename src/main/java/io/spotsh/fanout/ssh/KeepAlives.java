@@ -1,4 +1,4 @@
-package io.spotsh.fanout;
+package io.spotsh.fanout.ssh;
 
 import net.schmizz.concurrent.Promise;
 import net.schmizz.sshj.SSHClient;

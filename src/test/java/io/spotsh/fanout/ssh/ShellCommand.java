@@ -1,4 +1,4 @@
-package io.spotsh.fanout;
+package io.spotsh.fanout.ssh;
 
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
@@ -16,7 +16,7 @@ import java.util.Map;
  * {@code /bin/sh}, as sshd sets it to the login shell) with stdin, stdout and stderr pumped between it and the channel, TERM and KILL signal requests honoured (sent to the command's process group), and
  * the group killed when the channel closes. {@code NODE} is set to the server's node name so one command can behave per node.
  */
-final class ShellCommand implements Command {
+public final class ShellCommand implements Command {
     private final String command;
     private final String node;
     private OutputStream out;
@@ -28,7 +28,7 @@ final class ShellCommand implements Command {
     private final String loginShell;
 
     /** {@code loginShell} is what {@code SHELL} says, as sshd sets it from the user's entry. */
-    ShellCommand(String command, String node, String loginShell) {
+    public ShellCommand(String command, String node, String loginShell) {
         this.command = command;
         this.node = node;
         this.loginShell = loginShell;

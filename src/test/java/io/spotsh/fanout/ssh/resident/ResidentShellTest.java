@@ -1,10 +1,18 @@
-package io.spotsh.fanout;
+package io.spotsh.fanout.ssh.resident;
 
+import io.spotsh.fanout.FailureStage;
+import io.spotsh.fanout.Fanout;
+import io.spotsh.fanout.NodeResult;
+import io.spotsh.fanout.RunOptions;
+import io.spotsh.fanout.RunResult;
+import io.spotsh.fanout.Target;
+import io.spotsh.fanout.ssh.LoopbackNodes;
+import io.spotsh.fanout.ssh.ShellCommand;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +32,8 @@ class ResidentShellTest {
 
     @Test
     void manyCommandsCostTheServerOneSessionPerNode() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 3); Fanout fanout = new Fanout(cluster.settings().build());
-             Fanout sessions = new Fanout(cluster.settings().residentShell(false).build())) {
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 3); Fanout fanout = LoopbackNodes.fanout(cluster.settings());
+             Fanout sessions = LoopbackNodes.fanout(cluster.settings().residentShell(false))) {
             for (int i = 1; i <= 5; i++) {
                 RunResult result = fanout.run(cluster.targets(), "echo run " + i + " on $NODE");
                 assertTrue(result.allOk(), result.summary());
@@ -42,7 +50,7 @@ class ResidentShellTest {
 
     @Test
     void commandsDoNotLeakIntoEachOther() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 1); Fanout fanout = new Fanout(cluster.settings().build())) {
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 1); Fanout fanout = LoopbackNodes.fanout(cluster.settings())) {
             List<Target> node = cluster.targets();
             String home = fanout.run(node, "pwd").get("data-1").getStdout(); // a session; the shell starts next
 
@@ -57,7 +65,7 @@ class ResidentShellTest {
 
     @Test
     void commandTextArrivesExactlyAsWritten() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 1); Fanout fanout = new Fanout(cluster.settings().build())) {
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 1); Fanout fanout = LoopbackNodes.fanout(cluster.settings())) {
             String command = "printf '%s|' 'it'\"'\"'s' \"double \\\"q\\\"\" '$HOME' 'back\\slash'; echo\n"
                     + "cat <<'EOF'\nline one\n  'quoted' \"two\" $NOT_EXPANDED\nEOF\n"
                     + "echo unterminated-last-line >&2; printf no-newline";
@@ -78,7 +86,7 @@ class ResidentShellTest {
 
     @Test
     void aCommandReplacesItsSubshellAsUnderShC() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 1); Fanout fanout = new Fanout(cluster.settings().build())) {
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 1); Fanout fanout = LoopbackNodes.fanout(cluster.settings())) {
             assertTrue(fanout.run(cluster.targets(), "true").allOk()); // a connection's first command takes a session
             String shell = fanout.run(cluster.targets(), "echo $$").get("data-1").getStdout(); // $$ is the shell's
             // field 4 of /proc/self/stat is the parent's pid: the shell's when cut was exec'd in the subshell's place
@@ -106,7 +114,7 @@ class ResidentShellTest {
             Assumptions.assumeFalse("true".equals(System.getenv("CI")), "CI must install " + loginShell);
             Assumptions.abort(loginShell + " is not installed");
         }
-        try (TestCluster cluster = TestCluster.start(dir, 1); Fanout fanout = new Fanout(cluster.settings().build())) {
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 1); Fanout fanout = LoopbackNodes.fanout(cluster.settings())) {
             cluster.node(1).server().setCommandFactory((channel, command) -> {
                 cluster.node(1).execs().incrementAndGet();
                 return new ShellCommand(command, "data-1", loginShell);
@@ -134,11 +142,11 @@ class ResidentShellTest {
 
     @Test
     void aCommandThatEndsItsShellFailsAloneAndTheNextGetsANewShell() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 1); Fanout fanout = new Fanout(cluster.settings().build())) {
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 1); Fanout fanout = LoopbackNodes.fanout(cluster.settings())) {
             assertTrue(fanout.run(cluster.targets(), "true").allOk());
             assertTrue(fanout.run(cluster.targets(), "true").allOk()); // now in the shell
             NodeResult killer = fanout.run(cluster.targets(), "echo bye; kill -KILL $$").get("data-1"); // $$: the shell
-            assertEquals(Phase.EXEC, killer.getPhase(), killer.toString());
+            assertEquals(FailureStage.EXEC, killer.getPhase(), killer.toString());
             assertTrue(killer.getError().startsWith("the node's shell ended (exit 137) while the command ran"),
                     killer.getError());
             NodeResult after = fanout.run(cluster.targets(), "echo after").get("data-1");
@@ -150,12 +158,12 @@ class ResidentShellTest {
 
     @Test
     void aTimedOutCommandIsEndedWithEverythingItStartedAndTheShellStays() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 2); Fanout fanout = new Fanout(cluster.settings().build())) {
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 2); Fanout fanout = LoopbackNodes.fanout(cluster.settings())) {
             String marker = "31.4159" + ProcessHandle.current().pid(); // sleep accepts a fraction: a unique name
             assertTrue(fanout.run(cluster.targets(), "true").allOk());
             RunResult result = fanout.run(cluster.targets(), "sleep " + marker + " & sleep " + marker + "; wait",
                     RunOptions.defaults().withTimeout(Duration.ofSeconds(1)));
-            result.forEach(r -> assertEquals(Phase.TIMEOUT, r.getPhase(), r.toString()));
+            result.forEach(r -> assertEquals(FailureStage.TIMEOUT, r.getPhase(), r.toString()));
 
             // the subshell, its background sleep and its foreground sleep are all gone
             // counted from /proc (no procps needed); a sleep started here shows the count finds what runs
@@ -172,14 +180,14 @@ class ResidentShellTest {
 
     @Test
     void cancellingEndsCommandsAndKeepsTheShells() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 2); Fanout fanout = new Fanout(cluster.settings().build())) {
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 2); Fanout fanout = LoopbackNodes.fanout(cluster.settings())) {
             assertTrue(fanout.run(cluster.targets(), "true").allOk());
             CompletableFuture<RunResult> running = CompletableFuture.supplyAsync(() -> fanout.run(cluster.targets(), "sleep 30"));
             Thread.sleep(500);
             fanout.cancel();
             RunResult result = running.get(5, TimeUnit.SECONDS);
 
-            result.forEach(r -> assertEquals(Phase.CANCELLED, r.getPhase(), r.toString()));
+            result.forEach(r -> assertEquals(FailureStage.CANCELLED, r.getPhase(), r.toString()));
             RunResult after = fanout.run(cluster.targets(), "echo after");
             assertTrue(after.allOk(), after.summary());
             assertEquals(3, cluster.node(1).execs().get(), "the first command, the shell and the TERM for its sleep");
@@ -188,7 +196,7 @@ class ResidentShellTest {
 
     @Test
     void aCommandKilledBySignalReportsWhatAShellWould() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 1); Fanout fanout = new Fanout(cluster.settings().build())) {
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 1); Fanout fanout = LoopbackNodes.fanout(cluster.settings())) {
             assertTrue(fanout.run(cluster.targets(), "true").allOk());
             NodeResult r = fanout.run(cluster.targets(), "sh -c 'kill -KILL $$'").get("data-1");
             assertEquals(Integer.valueOf(128 + 9), r.getExitStatus(), r.toString());
@@ -197,7 +205,7 @@ class ResidentShellTest {
 
     @Test
     void concurrentCommandsOnOneNodeBothRun() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 1); Fanout fanout = new Fanout(cluster.settings().build())) {
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 1); Fanout fanout = LoopbackNodes.fanout(cluster.settings())) {
             assertTrue(fanout.run(cluster.targets(), "true").allOk());
             CompletableFuture<RunResult> a = CompletableFuture.supplyAsync(() -> fanout.run(cluster.targets(), "sleep 1; echo a"));
             CompletableFuture<RunResult> b = CompletableFuture.supplyAsync(() -> fanout.run(cluster.targets(), "sleep 1; echo b"));
@@ -210,7 +218,7 @@ class ResidentShellTest {
 
     @Test
     void aNodeWhoseLoginShellIsNotPosixKeepsASessionPerCommand() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 1); Fanout fanout = new Fanout(cluster.settings().build())) {
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 1); Fanout fanout = LoopbackNodes.fanout(cluster.settings())) {
             cluster.node(1).server().setCommandFactory((channel, command) -> {
                 cluster.node(1).execs().incrementAndGet();
                 return new ShellCommand(command, "data-1", "/usr/bin/fish");
@@ -225,7 +233,7 @@ class ResidentShellTest {
 
     @Test
     void aServerThatRefusesTheShellIsNotAskedAgain() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 1); Fanout fanout = new Fanout(cluster.settings().build())) {
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 1); Fanout fanout = LoopbackNodes.fanout(cluster.settings())) {
             java.util.concurrent.atomic.AtomicInteger shells = new java.util.concurrent.atomic.AtomicInteger();
             cluster.node(1).server().setCommandFactory((channel, command) -> {
                 if (command.equals(ResidentShell.START)) {

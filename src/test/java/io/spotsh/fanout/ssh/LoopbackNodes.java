@@ -1,5 +1,9 @@
-package io.spotsh.fanout;
+package io.spotsh.fanout.ssh;
 
+import io.spotsh.fanout.Fanout;
+import io.spotsh.fanout.FanoutSettings;
+import io.spotsh.fanout.Target;
+import io.spotsh.fanout.ssh.crypto.SshCrypto;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
@@ -24,12 +28,12 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Real SSH servers on loopback for the engine's tests: Apache MINA SSHD, one per node on its own 127.0.0.x address
+ * Real SSH servers on loopback for the fan-out's tests: Apache MINA SSHD, one per node on its own 127.0.0.x address
  * and ephemeral port, each with its own ed25519 host key and its own SFTP root, accepting only the test's client
  * key. Also black holes (accept TCP, never speak) and closed ports.
  */
-final class TestCluster implements AutoCloseable {
-    static final String USER = "tester";
+public final class LoopbackNodes implements AutoCloseable {
+    public static final String USER = "tester";
     private static final KeyPair CLIENT = generate();
 
     private final Path dir;
@@ -37,16 +41,16 @@ final class TestCluster implements AutoCloseable {
     private final List<ServerSocket> holes = new ArrayList<>();
 
     /** One node's server, its files, how many SSH connections and exec requests it has accepted. */
-    record Node(Target target, SshServer server, Path root, KeyPair hostKey, AtomicInteger connections,
+    public record Node(Target target, SshServer server, Path root, KeyPair hostKey, AtomicInteger connections,
                 AtomicInteger execs) {
     }
 
-    private TestCluster(Path dir) {
+    private LoopbackNodes(Path dir) {
         this.dir = dir;
     }
 
-    static TestCluster start(Path dir, int count) throws IOException {
-        TestCluster cluster = new TestCluster(dir);
+    public static LoopbackNodes start(Path dir, int count) throws IOException {
+        LoopbackNodes cluster = new LoopbackNodes(dir);
         for (int i = 1; i <= count; i++) {
             cluster.nodes.add(cluster.startNode("data-" + i, "127.0.0." + (20 + i)));
         }
@@ -82,7 +86,7 @@ final class TestCluster implements AutoCloseable {
     }
 
     /** A listener that completes TCP handshakes (the kernel does) but never accepts or speaks. */
-    Target blackHole(String name, String address) throws IOException {
+    public Target blackHole(String name, String address) throws IOException {
         ServerSocket socket = new ServerSocket();
         socket.bind(new InetSocketAddress(address, 0), 50);
         holes.add(socket);
@@ -93,7 +97,7 @@ final class TestCluster implements AutoCloseable {
      * A server that greets ({@code SSH-2.0-...}) and then says nothing more: a node stuck in the key exchange, which
      * holds a handshake permit (a black hole never gets that far).
      */
-    Target mute(String name, String address) throws IOException {
+    public Target mute(String name, String address) throws IOException {
         ServerSocket socket = new ServerSocket();
         socket.bind(new InetSocketAddress(address, 0), 50);
         holes.add(socket);
@@ -121,7 +125,7 @@ final class TestCluster implements AutoCloseable {
     }
 
     /** An address and port where nothing listens: connection refused. */
-    Target closedPort(String name, String address) throws IOException {
+    public Target closedPort(String name, String address) throws IOException {
         int port;
         try (ServerSocket socket = new ServerSocket()) {
             socket.bind(new InetSocketAddress(address, 0));
@@ -130,20 +134,20 @@ final class TestCluster implements AutoCloseable {
         return new Target(name, address, port, USER, nodes.get(0).target().hostKey());
     }
 
-    List<Target> targets() {
+    public List<Target> targets() {
         return nodes.stream().map(Node::target).toList();
     }
 
-    Node node(int number) {
+    public Node node(int number) {
         return nodes.get(number - 1);
     }
 
-    int totalConnections() {
+    public int totalConnections() {
         return nodes.stream().mapToInt(n -> n.connections().get()).sum();
     }
 
     /** The client key as an OpenSSH private key file, as the cluster key is given to the engine. */
-    Path clientKeyFile() throws IOException {
+    public Path clientKeyFile() throws IOException {
         Path file = dir.resolve("client_ed25519");
         if (!Files.exists(file)) {
             try (OutputStream out = Files.newOutputStream(file)) {
@@ -156,7 +160,7 @@ final class TestCluster implements AutoCloseable {
     }
 
     /** Settings for tests: this cluster's key, no user keys, short timeouts. */
-    FanoutSettings.Builder settings() throws IOException {
+    public FanoutSettings.Builder settings() throws IOException {
         return FanoutSettings.builder()
                 .clusterKey(clientKeyFile())
                 .userKeys(false)
@@ -166,7 +170,18 @@ final class TestCluster implements AutoCloseable {
                 .retries(2, Duration.ofMillis(50), Duration.ofMillis(200));
     }
 
-    static KeyPair generate() {
+    /** An engine on the SSH transport with these settings (every crypto piece of spotsh's own on). */
+    public static Fanout fanout(FanoutSettings.Builder settings) {
+        return fanout(settings, SshCrypto.ALL);
+    }
+
+    /** An engine on the SSH transport with these settings and only the crypto pieces {@code crypto} keeps. */
+    public static Fanout fanout(FanoutSettings.Builder settings, SshCrypto crypto) {
+        FanoutSettings built = settings.build();
+        return new Fanout(built, new SshTransport(built, crypto));
+    }
+
+    public static KeyPair generate() {
         try {
             return KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256);
         } catch (GeneralSecurityException e) {

@@ -1,5 +1,11 @@
-package io.spotsh.fanout;
+package io.spotsh.fanout.ssh;
 
+import io.spotsh.fanout.FanoutException;
+import io.spotsh.fanout.FanoutSettings;
+import io.spotsh.fanout.Target;
+import io.spotsh.fanout.ssh.crypto.Ed25519Keys;
+import io.spotsh.fanout.ssh.crypto.JdkAesGcm;
+import io.spotsh.fanout.ssh.crypto.SshCrypto;
 import net.schmizz.sshj.Config;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
@@ -30,7 +36,7 @@ import java.util.List;
 /**
  * What every connection shares, built once: one SSHJ {@link Config} ({@link SshConfig}: a {@link DefaultConfig}
  * is slow to build), the keys (parsed once, not per connection; an unencrypted ed25519 key by
- * {@link Ed25519Keys}) and the known_hosts file. Makes the SSHJ client of each attempt.
+ * {@link Ed25519Keys} unless that piece is off) and the known_hosts file. Makes the SSHJ client of each attempt.
  */
 final class SshSetup {
     /** AES-GCM first: on the JDK provider ({@link JdkAesGcm}) it is the cheapest cipher for the JVM by far. */
@@ -40,19 +46,19 @@ final class SshSetup {
     private static final List<String> USER_KEY_FILES = List.of("id_ed25519", "id_ecdsa", "id_rsa");
 
     private final FanoutSettings settings;
+    private final SshCrypto crypto;
     private final Config config;
     private final List<KeyProvider> clusterKeys;
     private final List<KeyProvider> userKeys;
     private final HostKeyVerifier knownHosts;
     private final Path knownHostsFile;
 
-    SshSetup(FanoutSettings settings) {
+    SshSetup(FanoutSettings settings, SshCrypto crypto) {
         this.settings = settings;
-        this.config = config(settings.kexAlgorithms());
+        this.crypto = crypto;
+        this.config = config(settings.kexAlgorithms(), crypto);
         List<KeyProvider> cluster = new ArrayList<>();
-        if (settings.clusterKeyProvider() != null) {
-            cluster.add(settings.clusterKeyProvider());
-        } else if (settings.clusterKey() != null) {
+        if (settings.clusterKey() != null) {
             cluster.add(loadKey(settings.clusterKey(), true));
         }
         List<KeyProvider> user = new ArrayList<>(cluster);
@@ -70,8 +76,8 @@ final class SshSetup {
         this.knownHosts = loadKnownHosts(knownHostsFile);
     }
 
-    private static Config config(List<String> kex) {
-        SshConfig config = new SshConfig();
+    private static Config config(List<String> kex, SshCrypto crypto) {
+        SshConfig config = new SshConfig(crypto);
         config.setKeyExchangeFactories(prefer(config.getKeyExchangeFactories(), kex == null ? KEX : kex, kex != null));
         config.setCipherFactories(prefer(config.getCipherFactories(), CIPHERS, false));
         return config;
@@ -97,7 +103,7 @@ final class SshSetup {
             return null;
         }
         try {
-            KeyProvider ed25519 = Bc25519.AVAILABLE ? Ed25519Keys.readOpenSsh(file) : null;
+            KeyProvider ed25519 = crypto.uses(SshCrypto.Piece.ED25519) ? Ed25519Keys.readOpenSsh(file) : null;
             if (ed25519 != null) {
                 return ed25519;
             }
@@ -158,13 +164,13 @@ final class SshSetup {
     }
 
     /**
-     * The cluster key for nodes spotsh launched (signed at once: {@link SignedPublickey}); the user's keys too for
-     * other hosts. New method objects each time: an SSHJ auth method holds the state of the one connection it is
+     * The cluster key for nodes spotsh launched (signed at once: {@link SignedPublickey}, unless the {@code auth}
+     * piece is off); the user's keys too for other hosts. New method objects each time: an SSHJ auth method holds the state of the one connection it is
      * used on.
      */
     List<AuthMethod> authMethods(Target target) {
         boolean launched = target.hostKey() != null;
-        List<AuthMethod> methods = methods(launched ? clusterKeys : userKeys, launched);
+        List<AuthMethod> methods = methods(launched ? clusterKeys : userKeys, launched && crypto.uses(SshCrypto.Piece.AUTH));
         if (methods.isEmpty()) {
             throw new FanoutException("no SSH key to log in to " + target.describe()
                     + ": give the engine the cluster key (or put a key in " + settings.sshDir() + ")");

@@ -1,5 +1,7 @@
-package io.spotsh.fanout;
+package io.spotsh.fanout.ssh.resident;
 
+import io.spotsh.common.ShellQuote;
+import io.spotsh.fanout.NodeOutput;
 import net.schmizz.sshj.connection.Connection;
 import net.schmizz.sshj.connection.ConnectionException;
 
@@ -14,9 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One long-lived shell per connection that runs the node's commands one after another, the way Mitogen and
- * Ansible's pipelining avoid a process start per task. A command on an open connection otherwise costs the server
- * a new session: sshd forks, sets the user up and starts the login shell, about 1.8 ms of server CPU on these
- * machines; here it costs the shell one fork, about 0.2 ms. That is what lets a warm fan-out beat ControlPersist.
+ * Ansible's pipelining avoid a process start per task: a command on an open connection then costs the node a fork
+ * of this shell instead of a new session (sshd forking, setting the user up and starting the login shell).
  *
  * <p>The shell is the user's login shell when it is a POSIX one ({@code sh}, {@code dash}, {@code bash},
  * {@code ksh}, {@code mksh}, {@code zsh}), reading commands on stdin. Each command runs in a subshell with stdin from
@@ -33,15 +34,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * shells do. The shell's only child is the running command's subshell, so the shell's pid (sent once, when it
  * starts) is all it takes to find what a timed-out command started.
  *
- * <p>What it does not do like a fresh session: a background process the command leaves behind that keeps writing
- * to the command's stdout ends up in the next command's output (a session would instead hang until it exits); in
- * the one-fork shells a command with an unbalanced {@code )} runs what comes before it (in the shell's
- * foreground, stdin from {@code /dev/null}) and then ends with status 2 on the syntax error, where {@code sh -c}
- * runs only the lines before the one with the {@code )}.
+ * <p>What a user sees differently from a session ({@code $$}, a background process's output, an unbalanced
+ * {@code )}) is in README.md, "Running things on every node"; what it saves the node, in
+ * scripts/bench/results/fanout.md.
  */
-final class ResidentShell extends PushChannel {
+public final class ResidentShell extends PushChannel {
     /** Starts the login shell when it speaks POSIX sh; anything else exits 97 and the node keeps using sessions. */
-    static final String START = "case \"${SHELL##*/}\" in sh|dash|bash|ksh|ksh93|mksh|mksh-static|lksh|zsh|ash) exec \"$SHELL\" -s;; esac; exit 97";
+    public static final String START = "case \"${SHELL##*/}\" in sh|dash|bash|ksh|ksh93|mksh|mksh-static|lksh|zsh|ash) exec \"$SHELL\" -s;; esac; exit 97";
 
     private static final SecureRandom NONCES = new SecureRandom();
 
@@ -59,7 +58,7 @@ final class ResidentShell extends PushChannel {
     private volatile boolean oneFork; // the shell runs "command eval '( command ) &'" safely (see the class comment)
 
     /** One command in flight: where its output goes and how far it got. */
-    static final class Job {
+    public static final class Job {
         final NodeOutput output;
         volatile Integer status;
         volatile boolean ended; // the end mark on stderr
@@ -70,21 +69,26 @@ final class ResidentShell extends PushChannel {
             this.output = output;
         }
 
-        boolean isDone() {
+        /** The command's exit status once it ended, as {@code $?} says it ({@code 128 + n} for signal n). */
+        public Integer status() {
+            return status;
+        }
+
+        public boolean isDone() {
             return done.getCount() == 0;
         }
 
         /** Waits until the command ended or {@link #wake} was called; true when it ended. */
-        boolean awaitWake(long nanos) throws InterruptedException {
+        public boolean awaitWake(long nanos) throws InterruptedException {
             woken.await(nanos, TimeUnit.NANOSECONDS);
             return isDone();
         }
 
-        boolean awaitDone(long nanos) {
+        public boolean awaitDone(long nanos) {
             return await(done, nanos);
         }
 
-        void wake() {
+        public void wake() {
             woken.countDown();
         }
 
@@ -96,7 +100,7 @@ final class ResidentShell extends PushChannel {
         }
     }
 
-    ResidentShell(Connection connection) {
+    public ResidentShell(Connection connection) {
         super(connection);
         byte[] nonce = new byte[12];
         NONCES.nextBytes(nonce);
@@ -109,7 +113,7 @@ final class ResidentShell extends PushChannel {
      * Opens the channel, starts the shell and waits until it answers; false when the login shell is not a POSIX
      * one or the shell did not answer within {@code timeoutMillis} (the node then keeps a session per command).
      */
-    boolean start(long timeoutMillis) throws IOException, InterruptedException {
+    public boolean start(long timeoutMillis) throws IOException, InterruptedException {
         open();
         try {
             exec(START);
@@ -129,32 +133,32 @@ final class ResidentShell extends PushChannel {
     }
 
     /** The shell's pid on the node: the running command is its child. */
-    int pid() {
+    public int pid() {
         return pid;
     }
 
     /** Whether this shell lives on {@code connection} (a reopened connection needs a new one). */
-    boolean isOn(Connection connection) {
+    public boolean isOn(Connection connection) {
         return conn == connection;
     }
 
     /** Whether the server refused to start the shell (it runs no commands but the ones it allows, say). */
-    boolean wasRefused() {
+    public boolean wasRefused() {
         return refused;
     }
 
     /** Takes the shell for one command; false when another command of this node has it. */
-    boolean tryAcquire() {
+    public boolean tryAcquire() {
         return !broken && isOpen() && busy.compareAndSet(false, true);
     }
 
-    void release() {
+    public void release() {
         job = null;
         busy.set(false);
     }
 
     /** Sends one command; the caller holds the shell ({@link #tryAcquire}) and waits on the returned job. */
-    Job send(String command, NodeOutput output) throws IOException {
+    public Job send(String command, NodeOutput output) throws IOException {
         Job j = new Job(output);
         job = j;
         String p = printfPrefix();
@@ -162,8 +166,8 @@ final class ResidentShell extends PushChannel {
         // replaces the subshell (an eval inside the subshell forks it again); "command" keeps a syntax error from
         // ending the shell, and when the eval failed there is no job to wait for.
         String run = oneFork
-                ? "command eval " + quote("( " + command + "\n) &") + " </dev/null && wait \"$!\""
-                : "( eval " + quote(command) + "\n) </dev/null & wait \"$!\"";
+                ? "command eval " + ShellQuote.quote("( " + command + "\n) &") + " </dev/null && wait \"$!\""
+                : "( eval " + ShellQuote.quote(command) + "\n) </dev/null & wait \"$!\"";
         String line = run + "; printf '" + p + "S%s\\n' \"$?\"; printf '" + p + "E\\n' >&2\n";
         OutputStream in = getOutputStream();
         in.write(line.getBytes(StandardCharsets.UTF_8));
@@ -176,21 +180,16 @@ final class ResidentShell extends PushChannel {
         return "\\037" + prefix.substring(1);
     }
 
-    /** One single-quoted shell word: {@code it's} becomes {@code 'it'\''s'}. */
-    static String quote(String s) {
-        return "'" + s.replace("'", "'\\''") + "'";
-    }
-
     /** Marks the shell unusable (a command it ran could not be ended); the next command starts a new one. */
-    void markBroken() {
+    public void markBroken() {
         broken = true;
     }
 
-    boolean isBroken() {
+    public boolean isBroken() {
         return broken || !isOpen() || isFinished();
     }
 
-    boolean isFinished() {
+    public boolean isFinished() {
         return closed.getCount() == 0;
     }
 

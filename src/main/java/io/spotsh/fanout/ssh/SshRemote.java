@@ -1,5 +1,15 @@
-package io.spotsh.fanout;
+package io.spotsh.fanout.ssh;
 
+import io.spotsh.fanout.Budget;
+import io.spotsh.fanout.Cancellation;
+import io.spotsh.fanout.FailureStage;
+import io.spotsh.fanout.FanoutException;
+import io.spotsh.fanout.NodeOutput;
+import io.spotsh.fanout.OutputListener;
+import io.spotsh.fanout.Remote;
+import io.spotsh.fanout.Target;
+import io.spotsh.fanout.ssh.resident.PushSession;
+import io.spotsh.fanout.ssh.resident.ResidentShell;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.connection.channel.direct.Signal;
 import net.schmizz.sshj.sftp.SFTPClient;
@@ -143,11 +153,11 @@ final class SshRemote implements Remote {
             return budget.token().failure(target);
         }
         if (check.refused()) {
-            return new FanoutException(check.refusal(), target, Phase.HOSTKEY, false, e);
+            return new FanoutException(check.refusal(), target, FailureStage.HOSTKEY, false, e);
         }
         if (e instanceof UserAuthException && !timedOut) {
             return new FanoutException("authentication as '" + target.user() + "' refused: " + message(e)
-                    + " (is the cluster key in the node's authorized_keys?)", target, Phase.AUTH, true, e);
+                    + " (is the cluster key in the node's authorized_keys?)", target, FailureStage.AUTH, true, e);
         }
         return networkFailure(e, timedOut, timeoutMillis, "SSH handshake failed: ");
     }
@@ -161,19 +171,19 @@ final class SshRemote implements Remote {
         String seconds = String.format("%.1f s", timeoutMillis / 1000.0);
         if (silent) {
             return new FanoutException("no SSH handshake within " + seconds + " (host down, black-holed or overloaded)",
-                    target, Phase.CONNECT, false, e);
+                    target, FailureStage.CONNECT, false, e);
         }
         Throwable root = rootCause(e);
         if (root instanceof ConnectException) {
-            return new FanoutException("connection refused (sshd not running yet?)", target, Phase.CONNECT, true, e);
+            return new FanoutException("connection refused (sshd not running yet?)", target, FailureStage.CONNECT, true, e);
         }
         if (root instanceof SocketTimeoutException) {
-            return new FanoutException("TCP connect timed out after " + seconds, target, Phase.CONNECT, false, e);
+            return new FanoutException("TCP connect timed out after " + seconds, target, FailureStage.CONNECT, false, e);
         }
         if (root instanceof UnknownHostException || root instanceof NoRouteToHostException) {
-            return new FanoutException("cannot reach the host: " + message(root), target, Phase.CONNECT, false, e);
+            return new FanoutException("cannot reach the host: " + message(root), target, FailureStage.CONNECT, false, e);
         }
-        return new FanoutException(otherwise + message(e), target, Phase.CONNECT, true, e);
+        return new FanoutException(otherwise + message(e), target, FailureStage.CONNECT, true, e);
     }
 
     @Override
@@ -188,7 +198,7 @@ final class SshRemote implements Remote {
             session.start(command);
         } catch (IOException e) {
             dropIfBroken(c);
-            throw new FanoutException("cannot open a session channel: " + message(e), target, Phase.EXEC, true, e);
+            throw new FanoutException("cannot open a session channel: " + message(e), target, FailureStage.EXEC, true, e);
         }
         try (Cancellation.Registration ignored = budget.token().onCancel(session::wake)) {
             if (!awaitEnd(session, c, budget)) {
@@ -196,17 +206,17 @@ final class SshRemote implements Remote {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            budget.token().cancel(Phase.CANCELLED, "interrupted");
+            budget.token().cancel(FailureStage.CANCELLED, "interrupted");
             throw stop(session, c, budget);
         }
         if (!session.isOpened() && session.abandonIfNotSent()) {
             // refused, or the connection ended first: the command never went out, so this may be retried
-            throw new FanoutException("cannot open a session channel: " + session.openFailure(), target, Phase.EXEC,
+            throw new FanoutException("cannot open a session channel: " + session.openFailure(), target, FailureStage.EXEC,
                     true, session.error());
         }
         if (session.startFailure() != null) {
             closeLater(session);
-            throw new FanoutException(session.startFailure(), target, Phase.EXEC, false, null);
+            throw new FanoutException(session.startFailure(), target, FailureStage.EXEC, false, null);
         }
         return exitOf(session);
     }
@@ -235,14 +245,14 @@ final class SshRemote implements Remote {
                 dropIfSame(c);
                 if (session.abandonIfNotSent()) {
                     throw new FanoutException("cannot open a session channel: the connection was lost", target,
-                            Phase.EXEC, true, null);
+                            FailureStage.EXEC, true, null);
                 }
-                throw new FanoutException("connection lost while the command ran", target, Phase.EXEC, false, null);
+                throw new FanoutException("connection lost while the command ran", target, FailureStage.EXEC, false, null);
             }
             if (!session.isOpened() && System.nanoTime() - start > openTimeout && session.abandonIfNotSent()) {
                 dropIfSame(c);
                 throw new FanoutException(String.format("cannot open a session channel: no answer within %.1f s",
-                        openTimeout / 1e9), target, Phase.EXEC, true, null);
+                        openTimeout / 1e9), target, FailureStage.EXEC, true, null);
             }
         }
     }
@@ -258,7 +268,7 @@ final class SshRemote implements Remote {
             // the command never went out: nothing to signal; the channel is closed when the server confirms it
             return cancelled ? budget.token().failure(target) : new FanoutException(String.format(
                     "timed out after %.1f s before the server opened a channel", budget.commandTimeoutNanos() / 1e9),
-                    target, Phase.TIMEOUT, false, null);
+                    target, FailureStage.TIMEOUT, false, null);
         }
         long grace = setup.settings().killGrace().toNanos();
         signal(session, Signal.TERM);
@@ -277,7 +287,7 @@ final class SshRemote implements Remote {
             return budget.token().failure(target);
         }
         return new FanoutException(String.format("timed out after %.1f s (sent TERM%s)", budget.commandTimeoutNanos() / 1e9,
-                session.isFinished() ? "" : ", KILL"), target, Phase.TIMEOUT, false, null);
+                session.isFinished() ? "" : ", KILL"), target, FailureStage.TIMEOUT, false, null);
     }
 
     private static void signal(PushSession session, Signal signal) {
@@ -358,7 +368,7 @@ final class SshRemote implements Remote {
             shell.markBroken();
             shell.release();
             dropIfBroken(c);
-            throw new FanoutException("cannot send the command to the node's shell: " + message(e), target, Phase.EXEC,
+            throw new FanoutException("cannot send the command to the node's shell: " + message(e), target, FailureStage.EXEC,
                     false, e);
         }
         boolean unlimited = budget.commandTimeoutNanos() == Budget.UNLIMITED;
@@ -368,7 +378,7 @@ final class SshRemote implements Remote {
                 long left = unlimited ? Long.MAX_VALUE : deadline - System.nanoTime();
                 if (job.awaitWake(Math.min(left, LIVENESS_NANOS))) {
                     shell.release();
-                    return new Exit(job.status, null);
+                    return new Exit(job.status(), null);
                 }
                 if (shell.isFinished() || !c.getTransport().isRunning()) {
                     // an exit status or signal says the shell itself ended; the connection then serves a new one
@@ -379,7 +389,7 @@ final class SshRemote implements Remote {
                     shell.release();
                     dropIfBroken(c);
                     throw new FanoutException(how != null ? "the node's shell ended (" + how + ") while the command"
-                            + " ran" : "connection lost while the command ran", target, Phase.EXEC, false, null);
+                            + " ran" : "connection lost while the command ran", target, FailureStage.EXEC, false, null);
                 }
                 if (left <= LIVENESS_NANOS || budget.token().isCancelled()) {
                     throw stopResident(shell, job, c, budget);
@@ -387,7 +397,7 @@ final class SshRemote implements Remote {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            budget.token().cancel(Phase.CANCELLED, "interrupted");
+            budget.token().cancel(FailureStage.CANCELLED, "interrupted");
             throw stopResident(shell, job, c, budget);
         }
     }
@@ -417,7 +427,7 @@ final class SshRemote implements Remote {
             return budget.token().failure(target);
         }
         return new FanoutException(String.format("timed out after %.1f s (sent TERM%s)", budget.commandTimeoutNanos() / 1e9,
-                killed ? ", KILL" : ""), target, Phase.TIMEOUT, false, null);
+                killed ? ", KILL" : ""), target, FailureStage.TIMEOUT, false, null);
     }
 
     /**
@@ -445,7 +455,7 @@ final class SshRemote implements Remote {
     private Exit exitOf(PushSession session) {
         if (session.error() != null && session.getExitStatus() == null) {
             throw new FanoutException("connection lost while the command ran: " + message(session.error()), target,
-                    Phase.EXEC, false, session.error());
+                    FailureStage.EXEC, false, session.error());
         }
         Signal signal = session.getExitSignal();
         return new Exit(session.getExitStatus(), signal == null ? null : signal.toString());
@@ -469,7 +479,7 @@ final class SshRemote implements Remote {
             sftp = c.newSFTPClient();
         } catch (IOException e) {
             dropIfBroken(c);
-            throw new FanoutException("cannot start SFTP: " + message(e), target, Phase.TRANSFER, true, e);
+            throw new FanoutException("cannot start SFTP: " + message(e), target, FailureStage.TRANSFER, true, e);
         }
         AtomicBoolean timedOut = new AtomicBoolean();
         ScheduledFuture<?> watchdog = budget.commandTimeoutNanos() == Budget.UNLIMITED ? null : timers.schedule(() -> {
@@ -482,9 +492,9 @@ final class SshRemote implements Remote {
             budget.checkRunning(target);
             if (timedOut.get()) {
                 throw new FanoutException(String.format("transfer timed out after %.1f s", budget.commandTimeoutNanos() / 1e9),
-                        target, Phase.TIMEOUT, false, e);
+                        target, FailureStage.TIMEOUT, false, e);
             }
-            throw new FanoutException(what + ": " + message(e), target, Phase.TRANSFER, false, e);
+            throw new FanoutException(what + ": " + message(e), target, FailureStage.TRANSFER, false, e);
         } finally {
             if (watchdog != null) {
                 watchdog.cancel(false);
@@ -496,7 +506,7 @@ final class SshRemote implements Remote {
     private SSHClient connected() {
         SSHClient c = client;
         if (!alive(c)) {
-            throw new FanoutException("the connection dropped", target, Phase.CONNECT, true, null);
+            throw new FanoutException("the connection dropped", target, FailureStage.CONNECT, true, null);
         }
         return c;
     }
@@ -554,9 +564,8 @@ final class SshRemote implements Remote {
         return t;
     }
 
-    static String message(Throwable e) {
-        String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    private static String message(Throwable e) {
+        return FanoutException.messageOf(e);
     }
 
     /** One step on an open SFTP client. */

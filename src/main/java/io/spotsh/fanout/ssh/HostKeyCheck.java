@@ -1,5 +1,6 @@
-package io.spotsh.fanout;
+package io.spotsh.fanout.ssh;
 
+import io.spotsh.fanout.FanoutException;
 import net.schmizz.sshj.common.Buffer;
 import net.schmizz.sshj.common.KeyType;
 import net.schmizz.sshj.transport.verification.HostKeyVerifier;

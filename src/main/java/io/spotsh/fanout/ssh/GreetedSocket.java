@@ -1,4 +1,4 @@
-package io.spotsh.fanout;
+package io.spotsh.fanout.ssh;
 
 import javax.net.SocketFactory;
 import java.io.ByteArrayInputStream;

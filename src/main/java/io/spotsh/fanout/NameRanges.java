@@ -13,10 +13,10 @@ import java.util.regex.Pattern;
  * Folds node names into ClusterShell-style ranges: {@code data-1, data-2, data-3, data-5} becomes
  * {@code data-[1-3,5]}. Names without a trailing number are listed as they are.
  */
-final class NodeSet {
+final class NameRanges {
     private static final Pattern NUMBERED = Pattern.compile("(.*?)(\\d+)");
 
-    private NodeSet() {
+    private NameRanges() {
     }
 
     static String fold(Collection<String> names) {

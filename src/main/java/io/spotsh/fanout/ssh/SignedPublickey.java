@@ -1,4 +1,4 @@
-package io.spotsh.fanout;
+package io.spotsh.fanout.ssh;
 
 import net.schmizz.sshj.common.Message;
 import net.schmizz.sshj.common.SSHPacket;

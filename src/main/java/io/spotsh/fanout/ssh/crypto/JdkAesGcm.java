@@ -1,4 +1,4 @@
-package io.spotsh.fanout;
+package io.spotsh.fanout.ssh.crypto;
 
 import com.hierynomus.sshj.transport.cipher.GcmCipher;
 import net.schmizz.sshj.common.Factory;
@@ -12,9 +12,11 @@ import java.util.Arrays;
  * AES-GCM for SSHJ on the JDK's own provider. SSHJ asks for its ciphers from the preferred provider, which is
  * BouncyCastle once it is on the class path, and BouncyCastle's AES is plain Java: profiling a fan-out of 300 MiB
  * showed almost all client CPU in {@code AESEngine}. The JDK's implementation uses the processor's AES and
- * carry-less multiply instructions and is an order of magnitude cheaper.
+ * carry-less multiply instructions and is an order of magnitude cheaper. SSHJ's own way to the JDK's ciphers is a
+ * configuration that keeps the BouncyCastle provider out of the whole JVM ({@code DefaultSecurityProviderConfig},
+ * hierynomus/sshj#861); this takes only the GCM ciphers from the JDK and leaves the provider to everything else.
  */
-final class JdkAesGcm implements Factory.Named<Cipher> {
+public final class JdkAesGcm implements Factory.Named<Cipher> {
     private final String name;
     private final int keyBytes;
 
@@ -23,11 +25,11 @@ final class JdkAesGcm implements Factory.Named<Cipher> {
         this.keyBytes = keyBytes;
     }
 
-    static JdkAesGcm aes128() {
+    public static JdkAesGcm aes128() {
         return new JdkAesGcm("aes128-gcm@openssh.com", 16);
     }
 
-    static JdkAesGcm aes256() {
+    public static JdkAesGcm aes256() {
         return new JdkAesGcm("aes256-gcm@openssh.com", 32);
     }
 

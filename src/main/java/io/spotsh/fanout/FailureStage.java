@@ -2,8 +2,11 @@ package io.spotsh.fanout;
 
 import java.util.Locale;
 
-/** Where a node's operation failed. The first four happen before a command starts, so only they are retried. */
-public enum Phase {
+/**
+ * Where a node's operation failed (not a test's phase: {@code load}, {@code run}). The first four happen before a
+ * command starts, so only they are retried. Printed in lower case in the {@code phase} column of tables and CSV.
+ */
+public enum FailureStage {
     /** TCP connect, the SSH greeting or key exchange: the node is unreachable, refusing or black-holed. */
     CONNECT,
     /** The server refused every key offered. */

@@ -1,5 +1,7 @@
-package io.spotsh.fanout;
+package io.spotsh.fanout.ssh.resident;
 
+import io.spotsh.fanout.FanoutException;
+import io.spotsh.fanout.NodeOutput;
 import net.schmizz.sshj.common.Buffer;
 import net.schmizz.sshj.common.Message;
 import net.schmizz.sshj.common.SSHException;
@@ -23,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * <p>The thread that runs the command waits on {@link #awaitWake}: woken when the channel closes, when starting
  * it failed, or when the fan-out is cancelled ({@link #wake}).
  */
-final class PushSession extends PushChannel {
+public final class PushSession extends PushChannel {
     private final NodeOutput output;
     private final CountDownLatch finished = new CountDownLatch(1);
     private final CountDownLatch woken = new CountDownLatch(1);
@@ -36,7 +38,7 @@ final class PushSession extends PushChannel {
     /** Where starting the command stands: only a command that was sent can have run. */
     enum StartState { NEW, SENT, ABANDONED }
 
-    PushSession(Connection connection, NodeOutput output) {
+    public PushSession(Connection connection, NodeOutput output) {
         super(connection);
         this.output = output;
     }
@@ -51,7 +53,7 @@ final class PushSession extends PushChannel {
     }
 
     /** Asks the server for the channel; the command follows when it confirms (see the class comment). */
-    void start(String commandLine) throws TransportException {
+    public void start(String commandLine) throws TransportException {
         synchronized (startLock) {
             command = commandLine;
         }
@@ -78,7 +80,7 @@ final class PushSession extends PushChannel {
                 sendChannelRequest("exec", true, new Buffer.PlainBuffer().putString(command, getRemoteCharset()));
                 getOutputStream().close(); // EOF, like ssh -n: a command reading stdin ends instead of waiting
             } catch (IOException e) {
-                failStart("the server did not start the command: " + SshRemote.message(e));
+                failStart("the server did not start the command: " + FanoutException.messageOf(e));
             }
         }
     }
@@ -100,24 +102,24 @@ final class PushSession extends PushChannel {
     }
 
     /** Why the server never confirmed the channel: its refusal, the lost connection, or no answer yet. */
-    String openFailure() {
+    public String openFailure() {
         if (openEvent.inError()) {
             try {
                 openEvent.tryAwait(0, TimeUnit.MILLISECONDS);
             } catch (ConnectionException e) {
-                return SshRemote.message(e.getCause() != null ? e.getCause() : e);
+                return FanoutException.messageOf(e.getCause() != null ? e.getCause() : e);
             }
         }
-        return error != null ? SshRemote.message(error) : "no answer from the server";
+        return error != null ? FanoutException.messageOf(error) : "no answer from the server";
     }
 
     /** Why the command could not be started once the channel was open, or null. */
-    String startFailure() {
+    public String startFailure() {
         return startFailure;
     }
 
     /** Whether the server has confirmed the channel. */
-    boolean isOpened() {
+    public boolean isOpened() {
         return openEvent.isSet();
     }
 
@@ -125,7 +127,7 @@ final class PushSession extends PushChannel {
      * Gives up on a command that has not been sent yet (the channel is closed as soon as the server confirms it);
      * returns false when it was already sent, so it may be running.
      */
-    boolean abandonIfNotSent() {
+    public boolean abandonIfNotSent() {
         synchronized (startLock) {
             if (state == StartState.NEW) {
                 state = StartState.ABANDONED;
@@ -153,32 +155,32 @@ final class PushSession extends PushChannel {
     }
 
     /** Waits until the channel closed, starting failed or {@link #wake} was called; true when closed or failed. */
-    boolean awaitWake(long nanos) throws InterruptedException {
+    public boolean awaitWake(long nanos) throws InterruptedException {
         woken.await(nanos, TimeUnit.NANOSECONDS);
         return isFinished() || startFailure != null;
     }
 
     /** Waits only for the channel to close. */
-    boolean awaitFinished(long nanos) {
+    public boolean awaitFinished(long nanos) {
         return await(finished, nanos);
     }
 
     /** Ends a wait early (cancellation); the channel itself is left alone. */
-    void wake() {
+    public void wake() {
         woken.countDown();
     }
 
-    boolean isFinished() {
+    public boolean isFinished() {
         return finished.getCount() == 0;
     }
 
     /** The transport failure that ended the channel, or null when it closed normally. */
-    SSHException error() {
+    public SSHException error() {
         return error;
     }
 
     /** Asks the server to close the channel without waiting for its answer. */
-    void requestClose() throws TransportException {
+    public void requestClose() throws TransportException {
         sendClose();
     }
 }

@@ -4,15 +4,15 @@ import java.time.Duration;
 import java.util.function.LongSupplier;
 
 /**
- * One node's step turned into a {@link NodeResult}: times it, keeps its output, and converts a failure into the
- * phase and reason of the result. Never throws for a node-level failure.
+ * Runs one node's step and records it as a {@link NodeResult}: times it, keeps its output, and turns a failure into
+ * the result's {@link FailureStage} and reason. Never throws for a node-level failure.
  */
-final class Execution {
+final class StepRecorder {
     private final Remote remote;
     private final NodeOutput output;
     private final long start = System.nanoTime();
 
-    Execution(Remote remote, int tailBytes, OutputListener lines) {
+    StepRecorder(Remote remote, int tailBytes, OutputListener lines) {
         this.remote = remote;
         this.output = new NodeOutput(remote.target(), tailBytes, lines);
     }
@@ -25,7 +25,7 @@ final class Execution {
             result.exitStatus = exit.status();
             result.signal = exit.signal();
             if (exit.status() == null || exit.status() != 0) {
-                result.phase = Phase.EXEC;
+                result.stage = FailureStage.EXEC;
                 result.error = exit.signal() != null ? "killed by signal " + exit.signal()
                         : exit.status() == null ? "the command ended without an exit status" : "exit status " + exit.status();
             }
@@ -33,7 +33,7 @@ final class Execution {
             result = failed(done(), e);
         } catch (RuntimeException e) {
             result = done();
-            result.phase = Phase.EXEC;
+            result.stage = FailureStage.EXEC;
             result.error = "internal error: " + e;
         }
         return result.build();
@@ -59,7 +59,7 @@ final class Execution {
     }
 
     private static NodeResult.Builder failed(NodeResult.Builder result, FanoutException e) {
-        result.phase = e.phase() == null ? Phase.EXEC : e.phase();
+        result.stage = e.stage() == null ? FailureStage.EXEC : e.stage();
         result.error = e.reason();
         return result;
     }

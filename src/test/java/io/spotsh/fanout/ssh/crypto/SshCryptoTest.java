@@ -1,6 +1,10 @@
-package io.spotsh.fanout;
+package io.spotsh.fanout.ssh.crypto;
 
 import com.hierynomus.sshj.userauth.keyprovider.OpenSSHKeyV1KeyFile;
+import io.spotsh.fanout.Fanout;
+import io.spotsh.fanout.FanoutException;
+import io.spotsh.fanout.RunResult;
+import io.spotsh.fanout.ssh.LoopbackNodes;
 import net.schmizz.sshj.common.Buffer;
 import net.schmizz.sshj.common.KeyType;
 import net.schmizz.sshj.signature.Signature;
@@ -19,20 +23,17 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The handshake's own crypto ({@link Ed25519Keys}, {@link Curve25519Kex}) agrees with the JDK's and with SSHJ's:
- * signatures verify both ways, key files read the same, and real servers accept the key exchange.
+ * signatures verify both ways, key files read the same, and real servers accept the key exchange. And the switch
+ * that turns the pieces off ({@link SshCrypto}) reads what it should and refuses the rest by name.
  */
 class SshCryptoTest {
     @TempDir
     Path dir;
-
-    @Test
-    void bouncyCastleIsThere() {
-        assertTrue(Bc25519.AVAILABLE, "SSHJ brings BouncyCastle; without it the JCA versions would be used");
-    }
 
     @Test
     void ed25519SignaturesVerifyAgainstTheJdk() throws Exception {
@@ -66,7 +67,7 @@ class SshCryptoTest {
     @Test
     void anOpenSshKeyFileReadsAsSshjReadsIt() throws Exception {
         Path file;
-        try (TestCluster cluster = TestCluster.start(dir, 0)) {
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 0)) {
             file = cluster.clientKeyFile();
         }
         KeyProvider ours = Ed25519Keys.readOpenSsh(file);
@@ -75,7 +76,7 @@ class SshCryptoTest {
 
         assertEquals(KeyType.ED25519, ours.getType());
         assertEquals(KeyType.ED25519, KeyType.fromKey(ours.getPublic()));
-        assertArrayEquals(HostKeyCheck.blob(sshj.getPublic()), HostKeyCheck.blob(ours.getPublic()));
+        assertArrayEquals(blob(sshj.getPublic()), blob(ours.getPublic()));
         assertArrayEquals(Ed25519Keys.raw(sshj.getPublic()), Ed25519Keys.raw(ours.getPublic()));
 
         byte[] data = {1, 2, 3};
@@ -89,6 +90,10 @@ class SshCryptoTest {
         assertArrayEquals(sig, viaSshjKey.sign(), "Ed25519 is deterministic: the same key signs the same bytes");
     }
 
+    private static byte[] blob(java.security.PublicKey key) {
+        return new Buffer.PlainBuffer().putPublicKey(key).getCompactData();
+    }
+
     @Test
     void otherKeyFilesAreLeftToSshj() throws Exception {
         Path pem = dir.resolve("rsa.pem");
@@ -98,14 +103,60 @@ class SshCryptoTest {
 
     @Test
     void theOwnKeyExchangeWorksWithARealServer() throws Exception {
-        try (TestCluster cluster = TestCluster.start(dir, 2);
-             Fanout fanout = new Fanout(cluster.settings().kexAlgorithms(List.of("curve25519-sha256")).build())) {
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 2);
+             Fanout fanout = LoopbackNodes.fanout(cluster.settings().kexAlgorithms(List.of("curve25519-sha256")))) {
             RunResult result = fanout.run(cluster.targets(), "echo kex");
             assertTrue(result.allOk(), result.summary());
         }
-        try (TestCluster cluster = TestCluster.start(dir.resolve("libssh"), 1);
-             Fanout fanout = new Fanout(cluster.settings().kexAlgorithms(List.of("curve25519-sha256@libssh.org")).build())) {
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir.resolve("libssh"), 1);
+             Fanout fanout = LoopbackNodes.fanout(cluster.settings().kexAlgorithms(List.of("curve25519-sha256@libssh.org")))) {
             assertTrue(fanout.run(cluster.targets(), "echo kex").allOk());
+        }
+    }
+
+    @Test
+    void theSwitchReadsAllNoneKeptAndTurnedOffPieces() {
+        assertEquals(SshCrypto.ALL, SshCrypto.parse("all"));
+        assertEquals(SshCrypto.NONE, SshCrypto.parse(" NONE "));
+        SshCrypto kept = SshCrypto.parse("kex,gcm");
+        assertTrue(kept.uses(SshCrypto.Piece.KEX) && kept.uses(SshCrypto.Piece.GCM));
+        assertFalse(kept.uses(SshCrypto.Piece.ED25519) || kept.uses(SshCrypto.Piece.AUTH));
+        assertEquals("kex,gcm", kept.toString());
+        SshCrypto off = SshCrypto.parse("-ed25519 -auth");
+        assertEquals("kex,gcm", off.toString());
+        assertEquals("ed25519,gcm,auth", SshCrypto.parse("-kex").toString());
+        assertEquals("all", SshCrypto.ALL.toString());
+        assertEquals("none", SshCrypto.NONE.toString());
+    }
+
+    @Test
+    void aBadSettingIsRefusedNamingTheValue() {
+        for (String bad : List.of("kex,fast", "", "kex,-gcm", "-everything", "al")) {
+            FanoutException e = assertThrows(FanoutException.class, () -> SshCrypto.parse(bad), bad);
+            assertTrue(e.getMessage().startsWith("bad SSH crypto setting '" + bad + "': "), e.getMessage());
+            assertTrue(e.getMessage().contains("kex, ed25519, gcm, auth"), e.getMessage());
+        }
+        FanoutException unknown = assertThrows(FanoutException.class, () -> SshCrypto.parse("kex,fast"));
+        assertTrue(unknown.getMessage().contains("'fast' is not a piece"), unknown.getMessage());
+        FanoutException none = assertThrows(FanoutException.class, () -> SshCrypto.parse(null));
+        assertTrue(none.getMessage().contains("it is empty"), none.getMessage());
+    }
+
+    @Test
+    void theProductReadsThePropertyAndNamesItInAnError() {
+        String before = System.getProperty(SshCrypto.PROPERTY);
+        try {
+            System.setProperty(SshCrypto.PROPERTY, "-gcm");
+            assertEquals("kex,ed25519,auth", SshCrypto.fromEnvironment().toString());
+            System.setProperty(SshCrypto.PROPERTY, "gcm,turbo");
+            FanoutException e = assertThrows(FanoutException.class, SshCrypto::fromEnvironment);
+            assertTrue(e.getMessage().startsWith("-Dspotsh.ssh.crypto: bad SSH crypto setting 'gcm,turbo'"), e.getMessage());
+        } finally {
+            if (before == null) {
+                System.clearProperty(SshCrypto.PROPERTY);
+            } else {
+                System.setProperty(SshCrypto.PROPERTY, before);
+            }
         }
     }
 }

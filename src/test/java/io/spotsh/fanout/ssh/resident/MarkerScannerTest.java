@@ -1,4 +1,4 @@
-package io.spotsh.fanout;
+package io.spotsh.fanout.ssh.resident;
 
 import org.junit.jupiter.api.Test;
 
@@ -78,30 +78,5 @@ class MarkerScannerTest {
         assertEquals(data.length, passed.size());
         assertEquals(java.util.Arrays.hashCode(data), java.util.Arrays.hashCode(passed.toByteArray()));
         assertEquals(List.of(), markers);
-    }
-
-    @Test
-    void indexOfFindsTheFirstMatchAtEveryPositionAndAlignment() {
-        Random random = new Random(11);
-        for (int length = 0; length < 40; length++) {
-            for (int from = 0; from <= length; from++) {
-                byte[] data = new byte[length];
-                random.nextBytes(data);
-                for (int k = 0; k < data.length; k++) {
-                    if (data[k] == 037) {
-                        data[k] = (byte) 0x9f; // a byte that differs only in the high bit: no false match
-                    }
-                }
-                assertEquals(length, MarkerScanner.indexOf(data, from, length, (byte) 037));
-                for (int at = from; at < length; at++) {
-                    byte[] copy = data.clone();
-                    copy[at] = 037;
-                    if (at + 1 < length) {
-                        copy[at + 1] = 037;
-                    }
-                    assertEquals(at, MarkerScanner.indexOf(copy, from, length, (byte) 037), "at " + at + " from " + from);
-                }
-            }
-        }
     }
 }
