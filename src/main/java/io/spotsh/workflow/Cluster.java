@@ -98,7 +98,8 @@ public final class Cluster implements AutoCloseable {
         if (run != null && !run.ended) {
             throw new WorkflowException("test " + run.name + " is still running here; cluster.terminate() it (or keep it and start a new shell) before launching another");
         }
-        LaunchSpec spec = LaunchSpec.from(args, defaultProvider, keepDefault, dryRunDefault);
+        LaunchSpec spec = LaunchSpec.from(args, defaultProvider, name -> provider(name).launchOptions(), keepDefault,
+                dryRunDefault);
         TestType type = types.get(spec.type());
         Map<String, Integer> sizing = type.size(spec.dataNodes(), spec.clientNodes(), spec.params());
         spec = spec.withParams(type.params(sizing, spec.params()));

@@ -28,6 +28,9 @@ import java.util.Map;
 record LaunchOptions(List<String> instanceTypes, String ami, String keyName, List<String> securityGroupIds,
                      List<String> subnetIds, String iamInstanceProfile, boolean spotRequests,
                      Duration spotRequestTimeout) {
+    /** The option names, as {@link AwsProvider#launchOptions()} lists them. */
+    static final List<String> NAMES = List.of("ami", "instanceTypes", "keyName", "securityGroupIds", "subnetIds",
+            "iamInstanceProfile", "launchMode", "spotRequestTimeout");
 
     static LaunchOptions of(LaunchRequest request) {
         Map<String, Object> o = request.options();

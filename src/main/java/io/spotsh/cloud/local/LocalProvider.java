@@ -74,6 +74,12 @@ public final class LocalProvider implements Provider {
         this.client = new DaemonClient(launcher);
     }
 
+    /** The fault-injection options above: {@code dudRate}, {@code slowBoot}, ..., {@code seed}, {@code disks}. */
+    @Override
+    public List<String> launchOptions() {
+        return LaunchFaults.OPTIONS;
+    }
+
     @Override
     public boolean runsHere() {
         return true;
