@@ -21,7 +21,7 @@ import java.util.Map;
  *     request's type</li>
  * <li>{@code keyName}, {@code securityGroupIds}, {@code subnetIds}, {@code iamInstanceProfile} (name or ARN)</li>
  * <li>{@code launchMode}: {@code 'fleet'} (default: one instant EC2 Fleet per role) or {@code 'spot-request'}
- *     (RequestSpotInstances with a launch group, as the field report did)</li>
+ *     (RequestSpotInstances with a launch group, so a role's instances start together or not at all)</li>
  * <li>{@code spotRequestTimeout}: how long spot-request mode waits for fulfilment (default 5 minutes)</li>
  * </ul>
  */

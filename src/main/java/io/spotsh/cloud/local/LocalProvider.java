@@ -35,7 +35,8 @@ import java.util.Map;
  * cloud.terminate(data.stream().map(Instance::id).toList());
  * }</pre>
  *
- * <p>Launch options (fault injection, to recreate the field report's world):
+ * <p>Launch options (fault injection: the duds, slow boots, unreachable nodes, spot reclaims and capacity
+ * refusals a real spot cloud brings), as {@link #launchOptions()} lists them:
  * <ul>
  * <li>{@code dudRate} 0..1: that share of the instances is "running" but never boots: userdata never runs (no
  *     phone-home) and its SSH address refuses connections. The fraction of a count is rounded at random.</li>
