@@ -9,7 +9,6 @@ import io.spotsh.fanout.Fanout;
 import io.spotsh.registry.Registry;
 import io.spotsh.registry.TestInfo;
 import io.spotsh.registry.TestRecords;
-import io.spotsh.registry.TestRecords.InstanceRow;
 import io.spotsh.collect.Collector;
 import io.spotsh.collect.Results;
 import io.spotsh.common.BadInput;
@@ -56,13 +55,6 @@ public final class Cluster implements AutoCloseable {
     private final String defaultProvider;
     private final boolean keepDefault;
     private final Map<String, Provider> providers = new ConcurrentHashMap<>();
-    private volatile TestRun run;
-    private volatile StatusLine statusLine = StatusLine.NONE;
-    private volatile boolean dryRunDefault;
-    private volatile boolean interactive;
-    private volatile Path resultsDir = Path.of("results");
-    private volatile Supplier<Fanout> fanoutFactory;
-    private Fanout fanout;
     // the helpers, wired once; each gets only what it uses
     private final TestRecords records;
     private final RegisteredNodes registeredNodes;
@@ -70,6 +62,13 @@ public final class Cluster implements AutoCloseable {
     private final Launcher launcher;
     private final Reaper reaper;
     private final Phases phases;
+    private volatile TestRun run;
+    private volatile StatusLine statusLine = StatusLine.NONE;
+    private volatile boolean dryRunDefault;
+    private volatile boolean interactive;
+    private volatile Path resultsDir = Path.of("results");
+    private volatile Supplier<Fanout> fanoutFactory;
+    private Fanout fanout;
 
     /**
      * @param registry       opened on first use (an idle shell never starts the embedded registry)
@@ -177,39 +176,7 @@ public final class Cluster implements AutoCloseable {
     public List<Map<String, Object>> status() {
         TestRun r = current();
         waiter(Waiter.Settings.from(Map.of())).refreshFromCloud(r);
-        Map<String, Map<String, Object>> byRole = new LinkedHashMap<>();
-        for (InstanceRow row : records.instances(r.name)) {
-            String role = row.role();
-            Map<String, Object> s = byRole.computeIfAbsent(role, k -> {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("role", k);
-                for (String c : List.of("expected", "registered", "reachable", "duds", "reclaimed", "terminated")) {
-                    m.put(c, 0);
-                }
-                return m;
-            });
-            switch (row.state()) {
-                case "requested", "running" -> bump(s, "expected");
-                case "dud" -> bump(s, "duds");
-                case "reclaimed" -> bump(s, "reclaimed");
-                case "terminated" -> bump(s, "terminated");
-                default -> { }
-            }
-        }
-        for (Node n : registeredNodes.of(r)) {
-            Map<String, Object> s = byRole.get(n.role());
-            if (s != null) {
-                bump(s, "registered");
-                if (r.reachable.contains(n.instanceId())) {
-                    bump(s, "reachable");
-                }
-            }
-        }
-        return new ArrayList<>(byRole.values());
-    }
-
-    private static void bump(Map<String, Object> row, String column) {
-        row.put(column, ((Integer) row.get(column)) + 1);
+        return new RoleStatus(records, registeredNodes).of(r);
     }
 
     @Help("cost() — instance-hours × the zone's spot price, per role and in total (USD)")
@@ -436,7 +403,7 @@ public final class Cluster implements AutoCloseable {
         this.fanoutFactory = factory;
     }
 
-    synchronized Fanout fanout() {
+    private synchronized Fanout fanout() {
         if (fanout == null) {
             if (fanoutFactory == null) {
                 throw new WorkflowException("no SSH fan-out is configured for this cluster");
@@ -471,7 +438,7 @@ public final class Cluster implements AutoCloseable {
         this.statusLine = statusLine == null ? StatusLine.NONE : statusLine;
     }
 
-    // ---- shared with Nodes --------------------------------------------------------------------------
+    // ---- the current test and its providers ------------------------------------------------------
 
     private Provider provider(String name) {
         return providers.computeIfAbsent(name, providerOpener);
@@ -488,6 +455,8 @@ public final class Cluster implements AutoCloseable {
         }
         return r;
     }
+
+    // ---- shared with Nodes ------------------------------------------------------------------------
 
     String testName() {
         return current().name;
