@@ -49,6 +49,17 @@ final class HelperKit implements AutoCloseable {
         return run;
     }
 
+    /** As {@link #launch}, but its first instance is a dud (never phones home); {@link #dud()} names it. */
+    TestRun launchWithADud(String name, int data, int clients) {
+        cloud.dudsToCome.set(1);
+        return launch(name, data, clients);
+    }
+
+    /** The instance id of the first dud the fake cloud launched. */
+    String dud() {
+        return cloud.duds.get(0);
+    }
+
     /** Waits (10 s at most) until {@code count} nodes of the test registered, as the fake cloud boots them. */
     void awaitRegistered(TestRun run, int count) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;

@@ -81,10 +81,9 @@ class LauncherTest {
 
     @Test
     void replacingMarksTheOldAsDudsKeepsThemRunningAndExpectsTheNew() throws InterruptedException {
-        kit.cloud.dudsToCome.set(1);
-        String name = HelperKit.unique("replace");
-        TestRun run = kit.launch(name, 3, 0);
-        String dud = kit.cloud.duds.get(0);
+        TestRun run = kit.launchWithADud(HelperKit.unique("replace"), 3, 0);
+        String name = run.name;
+        String dud = kit.dud();
         kit.awaitRegistered(run, 2);
 
         List<String> fresh = kit.launcher().replace(run, List.of(dud), false);

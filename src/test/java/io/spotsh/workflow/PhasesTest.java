@@ -63,8 +63,7 @@ class PhasesTest {
 
     /** A test whose instances never phone home: no node to mark. */
     private TestRun nodeless(String name) {
-        kit.cloud.dudsToCome.set(1);
-        return kit.launch(name, 1, 0);
+        return kit.launchWithADud(name, 1, 0);
     }
 
     @Test
@@ -126,7 +125,7 @@ class PhasesTest {
     void aPhaseBelongsToTheRunUnderWayAndTheFirstEndsTheKeptDuds() {
         String name = HelperKit.unique("in-run");
         TestRun run = nodeless(name);
-        String dud = kit.cloud.duds.get(0);
+        String dud = kit.dud();
         kit.launcher().replace(run, List.of(dud), false);
         run.record = new RunRecord(kit.records.startRun(name, "results/" + name + "/r1"), "r1");
 

@@ -37,10 +37,9 @@ class ReaperTest {
 
     @Test
     void terminatingATestEndsItsInstancesDudsIncludedAndNoOtherTestsOnes() throws InterruptedException {
-        kit.cloud.dudsToCome.set(1);
-        String name = HelperKit.unique("ending");
-        TestRun run = kit.launch(name, 3, 0);
-        kit.launcher().replace(run, List.of(kit.cloud.duds.get(0)), false);
+        TestRun run = kit.launchWithADud(HelperKit.unique("ending"), 3, 0);
+        String name = run.name;
+        kit.launcher().replace(run, List.of(kit.dud()), false);
         String other = HelperKit.unique("bystander");
         TestRun bystander = kit.launch(other, 2, 0);
 
@@ -60,16 +59,12 @@ class ReaperTest {
 
     @Test
     void leaksAreTheInstancesOfGoneOwnersFinishedUnknownAndExpiredTestsAndNothingElse() {
-        String healthy = HelperKit.unique("healthy");
-        kit.launch(healthy, 1, 0);
-        String kept = HelperKit.unique("kept");
-        kit.launch(kept, 1, 0);
+        String healthy = kit.launch(HelperKit.unique("healthy"), 1, 0).name;
+        String kept = kit.launch(HelperKit.unique("kept"), 1, 0).name;
         kit.records.setOwner(kept, OwnerProcess.hostname() + ":999999999:1", true);
-        String crashed = HelperKit.unique("crashed");
-        kit.launch(crashed, 1, 0);
+        String crashed = kit.launch(HelperKit.unique("crashed"), 1, 0).name;
         orphan(crashed);
-        String finished = HelperKit.unique("finished");
-        kit.launch(finished, 1, 0);
+        String finished = kit.launch(HelperKit.unique("finished"), 1, 0).name;
         kit.records.setState(finished, "finished");
         kit.cloud.dudsToCome.set(2); // neither of these phones home: the registry has no test for them
         String unknown = HelperKit.unique("unknown");
@@ -94,10 +89,8 @@ class ReaperTest {
 
     @Test
     void reapingTerminatesOnlyTheLeaksAndClosesTheirTests() {
-        String healthy = HelperKit.unique("healthy");
-        kit.launch(healthy, 2, 0);
-        String crashed = HelperKit.unique("crashed");
-        kit.launch(crashed, 2, 1);
+        String healthy = kit.launch(HelperKit.unique("healthy"), 2, 0).name;
+        String crashed = kit.launch(HelperKit.unique("crashed"), 2, 1).name;
         orphan(crashed);
 
         Map<String, Object> dry = reaper.reap(kit.cloud, true);

@@ -42,10 +42,9 @@ class WaiterTest {
 
     @Test
     void withoutReplaceAfterItLogsTheMissingIdsEachIntervalThenTimesOutNamingThem() {
-        kit.cloud.dudsToCome.set(1);
-        String name = HelperKit.unique("missing");
-        TestRun run = kit.launch(name, 3, 0);
-        String dud = kit.cloud.duds.get(0);
+        TestRun run = kit.launchWithADud(HelperKit.unique("missing"), 3, 0);
+        String name = run.name;
+        String dud = kit.dud();
 
         WorkflowException e = assertThrows(WorkflowException.class,
                 () -> waiter(Map.of("every", "100ms", "timeout", "1s")).await(run));
@@ -64,10 +63,9 @@ class WaiterTest {
 
     @Test
     void afterReplaceAfterTheMissingAreReplacedAndKeptRunningAsDuds() {
-        kit.cloud.dudsToCome.set(1);
-        String name = HelperKit.unique("replace-after");
-        TestRun run = kit.launch(name, 2, 1);
-        String dud = kit.cloud.duds.get(0);
+        TestRun run = kit.launchWithADud(HelperKit.unique("replace-after"), 2, 1);
+        String name = run.name;
+        String dud = kit.dud();
 
         waiter(Map.of("every", "100ms", "replaceAfter", "500ms", "timeout", "20s")).await(run);
 
@@ -85,10 +83,8 @@ class WaiterTest {
 
     @Test
     void dudPolicyTerminateEndsTheDudsAtOnce() {
-        kit.cloud.dudsToCome.set(1);
-        String name = HelperKit.unique("terminate-duds");
-        TestRun run = kit.launch(name, 2, 0);
-        String dud = kit.cloud.duds.get(0);
+        TestRun run = kit.launchWithADud(HelperKit.unique("terminate-duds"), 2, 0);
+        String dud = kit.dud();
 
         waiter(Map.of("every", "100ms", "replaceAfter", "300ms", "timeout", "20s", "dudPolicy", "terminate")).await(run);
 
