@@ -38,6 +38,15 @@ public interface Provider extends AutoCloseable {
     List<Zone> zones(String instanceType);
 
     /**
+     * The names this provider accepts in {@link LaunchRequest#options()}, in the order to list them; an empty list
+     * when it takes none. {@code cluster.launch} also accepts each as a named argument of its own (the local
+     * cloud's {@code dudRate: 0.05}) and refuses any other name, listing these.
+     */
+    default List<String> launchOptions() {
+        return List.of();
+    }
+
+    /**
      * Whether its instances run on this machine (the local cloud): then the programs a test type's nodes run
      * must be installed here, and spotsh checks them before launching.
      */

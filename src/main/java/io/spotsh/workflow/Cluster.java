@@ -1,8 +1,5 @@
 package io.spotsh.workflow;
 
-import groovy.json.JsonOutput;
-import groovy.json.JsonSlurper;
-import io.spotsh.cloud.Instance;
 import io.spotsh.cloud.Provider;
 import io.spotsh.collect.Collector;
 import io.spotsh.collect.Results;
@@ -16,6 +13,7 @@ import io.spotsh.fanout.RunResult;
 import io.spotsh.node.UserDataRenderer;
 import io.spotsh.registry.Registry;
 import io.spotsh.registry.TestInfo;
+import io.spotsh.registry.TestRecords;
 import io.spotsh.types.Sanity;
 import io.spotsh.types.TestType;
 import io.spotsh.types.TestTypes;
@@ -53,13 +51,18 @@ import java.util.function.Supplier;
 @Help("the current test: launch, await, configure, check, workloads, collect, status, replace, terminate, leaks, reap, cost")
 public final class Cluster implements AutoCloseable {
     private final Log log;
-    private final Supplier<Registry> registry;
     private final Function<String, Provider> providerOpener;
-    private final UserDataRenderer userData;
     private final TestTypes types;
     private final String defaultProvider;
     private final boolean keepDefault;
     private final Map<String, Provider> providers = new ConcurrentHashMap<>();
+    // the helpers, wired once; each gets only what it uses
+    private final TestRecords records;
+    private final RegisteredNodes registeredNodes;
+    private final NodeActions actions;
+    private final Launcher launcher;
+    private final Reaper reaper;
+    private final Phases phases;
     private volatile TestRun run;
     private volatile StatusLine statusLine = StatusLine.NONE;
     private volatile boolean dryRunDefault;
@@ -68,15 +71,24 @@ public final class Cluster implements AutoCloseable {
     private volatile Supplier<Fanout> fanoutFactory;
     private Fanout fanout;
 
+    /**
+     * @param registry       opened on first use (an idle shell never starts the embedded registry)
+     * @param providerOpener opens a provider by name; each is opened once and closed with the cluster
+     * @param userData       renders the boot script every instance runs
+     */
     public Cluster(Log log, Supplier<Registry> registry, Function<String, Provider> providerOpener,
                    UserDataRenderer userData, TestTypes types, String defaultProvider, boolean keepDefault) {
         this.log = log;
-        this.registry = registry;
         this.providerOpener = providerOpener;
-        this.userData = userData;
         this.types = types;
         this.defaultProvider = defaultProvider;
         this.keepDefault = keepDefault;
+        this.records = new TestRecords(registry);
+        this.registeredNodes = new RegisteredNodes(records);
+        this.actions = new NodeActions(this::fanout, log);
+        this.launcher = new Launcher(records, userData, log);
+        this.reaper = new Reaper(records, log);
+        this.phases = new Phases(records, registeredNodes, actions, log);
     }
 
     // ---- launch -------------------------------------------------------------------------------------
@@ -86,7 +98,8 @@ public final class Cluster implements AutoCloseable {
         if (run != null && !run.ended) {
             throw new WorkflowException("test " + run.name + " is still running here; cluster.terminate() it (or keep it and start a new shell) before launching another");
         }
-        LaunchSpec spec = LaunchSpec.from(args, defaultProvider, keepDefault, dryRunDefault);
+        LaunchSpec spec = LaunchSpec.from(args, defaultProvider, name -> provider(name).launchOptions(), keepDefault,
+                dryRunDefault);
         TestType type = types.get(spec.type());
         Map<String, Integer> sizing = type.size(spec.dataNodes(), spec.clientNodes(), spec.params());
         spec = spec.withParams(type.params(sizing, spec.params()));
@@ -95,16 +108,16 @@ public final class Cluster implements AutoCloseable {
             requireTools(type, provider);
         }
         if (spec.dryRun()) {
-            double hourly = new Launcher(this, log).dryRun(spec, sizing, provider);
+            double hourly = launcher.dryRun(spec, sizing, provider);
             if (dryRunDefault) {
                 throw new DryRunComplete(String.format("dry run of %s: nothing launched (about $%.3f/h)", spec.name(), hourly));
             }
             return this;
         }
-        run = new Launcher(this, log).launch(spec, sizing, provider);
+        run = launcher.launch(spec, sizing, provider);
         run.sizing = Map.copyOf(sizing);
         run.params = spec.params();
-        registry().sql("UPDATE spotsh.tests SET sizing = ?::jsonb WHERE name = ?", JsonOutput.toJson(sizing), run.name);
+        records.setSizing(run.name, sizing);
         return this;
     }
 
@@ -130,15 +143,12 @@ public final class Cluster implements AutoCloseable {
     /** Works on a test launched earlier (by this or another spotsh process): status, nodes, terminate. */
     @Help("use('name') — work on an existing test (launched by another spotsh)")
     public Cluster use(String name) {
-        TestInfo test = registry().test(name);
+        TestInfo test = records.test(name);
         TestRun used = new TestRun(test.name(), test.type(), provider(test.provider()), null, null, null, Map.of(), true, false);
         used.params = test.params();
-        Object sizing = registry().sql("SELECT sizing FROM spotsh.tests WHERE name = ?", name).get(0).get("sizing");
+        Map<String, Integer> sizing = records.sizing(name);
         if (sizing != null) {
-            Map<String, Integer> roles = new LinkedHashMap<>();
-            ((Map<?, ?>) new JsonSlurper().parseText(sizing.toString()))
-                    .forEach((role, count) -> roles.put(String.valueOf(role), ((Number) count).intValue()));
-            used.sizing = roles;
+            used.sizing = sizing;
         }
         run = used;
         return this;
@@ -148,7 +158,7 @@ public final class Cluster implements AutoCloseable {
 
     @Help("await(timeout: '15m', replaceAfter: '5m', every: '10s', dudPolicy: 'keep'|'terminate') — wait until every node reported and answers SSH")
     public Cluster await(Map<String, ?> args) {
-        new Waiter(this, log, Waiter.Settings.from(args)).await(current());
+        waiter(Waiter.Settings.from(args)).await(current());
         return this;
     }
 
@@ -158,7 +168,7 @@ public final class Cluster implements AutoCloseable {
 
     @Help("replace(['i-...']) — replace instances that never reported (new ids become expected, old ones are duds)")
     public List<String> replace(Collection<String> instanceIds) {
-        return new Launcher(this, log).replace(current(), instanceIds, false);
+        return launcher.replace(current(), instanceIds, false);
     }
 
     // ---- look -------------------------------------------------------------------------------------------
@@ -166,46 +176,13 @@ public final class Cluster implements AutoCloseable {
     @Help("status() — per role: expected, registered, reachable, duds, reclaimed, terminated")
     public List<Map<String, Object>> status() {
         TestRun r = current();
-        new Waiter(this, log, Waiter.Settings.from(Map.of())).refreshFromCloud(r);
-        Map<String, Map<String, Object>> byRole = new LinkedHashMap<>();
-        for (Map<String, Object> row : instanceRows(r.name)) {
-            String role = (String) row.get("role");
-            Map<String, Object> s = byRole.computeIfAbsent(role, k -> {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("role", k);
-                for (String c : List.of("expected", "registered", "reachable", "duds", "reclaimed", "terminated")) {
-                    m.put(c, 0);
-                }
-                return m;
-            });
-            String state = (String) row.get("state");
-            switch (state) {
-                case "requested", "running" -> bump(s, "expected");
-                case "dud" -> bump(s, "duds");
-                case "reclaimed" -> bump(s, "reclaimed");
-                case "terminated" -> bump(s, "terminated");
-                default -> { }
-            }
-        }
-        for (Node n : registeredNodes()) {
-            Map<String, Object> s = byRole.get(n.role());
-            if (s != null) {
-                bump(s, "registered");
-                if (r.reachable.contains(n.instanceId())) {
-                    bump(s, "reachable");
-                }
-            }
-        }
-        return new ArrayList<>(byRole.values());
-    }
-
-    private static void bump(Map<String, Object> row, String column) {
-        row.put(column, ((Integer) row.get(column)) + 1);
+        waiter(Waiter.Settings.from(Map.of())).refreshFromCloud(r);
+        return new RoleStatus(records, registeredNodes).of(r);
     }
 
     @Help("cost() — instance-hours × the zone's spot price, per role and in total (USD)")
     public List<Map<String, Object>> cost() {
-        return new Costs(this).of(current());
+        return new Costs(records).of(current());
     }
 
     @Help("nodes — the registered nodes of the current test (also bound as 'nodes')")
@@ -237,14 +214,14 @@ public final class Cluster implements AutoCloseable {
     public Cluster configure() {
         TestRun r = current();
         startRun(r);
-        new Boots(this, log).awaitFinished(r);
+        new BootWait(registeredNodes, actions, log).untilFinished(r);
         try {
             types.get(r.type).configure(typeCluster(r));
         } catch (TypeException e) {
-            event(r.name, "configure-failed", null, null, e.getMessage());
+            records.event(r.name, "configure-failed", null, null, e.getMessage());
             throw new WorkflowException("cluster.configure " + r.name + ": " + e.getMessage(), e);
         }
-        event(r.name, "configured", null, null, r.type);
+        records.event(r.name, "configured", null, null, r.type);
         return this;
     }
 
@@ -253,7 +230,7 @@ public final class Cluster implements AutoCloseable {
         TestRun r = current();
         startRun(r);
         Sanity sanity = types.get(r.type).check(typeCluster(r));
-        event(r.name, sanity.isOk() ? "check-ok" : "check-failed", null, null,
+        records.event(r.name, sanity.isOk() ? "check-ok" : "check-failed", null, null,
                 sanity.isOk() ? sanity.summary() : String.join("; ", sanity.problems()));
         if (sanity.isOk()) {
             log.log("Sanity check of " + r.name + " passed: " + sanity.summary());
@@ -277,7 +254,7 @@ public final class Cluster implements AutoCloseable {
         Workload workload = all.stream().filter(w -> w.name().equals(name)).findFirst().orElseThrow(() -> new BadInput(
                 "cluster.workload: test type " + type.name() + " has no workload '" + name + "' (it has: "
                         + all.stream().map(Workload::name).toList() + ")"));
-        return new Workloads(this, log).run(r, typeCluster(r), workload, duration(options, "timeout", Duration.ofMinutes(30)));
+        return new Workloads(phases, log).run(r, typeCluster(r), workload, duration(options, "timeout", Duration.ofMinutes(30)));
     }
 
     public RunResult workload(String name) {
@@ -304,16 +281,15 @@ public final class Cluster implements AutoCloseable {
         try {
             Results results = new Collector(typeCluster(r), types.get(r.type)).collect(record.name, dir);
             record.results = results;
-            registry().sql("UPDATE spotsh.runs SET collected_at = clock_timestamp(), status = 'collected', results_dir = ?,"
-                    + " archive = ?, summary_csv = ?, message = ? WHERE id = ?", dir.toString(), results.archive().toString(),
-                    results.summaryCsv().toString(), results.missing().isEmpty() ? null : "nothing from " + results.missing(), record.id);
-            event(r.name, "collected", null, null, dir.toString());
+            records.runCollected(record.id, dir.toString(), results.archive().toString(), results.summaryCsv().toString(),
+                    results.missing().isEmpty() ? null : "nothing from " + results.missing());
+            records.event(r.name, "collected", null, null, dir.toString());
             results.missing().forEach((node, why) -> log.log("Nothing collected from " + node + ": " + why));
             log.log("Results of " + results.collected().size() + " nodes in " + dir + "; " + results.summary().nodeRows().size()
                     + " figures in " + results.summaryCsv().getFileName() + "; archive " + results.archive());
             return results;
         } catch (RuntimeException e) {
-            registry().sql("UPDATE spotsh.runs SET status = 'failed', message = ? WHERE id = ?", e.getMessage(), record.id);
+            records.runFailed(record.id, e.getMessage());
             throw e;
         }
     }
@@ -336,9 +312,7 @@ public final class Cluster implements AutoCloseable {
         synchronized (r) {
             if (r.record == null) {
                 String name = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-                List<Map<String, Object>> row = registry().sql("INSERT INTO spotsh.runs (test_id, results_dir)"
-                        + " SELECT id, ? FROM spotsh.tests WHERE name = ? RETURNING id", "results/" + r.name + "/" + name, r.name);
-                r.record = new RunRecord(((Number) row.get(0).get("id")).longValue(), name);
+                r.record = new RunRecord(records.startRun(r.name, "results/" + r.name + "/" + name), name);
             }
             return r.record;
         }
@@ -353,8 +327,12 @@ public final class Cluster implements AutoCloseable {
         }
     }
 
-    TypeCluster typeCluster(TestRun r) {
-        return new TypeCluster(this, r, r.sizing, r.params, log);
+    private TestClusterView typeCluster(TestRun r) {
+        return new TestClusterView(r, records, registeredNodes, actions, log);
+    }
+
+    private Waiter waiter(Waiter.Settings settings) {
+        return new Waiter(records, registeredNodes, launcher, statusLine, log, settings);
     }
 
     /** The shell lets an operator fix a failed sanity check; a plan fails on it. */
@@ -366,12 +344,12 @@ public final class Cluster implements AutoCloseable {
 
     @Help("terminate() — terminate every instance of the test, duds included, and wait until each is terminated")
     public Map<String, Object> terminate() {
-        return new Reaper(this, log).terminateTest(current());
+        return reaper.terminateTest(current());
     }
 
     @Help("leaks() — instances tagged by spotsh whose test is finished, expired, unknown or whose owner died")
     public List<Map<String, Object>> leaks() {
-        return new Reaper(this, log).leaks(provider(run != null ? providerName(run) : defaultProvider));
+        return reaper.leaks(provider(run != null ? providerName(run) : defaultProvider));
     }
 
     @Help("reap() / reap(dryRun: true) — terminate what leaks() finds and verify")
@@ -379,7 +357,7 @@ public final class Cluster implements AutoCloseable {
         boolean dryRun = Boolean.TRUE.equals(args.get("dryRun"));
         String name = args.containsKey("provider") ? String.valueOf(args.get("provider"))
                 : run != null ? providerName(run) : defaultProvider;
-        return new Reaper(this, log).reap(provider(name), dryRun);
+        return reaper.reap(provider(name), dryRun);
     }
 
     public Map<String, Object> reap() {
@@ -389,7 +367,7 @@ public final class Cluster implements AutoCloseable {
     @Help("keep(true) — leave the test running when this plan or shell exits")
     public Cluster keep(boolean keep) {
         current().keep = keep;
-        registry().sql("UPDATE spotsh.tests SET keep = ? WHERE name = ?", keep, current().name);
+        records.setKeep(current().name, keep);
         return this;
     }
 
@@ -426,7 +404,7 @@ public final class Cluster implements AutoCloseable {
         this.fanoutFactory = factory;
     }
 
-    synchronized Fanout fanout() {
+    private synchronized Fanout fanout() {
         if (fanout == null) {
             if (fanoutFactory == null) {
                 throw new WorkflowException("no SSH fan-out is configured for this cluster");
@@ -437,7 +415,7 @@ public final class Cluster implements AutoCloseable {
     }
 
     NodeActions actions() {
-        return new NodeActions(this::fanout, log);
+        return actions;
     }
 
     // ---- phases -----------------------------------------------------------------------------------------
@@ -448,7 +426,7 @@ public final class Cluster implements AutoCloseable {
      */
     @Help("phase('load') { ... } — mark start and end on all nodes, time the phase, record it in the registry")
     public Object phase(String name, groovy.lang.Closure<?> body) {
-        return new Phases(this, log).run(current(), name, body::call);
+        return phases.run(current(), name, body::call);
     }
 
     /** {@code --dry-run}: every launch only prints what it would request, and the plan stops there. */
@@ -461,29 +439,17 @@ public final class Cluster implements AutoCloseable {
         this.statusLine = statusLine == null ? StatusLine.NONE : statusLine;
     }
 
-    // ---- shared with the workflow's helpers --------------------------------------------------------
+    // ---- the current test and its providers ------------------------------------------------------
 
-    StatusLine statusLine() {
-        return statusLine;
-    }
-
-    Registry registry() {
-        return registry.get();
-    }
-
-    UserDataRenderer userData() {
-        return userData;
-    }
-
-    Provider provider(String name) {
+    private Provider provider(String name) {
         return providers.computeIfAbsent(name, providerOpener);
     }
 
-    String providerName(TestRun r) {
+    private String providerName(TestRun r) {
         return r.provider.name();
     }
 
-    TestRun current() {
+    private TestRun current() {
         TestRun r = run;
         if (r == null) {
             throw new WorkflowException("no test yet: cluster.launch(name: ..., dataNodes: ...) or cluster.use('name') first");
@@ -491,59 +457,19 @@ public final class Cluster implements AutoCloseable {
         return r;
     }
 
+    // ---- shared with Nodes ------------------------------------------------------------------------
+
     String testName() {
         return current().name;
     }
 
-    void event(String test, String kind, String role, String instanceId, String message) {
-        registry().sql("INSERT INTO spotsh.events (test_id, kind, role, instance_id, message)"
-                + " SELECT id, ?, ?, ?, ? FROM spotsh.tests WHERE name = ?", kind, role, instanceId, message, test);
-    }
-
-    /** Every instance requested for a test: role, instance_id, zone, state, requested_at, in request order. */
-    List<Map<String, Object>> instanceRows(String test) {
-        return registry().sql("SELECT i.role, i.instance_id, i.zone, i.state, i.requested_at"
-                + " FROM spotsh.instances i JOIN spotsh.tests t ON t.id = i.test_id WHERE t.name = ? ORDER BY i.id", test);
-    }
-
-    /** Whether the instance is a live registered node of the test (then marking it dead frees its number). */
-    boolean isRegistered(String test, String instanceId) {
-        return !registry().sql("SELECT 1 FROM spotsh.nodes n JOIN spotsh.tests t ON t.id = n.test_id"
-                + " WHERE t.name = ? AND n.instance_id = ? AND n.state = 'registered'", test, instanceId).isEmpty();
-    }
-
     List<String> missingIds() {
-        return registry().missing(current().name);
+        return records.missing(current().name);
     }
 
     /** The live registered nodes of the current test, by role and number, with their SSH ports. */
     List<Node> registeredNodes() {
-        TestRun r = current();
-        List<Map<String, Object>> rows = registry().sql("SELECT n.role, n.node_number, n.instance_id, host(n.ip) AS ip,"
-                + " n.hostname, n.host_key FROM spotsh.nodes n JOIN spotsh.tests t ON t.id = n.test_id"
-                + " WHERE t.name = ? AND n.state = 'registered' ORDER BY n.role <> 'data', n.role, n.node_number", r.name);
-        List<String> unknownPorts = new ArrayList<>();
-        for (Map<String, Object> row : rows) {
-            if (!r.instances.containsKey((String) row.get("instance_id"))) {
-                unknownPorts.add((String) row.get("instance_id"));
-            }
-        }
-        if (!unknownPorts.isEmpty()) {
-            for (Instance i : r.provider.describe(unknownPorts)) {
-                r.instances.put(i.id(), i);
-            }
-        }
-        List<Node> nodes = new ArrayList<>();
-        for (Map<String, Object> row : rows) {
-            String id = (String) row.get("instance_id");
-            Instance instance = r.instances.get(id);
-            // the cloud's view of the address wins: a private IP may not be reachable from here
-            String address = instance != null && instance.address() != null ? instance.address() : (String) row.get("ip");
-            nodes.add(new Node(r.name, (String) row.get("role"), ((Number) row.get("node_number")).intValue(), id,
-                    address, (String) row.get("hostname"), instance == null ? 22 : instance.sshPort(),
-                    (String) row.get("host_key")));
-        }
-        return nodes;
+        return registeredNodes.of(current());
     }
 
     static Duration duration(Map<String, ?> args, String key, Duration fallback) {

@@ -3,6 +3,8 @@ package io.spotsh.workflow;
 import io.spotsh.cloud.Instance;
 import io.spotsh.cloud.Pricing;
 import io.spotsh.cloud.Zone;
+import io.spotsh.registry.TestRecords;
+import io.spotsh.registry.TestRecords.InstanceRow;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -18,10 +20,10 @@ import java.util.Map;
  * were paid for too.
  */
 final class Costs {
-    private final Cluster cluster;
+    private final TestRecords records;
 
-    Costs(Cluster cluster) {
-        this.cluster = cluster;
+    Costs(TestRecords records) {
+        this.records = records;
     }
 
     List<Map<String, Object>> of(TestRun run) {
@@ -31,17 +33,13 @@ final class Costs {
         double totalHours = 0;
         double totalCost = 0;
         int totalInstances = 0;
-        List<Map<String, Object>> rows = cluster.registry().sql("SELECT i.role, i.instance_id, i.zone, i.state,"
-                + " i.requested_at, i.state_changed_at FROM spotsh.instances i JOIN spotsh.tests t ON t.id = i.test_id"
-                + " WHERE t.name = ? ORDER BY i.id", run.name);
-        for (Map<String, Object> row : rows) {
-            String id = (String) row.get("instance_id");
-            Instance known = run.instances.get(id);
+        for (InstanceRow row : records.instances(run.name)) {
+            Instance known = run.instances.get(row.instanceId());
             String type = known != null && known.instanceType() != null ? known.instanceType() : run.instanceType;
-            String zone = (String) row.get("zone");
-            OffsetDateTime from = (OffsetDateTime) row.get("requested_at");
-            OffsetDateTime to = "terminated".equals(row.get("state")) || "reclaimed".equals(row.get("state"))
-                    ? (OffsetDateTime) row.get("state_changed_at") : now;
+            String zone = row.zone();
+            OffsetDateTime from = row.requestedAt();
+            OffsetDateTime to = "terminated".equals(row.state()) || "reclaimed".equals(row.state())
+                    ? row.stateChangedAt() : now;
             double hours = Duration.between(from, to).toMillis() / 3_600_000.0;
             double usd;
             if (run.provider instanceof Pricing pricing && type != null) {
@@ -49,7 +47,7 @@ final class Costs {
             } else {
                 usd = hours * price.computeIfAbsent(zone + "/" + type, k -> spotPrice(run, zone, type));
             }
-            Map<String, Object> r = byRole.computeIfAbsent((String) row.get("role"), role -> {
+            Map<String, Object> r = byRole.computeIfAbsent(row.role(), role -> {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("role", role);
                 m.put("instances", 0);

@@ -6,15 +6,19 @@ import io.spotsh.common.Durations;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * The named arguments of {@code cluster.launch(...)}, checked: an unknown or misspelt key is an error that
- * lists the known ones, so a typo never launches the wrong cluster.
+ * lists the known ones, so a typo never launches the wrong cluster. Besides its own keys, a launch takes the
+ * chosen provider's launch options ({@link io.spotsh.cloud.Provider#launchOptions()}) as named arguments and
+ * hands them to the provider with {@code options:}.
  */
 record LaunchSpec(String name, String type, int dataNodes, Integer clientNodes, String provider,
                   String instanceType, Double maxPrice, String zone, Duration ttl, Map<String, Object> params,
@@ -23,21 +27,25 @@ record LaunchSpec(String name, String type, int dataNodes, Integer clientNodes, 
     static final String DEFAULT_INSTANCE_TYPE = "m5d.xlarge";
     static final Duration DEFAULT_TTL = Duration.ofHours(6);
 
-    /** Keys handed to the provider as they are: the local cloud's fault injection. */
-    private static final List<String> PROVIDER_KEYS = List.of("dudRate", "slowBoot", "sshUnreachableRate", "reclaim", "capacity");
     private static final List<String> KEYS = List.of("name", "type", "dataNodes", "clientNodes", "provider",
             "instanceType", "maxPrice", "az", "ttl", "params", "keep", "dryRun", "options");
 
-    static LaunchSpec from(Map<String, ?> args, String defaultProvider, boolean keepDefault, boolean dryRunDefault) {
-        Set<String> unknown = new TreeSet<>();
-        for (String key : args.keySet()) {
-            if (!KEYS.contains(key) && !PROVIDER_KEYS.contains(key)) {
-                unknown.add(key);
-            }
-        }
+    /**
+     * @param launchOptions the launch options a provider (by name) accepts; asked only when an argument is not
+     *                      one of the launch's own
+     */
+    static LaunchSpec from(Map<String, ?> args, String defaultProvider, Function<String, List<String>> launchOptions,
+                           boolean keepDefault, boolean dryRunDefault) {
+        String provider = text(args, "provider", defaultProvider);
+        Set<String> unknown = new TreeSet<>(args.keySet());
+        unknown.removeAll(KEYS);
+        List<String> providerKeys = unknown.isEmpty() ? List.of() : launchOptions.apply(provider);
+        unknown.removeAll(providerKeys);
         if (!unknown.isEmpty()) {
+            List<String> known = new ArrayList<>(KEYS);
+            known.addAll(providerKeys);
             throw new BadInput("cluster.launch: unknown " + (unknown.size() == 1 ? "argument " : "arguments ")
-                    + unknown + " (known: " + String.join(", ", KEYS) + ", " + String.join(", ", PROVIDER_KEYS) + ")");
+                    + unknown + " (known: " + String.join(", ", known) + ")");
         }
         if (!args.containsKey("dataNodes")) {
             throw new BadInput("cluster.launch: dataNodes is required, e.g. cluster.launch(name: 'ring', dataNodes: 6)");
@@ -50,7 +58,7 @@ record LaunchSpec(String name, String type, int dataNodes, Integer clientNodes, 
         } else if (args.containsKey("options")) {
             throw new BadInput("cluster.launch: options must be a map, e.g. options: [ami: 'ami-0123']");
         }
-        for (String key : PROVIDER_KEYS) {
+        for (String key : providerKeys) {
             if (args.containsKey(key)) {
                 options.put(key, args.get(key));
             }
@@ -61,7 +69,7 @@ record LaunchSpec(String name, String type, int dataNodes, Integer clientNodes, 
         }
         return new LaunchSpec(name, type, integer(args, "dataNodes"),
                 args.containsKey("clientNodes") ? integer(args, "clientNodes") : null,
-                text(args, "provider", defaultProvider), text(args, "instanceType", DEFAULT_INSTANCE_TYPE),
+                provider, text(args, "instanceType", DEFAULT_INSTANCE_TYPE),
                 args.containsKey("maxPrice") ? number(args, "maxPrice") : null,
                 args.containsKey("az") ? text(args, "az", null) : null,
                 args.containsKey("ttl") ? Durations.parse(args.get("ttl"), "cluster.launch ttl") : DEFAULT_TTL,

@@ -8,8 +8,10 @@ import io.spotsh.cloud.Provider;
 import io.spotsh.cloud.Tags;
 import io.spotsh.cloud.Zone;
 import io.spotsh.common.Log;
-import io.spotsh.registry.Registry;
+import io.spotsh.node.UserDataRenderer;
 import io.spotsh.registry.TestInfo;
+import io.spotsh.registry.TestRecords;
+import io.spotsh.registry.TestRecords.InstanceRow;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,26 +21,27 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Requests a test's instances: one request per role, all roles in one zone (like the field report's launch
- * group). When a zone refuses for capacity or price and the operator did not pin one, whatever was
- * launched there is terminated and the next zone (cheapest first) is tried; each step is an event.
+ * Requests a test's instances: one request per role, all roles in one zone (a launch group: the cluster comes
+ * up together or not at all). When a zone refuses for capacity or price and the operator did not pin one,
+ * whatever was launched there is terminated and the next zone (cheapest first) is tried; each step is an event.
+ * Every instance id is recorded as expected before the request returns.
  */
 final class Launcher {
-    private final Cluster cluster;
+    private final TestRecords records;
+    private final UserDataRenderer userData;
     private final Log log;
 
-    Launcher(Cluster cluster, Log log) {
-        this.cluster = cluster;
+    Launcher(TestRecords records, UserDataRenderer userData, Log log) {
+        this.records = records;
+        this.userData = userData;
         this.log = log;
     }
 
     TestRun launch(LaunchSpec spec, Map<String, Integer> sizing, Provider provider) {
-        Registry registry = cluster.registry();
         int total = sizing.values().stream().mapToInt(Integer::intValue).sum();
-        TestInfo test = registry.createTest(spec.name(), spec.type(), provider.name(), spec.params(), spec.ttl());
-        registry.sql("UPDATE spotsh.tests SET owner_process = ?, keep = ? WHERE name = ?",
-                OwnerProcess.current().toString(), spec.keep(), test.name());
-        registry.setTestState(test.name(), "launching");
+        TestInfo test = records.create(spec.name(), spec.type(), provider.name(), spec.params(), spec.ttl());
+        records.setOwner(test.name(), OwnerProcess.current().toString(), spec.keep());
+        records.setState(test.name(), "launching");
         TestRun run = new TestRun(test.name(), spec.type(), provider, spec.zone(), spec.instanceType(),
                 spec.maxPrice(), spec.providerOptions(), spec.keep(), true);
         log.log("Requesting " + total + " nodes for test " + test.name() + " (" + describe(sizing) + ") from "
@@ -52,26 +55,26 @@ final class Launcher {
                     launched.addAll(request(run, test, role.getKey(), role.getValue(), zone));
                 }
                 run.zone = zone;
-                registry.setTestState(test.name(), "running");
+                records.setState(test.name(), "running");
                 return run;
             } catch (CapacityException e) {
                 refused.put(zone, e.code() + ": " + e.getMessage());
-                cluster.event(test.name(), "capacity-refused", null, null, zone + " " + e.code() + ": " + e.getMessage());
+                records.event(test.name(), "capacity-refused", null, null, zone + " " + e.code() + ": " + e.getMessage());
                 log.log("Zone " + zone + " refused " + spec.instanceType() + ": " + e.getMessage());
                 abandon(run, launched, "zone " + zone + " could not supply the whole cluster");
                 if (spec.zone() != null) {
-                    registry.setTestState(test.name(), "failed");
+                    records.setState(test.name(), "failed");
                     throw new WorkflowException("cluster.launch " + test.name() + ": zone " + zone + " refused "
                             + spec.instanceType() + " (" + e.code() + "): " + e.getMessage()
                             + "; leave az: unset to let spotsh try other zones", e);
                 }
             } catch (RuntimeException e) {
                 abandon(run, launched, "launch failed: " + e.getMessage());
-                registry.setTestState(test.name(), "failed");
+                records.setState(test.name(), "failed");
                 throw e;
             }
         }
-        registry.setTestState(test.name(), "failed");
+        records.setState(test.name(), "failed");
         throw new WorkflowException("cluster.launch " + test.name() + ": no zone could supply " + total + " "
                 + spec.instanceType() + " instances; tried " + refused);
     }
@@ -81,15 +84,14 @@ final class Launcher {
      * can check ({@link DryRun}); launches nothing and leaves no test behind.
      */
     double dryRun(LaunchSpec spec, Map<String, Integer> sizing, Provider provider) {
-        Registry registry = cluster.registry();
         String zone = spec.zone() != null ? spec.zone() : zones(provider, spec.instanceType()).get(0);
-        TestInfo test = registry.createTest(spec.name(), spec.type(), provider.name(), spec.params(), spec.ttl());
+        TestInfo test = records.create(spec.name(), spec.type(), provider.name(), spec.params(), spec.ttl());
         double hourly = 0;
         try {
             for (Map.Entry<String, Integer> role : sizing.entrySet()) {
                 Map<String, String> tags = tags(test, role.getKey());
                 LaunchRequest request = new LaunchRequest(test.name(), role.getKey(), role.getValue(), zone,
-                        spec.instanceType(), spec.maxPrice(), cluster.userData().render(test, role.getKey(), test.params()),
+                        spec.instanceType(), spec.maxPrice(), userData.render(test, role.getKey(), test.params()),
                         tags, spec.providerOptions());
                 if (provider instanceof DryRun dry) {
                     DryRun.Plan plan = dry.dryRun(request);
@@ -107,7 +109,7 @@ final class Launcher {
                 }
             }
         } finally {
-            registry.deleteTest(test.name());
+            records.delete(test.name());
         }
         log.log(String.format("dry run: %d instances, about $%.3f/h; nothing launched",
                 sizing.values().stream().mapToInt(Integer::intValue).sum(), hourly));
@@ -117,14 +119,14 @@ final class Launcher {
     /** One request for {@code count} instances of a role; records every id as expected before returning. */
     private List<Instance> request(TestRun run, TestInfo test, String role, int count, String zone) {
         Map<String, String> tags = tags(test, role);
-        String script = cluster.userData().render(test, role, test.params());
+        String script = userData.render(test, role, test.params());
         List<Instance> got = run.provider.launch(new LaunchRequest(test.name(), role, count, zone, run.instanceType,
                 run.maxPrice, script, tags, run.options));
         List<String> ids = got.stream().map(Instance::id).toList();
         for (Instance i : got) {
             run.instances.put(i.id(), i);
         }
-        cluster.registry().recordInstances(test.name(), role, ids, zone);
+        records.recordInstances(test.name(), role, ids, zone);
         log.log("Requested " + count + " " + role + " instances in " + zone + ": " + abbreviate(ids));
         return got;
     }
@@ -137,10 +139,10 @@ final class Launcher {
 
     /** Replaces instances that never reported or do not answer: new ids become expected, old ones duds. */
     List<String> replace(TestRun run, Collection<String> instanceIds, boolean terminateNow) {
-        TestInfo test = cluster.registry().test(run.name);
+        TestInfo test = records.test(run.name);
         Map<String, String> roleOf = new LinkedHashMap<>();
-        for (Map<String, Object> row : cluster.instanceRows(run.name)) {
-            roleOf.put((String) row.get("instance_id"), (String) row.get("role"));
+        for (InstanceRow row : records.instances(run.name)) {
+            roleOf.put(row.instanceId(), row.role());
         }
         Map<String, List<String>> byRole = new LinkedHashMap<>();
         for (String id : instanceIds) {
@@ -160,33 +162,21 @@ final class Launcher {
             added.addAll(ids);
             log.log("Replacing " + e.getValue().size() + " " + e.getKey() + " instances: " + String.join(",", e.getValue())
                     + " -> " + String.join(",", ids));
-            cluster.event(run.name, "replaced", e.getKey(), null, String.join(",", e.getValue()) + " -> " + String.join(",", ids));
+            records.event(run.name, "replaced", e.getKey(), null, String.join(",", e.getValue()) + " -> " + String.join(",", ids));
         }
         if (terminateNow) {
-            terminateDuds(run);
+            run.endKeptDuds(log);
         }
         return added;
     }
 
     private void markDud(TestRun run, String id) {
-        Registry registry = cluster.registry();
-        if (cluster.isRegistered(run.name, id)) {
-            registry.markDead(run.name, id, "replaced: did not answer SSH"); // frees its number for the replacement
+        if (records.isRegistered(run.name, id)) {
+            records.markDead(run.name, id, "replaced: did not answer SSH"); // frees its number for the replacement
         }
-        registry.setInstanceState(run.name, id, "dud");
+        records.setInstanceState(run.name, id, "dud");
         run.reachable.remove(id);
         run.keptDuds.add(id);
-    }
-
-    /** Ends the duds kept running so far (at the first phase, or at once with dudPolicy 'terminate'). */
-    void terminateDuds(TestRun run) {
-        if (run.keptDuds.isEmpty()) {
-            return;
-        }
-        List<String> duds = new ArrayList<>(run.keptDuds);
-        run.provider.terminate(duds);
-        run.keptDuds.removeAll(duds);
-        log.log("Terminated " + duds.size() + " dud instances: " + String.join(",", duds));
     }
 
     /** Terminates a partial launch so nothing half-launched is left behind. */
@@ -197,10 +187,10 @@ final class Launcher {
         List<String> ids = launched.stream().map(Instance::id).toList();
         run.provider.terminate(ids);
         for (String id : ids) {
-            cluster.registry().setInstanceState(run.name, id, "terminated");
+            records.setInstanceState(run.name, id, "terminated");
             run.instances.remove(id);
         }
-        cluster.event(run.name, "abandoned", null, null, ids.size() + " instances terminated: " + why);
+        records.event(run.name, "abandoned", null, null, ids.size() + " instances terminated: " + why);
         log.log("Terminated " + ids.size() + " instances already launched: " + why);
     }
 

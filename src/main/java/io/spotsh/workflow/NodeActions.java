@@ -17,7 +17,7 @@ import java.util.function.Supplier;
  * key each registered at phone-home) and hand them to the session's one {@link Fanout}, whose connections
  * stay open between commands. Live output goes to the operator prefixed with the node name.
  */
-final class NodeActions {
+final class NodeActions implements NodeCommands {
     /** Nodes log in as root: userdata installs the cluster key in root's authorized_keys. */
     static final String USER = "root";
 
@@ -33,7 +33,8 @@ final class NodeActions {
         return nodes.stream().map(n -> new Target(n.getName(), n.ip(), n.sshPort(), USER, n.hostKey())).toList();
     }
 
-    RunResult run(List<Node> nodes, String command, Map<String, ?> named) {
+    @Override
+    public RunResult run(List<Node> nodes, String command, Map<String, ?> named) {
         List<Target> targets = need(nodes, "run");
         RunOptions options = live(RunOptions.from(named), targets);
         RunResult result;
@@ -52,14 +53,16 @@ final class NodeActions {
         return result;
     }
 
-    RunResult get(List<Node> nodes, String remote, Path localDir, Map<String, ?> named) {
+    @Override
+    public RunResult get(List<Node> nodes, String remote, Path localDir, Map<String, ?> named) {
         List<Target> targets = need(nodes, "get");
         RunResult result = fanout.get().get(targets, remote, localDir, RunOptions.from(named).withQuiet(true));
         log.log(result.summary());
         return result;
     }
 
-    RunResult mark(List<Node> nodes, String text, Map<String, ?> named) {
+    @Override
+    public RunResult mark(List<Node> nodes, String text, Map<String, ?> named) {
         List<Target> targets = need(nodes, "mark");
         return fanout.get().mark(targets, text, RunOptions.from(named).withQuiet(true));
     }

@@ -3,6 +3,7 @@ package io.spotsh.workflow;
 import io.spotsh.common.Durations;
 import io.spotsh.common.Log;
 import io.spotsh.fanout.RunResult;
+import io.spotsh.registry.TestRecords;
 
 import java.time.Duration;
 import java.util.List;
@@ -10,25 +11,28 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * {@code phase("load") { ... }}: the seed's "between each step, push out a sysstat comment", timed and
- * recorded. A marker that cannot be written (no sysstat on a node) is reported but does not fail the phase.
+ * {@code phase("load") { ... }}: a sysstat comment on every node at the start and end of each step, so the
+ * metrics show which step they belong to; the phase is timed and recorded (start, end, status, seconds). The
+ * first phase ends the duds kept so far. A marker that cannot be written (no sysstat on a node) is reported
+ * but does not fail the phase.
  */
 final class Phases {
-    private final Cluster cluster;
+    private final TestRecords records;
+    private final RegisteredNodes nodes;
+    private final NodeCommands commands;
     private final Log log;
 
-    Phases(Cluster cluster, Log log) {
-        this.cluster = cluster;
+    Phases(TestRecords records, RegisteredNodes nodes, NodeCommands commands, Log log) {
+        this.records = records;
+        this.nodes = nodes;
+        this.commands = commands;
         this.log = log;
     }
 
     Object run(TestRun run, String name, Supplier<?> body) {
-        new Launcher(cluster, log).terminateDuds(run);
-        Long runId = run.record == null ? null : run.record.id;
-        List<Map<String, Object>> started = cluster.registry().sql("INSERT INTO spotsh.phases (test_id, name, run_id)"
-                + " SELECT id, ?, ? FROM spotsh.tests WHERE name = ? RETURNING id", name, runId, run.name);
-        long id = ((Number) started.get(0).get("id")).longValue();
-        cluster.event(run.name, "phase-started", null, null, name);
+        run.endKeptDuds(log);
+        long id = records.startPhase(run.name, name, run.record == null ? null : run.record.id);
+        records.event(run.name, "phase-started", null, null, name);
         log.log("Phase " + name + " started on " + mark(run, "Workload " + name + " started.") + " nodes");
         long start = System.nanoTime();
         String status = "failed";
@@ -46,9 +50,8 @@ final class Phases {
             boolean interrupted = Thread.interrupted(); // the end marker and record must still be written
             try {
                 mark(run, "Workload " + name + " finished.");
-                cluster.registry().sql("UPDATE spotsh.phases SET finished_at = clock_timestamp(), status = ?, seconds = ?,"
-                        + " message = ? WHERE id = ?", status, took.toMillis() / 1000.0, message, id);
-                cluster.event(run.name, "phase-" + status, null, null, name + " in " + Durations.format(took));
+                records.endPhase(id, status, took.toMillis() / 1000.0, message);
+                records.event(run.name, "phase-" + status, null, null, name + " in " + Durations.format(took));
                 log.log("Phase " + name + " " + (status.equals("ok") ? "finished" : status) + " in " + Durations.format(took));
             } finally {
                 if (interrupted) {
@@ -60,11 +63,11 @@ final class Phases {
 
     /** Marks every registered node; returns how many took the marker, saying once why the others did not. */
     private int mark(TestRun run, String text) {
-        List<Node> nodes = cluster.registeredNodes();
-        if (nodes.isEmpty()) {
+        List<Node> on = nodes.of(run);
+        if (on.isEmpty()) {
             return 0;
         }
-        RunResult result = cluster.actions().mark(nodes, text, Map.of());
+        RunResult result = commands.mark(on, text, Map.of());
         if (!result.getFailed().isEmpty()) {
             log.log("sysstat marker '" + text + "' not written on " + result.getFailed().size() + " nodes: "
                     + result.getFailed().get(0).getError());

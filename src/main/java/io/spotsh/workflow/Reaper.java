@@ -5,11 +5,12 @@ import io.spotsh.cloud.Provider;
 import io.spotsh.cloud.Tags;
 import io.spotsh.cloud.TerminateResult;
 import io.spotsh.common.Log;
-import io.spotsh.registry.Registry;
+import io.spotsh.registry.TestRecords;
+import io.spotsh.registry.TestRecords.InstanceRow;
+import io.spotsh.registry.TestRecords.Ownership;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -21,27 +22,26 @@ import java.util.Set;
 
 /**
  * Ends things and proves it: terminates a test's instances and waits until the cloud says each one is
- * terminated, and finds instances that no live test owns (the field report's "instances left running after
- * the script completed") so cron can reap them.
+ * terminated, and finds instances that no live test owns (instances left running after the plan that launched
+ * them ended or crashed) so cron can reap them.
  */
 final class Reaper {
     static final Duration VERIFY_TIMEOUT = Duration.ofMinutes(5);
 
-    private final Cluster cluster;
+    private final TestRecords records;
     private final Log log;
 
-    Reaper(Cluster cluster, Log log) {
-        this.cluster = cluster;
+    Reaper(TestRecords records, Log log) {
+        this.records = records;
         this.log = log;
     }
 
     /** Terminates every instance of the test, duds and replacements included, then verifies through the cloud. */
     Map<String, Object> terminateTest(TestRun run) {
-        Registry registry = cluster.registry();
         Set<String> ids = new LinkedHashSet<>();
-        for (Map<String, Object> row : cluster.instanceRows(run.name)) {
-            if (!"terminated".equals(row.get("state"))) {
-                ids.add((String) row.get("instance_id"));
+        for (InstanceRow row : records.instances(run.name)) {
+            if (!"terminated".equals(row.state())) {
+                ids.add(row.instanceId());
             }
         }
         // also whatever the cloud still holds under this test's tag (a launch this registry never heard of)
@@ -54,7 +54,7 @@ final class Reaper {
         List<String> left = terminateAndVerify(run.provider, ids);
         for (String id : ids) {
             if (!left.contains(id)) {
-                markTerminated(run.name, id);
+                records.markTerminated(run.name, id);
             }
         }
         run.keptDuds.clear();
@@ -64,7 +64,7 @@ final class Reaper {
                     + run.provider.name() + " console");
         }
         long stillTagged = run.provider.tagged().stream().filter(i -> run.name.equals(i.test())).count();
-        registry.setTestState(run.name, "terminated");
+        records.setState(run.name, "terminated");
         run.ended = true;
         log.log("Terminated " + ids.size() + " instances of test " + run.name + "; " + stillTagged
                 + " left running (checked with the " + run.provider.name() + " provider).");
@@ -110,10 +110,9 @@ final class Reaper {
 
     /** Live spotsh-tagged instances that nobody should be paying for, with the reason. */
     List<Map<String, Object>> leaks(Provider provider) {
-        Registry registry = cluster.registry();
-        Map<String, Map<String, Object>> tests = new HashMap<>();
-        for (Map<String, Object> t : registry.sql("SELECT name, state, expires_at, keep, owner_process FROM spotsh.tests")) {
-            tests.put((String) t.get("name"), t);
+        Map<String, Ownership> tests = new HashMap<>();
+        for (Ownership t : records.ownerships()) {
+            tests.put(t.name(), t);
         }
         Instant now = Instant.now();
         List<Map<String, Object>> leaks = new ArrayList<>();
@@ -134,7 +133,7 @@ final class Reaper {
         return leaks;
     }
 
-    private static String leakReason(Instance i, Map<String, Object> test, Instant now) {
+    private static String leakReason(Instance i, Ownership test, Instant now) {
         String expires = i.tags().get(Tags.EXPIRES);
         if (expires != null && Instant.parse(expires).isBefore(now)) {
             return "expired at " + expires;
@@ -142,16 +141,15 @@ final class Reaper {
         if (test == null) {
             return "test " + i.test() + " is not in this registry";
         }
-        String state = (String) test.get("state");
+        String state = test.state();
         if (state.equals("finished") || state.equals("failed") || state.equals("terminated")) {
             return "test " + i.test() + " is " + state;
         }
-        Object testExpiry = test.get("expires_at");
-        if (testExpiry instanceof OffsetDateTime t && t.toInstant().isBefore(now)) {
-            return "test " + i.test() + " expired at " + t;
+        if (test.expiresAt() != null && test.expiresAt().toInstant().isBefore(now)) {
+            return "test " + i.test() + " expired at " + test.expiresAt();
         }
-        OwnerProcess owner = OwnerProcess.parse((String) test.get("owner_process"));
-        if (!Boolean.TRUE.equals(test.get("keep")) && owner != null && owner.goneFromThisHost()) {
+        OwnerProcess owner = OwnerProcess.parse(test.ownerProcess());
+        if (!test.keep() && owner != null && owner.goneFromThisHost()) {
             return "its spotsh process (pid " + owner.pid() + ") is gone";
         }
         return null;
@@ -177,11 +175,11 @@ final class Reaper {
             String test = (String) leak.get("test");
             if (!left.contains(id) && test != null) {
                 tests.add(test);
-                markTerminated(test, id);
+                records.markTerminated(test, id);
             }
         }
         for (String test : tests) {
-            closeIfEmpty(test);
+            records.terminateIfNothingLeft(test);
         }
         if (!ids.isEmpty()) {
             log.log("Reaped " + (ids.size() - left.size()) + " of " + ids.size() + " leaked instances on " + provider.name()
@@ -191,26 +189,5 @@ final class Reaper {
         summary.put("left", left.size());
         summary.put("leaks", leaks);
         return summary;
-    }
-
-    private void markTerminated(String test, String id) {
-        Registry registry = cluster.registry();
-        registry.sql("UPDATE spotsh.instances i SET state = 'terminated', state_changed_at = now() FROM spotsh.tests t"
-                + " WHERE t.id = i.test_id AND t.name = ? AND i.instance_id = ? AND i.state <> 'terminated'", test, id);
-        registry.sql("UPDATE spotsh.nodes n SET state = 'dead', dead_at = now(), dead_reason = 'terminated'"
-                + " FROM spotsh.tests t WHERE t.id = n.test_id AND t.name = ? AND n.instance_id = ? AND n.state = 'registered'",
-                test, id);
-    }
-
-    /** A test whose instances are all gone is over: its nodes can no longer log in to the registry. */
-    private void closeIfEmpty(String test) {
-        Registry registry = cluster.registry();
-        List<Map<String, Object>> live = registry.sql("SELECT 1 FROM spotsh.instances i JOIN spotsh.tests t ON t.id = i.test_id"
-                + " WHERE t.name = ? AND i.state <> 'terminated' LIMIT 1", test);
-        List<Map<String, Object>> open = registry.sql("SELECT 1 FROM spotsh.tests WHERE name = ?"
-                + " AND state NOT IN ('finished', 'failed', 'terminated')", test);
-        if (live.isEmpty() && !open.isEmpty()) {
-            registry.setTestState(test, "terminated");
-        }
     }
 }

@@ -3,7 +3,7 @@ package io.spotsh.workflow;
 import io.spotsh.collect.Results;
 
 /**
- * One run of a test (configure, check, its workloads, collect), as recorded in {@code spotsh.runs}.
+ * One run of a test (configure, check, its workloads, collect), as the registry records it.
  *
  * @param name the run's start, {@code yyyyMMdd-HHmmss}: the folder its results go to under {@code results/<test>/}
  */

@@ -2,7 +2,10 @@ package io.spotsh.workflow;
 
 import io.spotsh.cloud.Instance;
 import io.spotsh.cloud.Provider;
+import io.spotsh.common.Log;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,7 +28,10 @@ final class TestRun {
     final boolean launchedHere;
     final Map<String, Instance> instances = new ConcurrentHashMap<>();
     final Set<String> reachable = ConcurrentHashMap.newKeySet();
-    /** Duds kept running (the field report's trick) until the first phase starts or the test ends. */
+    /**
+     * Duds kept running until the first phase starts or the test ends, so that their replacements do not land
+     * on the same faulty hardware.
+     */
     final Set<String> keptDuds = ConcurrentHashMap.newKeySet();
     /** Instances whose spot interruption notice was already reported. */
     final Set<String> noticed = ConcurrentHashMap.newKeySet();
@@ -48,5 +54,16 @@ final class TestRun {
         this.options = options;
         this.keep = keep;
         this.launchedHere = launchedHere;
+    }
+
+    /** Ends the duds kept running so far (at the first phase, or at once with dudPolicy 'terminate'). */
+    void endKeptDuds(Log log) {
+        if (keptDuds.isEmpty()) {
+            return;
+        }
+        List<String> duds = new ArrayList<>(keptDuds);
+        provider.terminate(duds);
+        keptDuds.removeAll(duds);
+        log.log("Terminated " + duds.size() + " dud instances: " + String.join(",", duds));
     }
 }

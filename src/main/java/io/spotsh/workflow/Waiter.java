@@ -4,19 +4,23 @@ import io.spotsh.cloud.Instance;
 import io.spotsh.common.BadInput;
 import io.spotsh.common.Durations;
 import io.spotsh.common.Log;
-import io.spotsh.registry.Registry;
+import io.spotsh.common.StatusLine;
+import io.spotsh.registry.TestRecords;
+import io.spotsh.registry.TestRecords.InstanceRow;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code cluster.await}: every interval, per role, how many of the expected instances reported in and which
- * are missing — in the field report's words — until all have registered and answer SSH. Instances missing
+ * {@code cluster.await}: every interval, per role, how many of the expected instances reported in
+ * ({@code I see 5/6 data servers reporting...}) and which are missing ({@code Missing Instances: i-..,i-..}),
+ * until all have registered and answer SSH. Instances missing
  * (or registered but not answering SSH) longer than {@code replaceAfter} are replaced; spot interruptions
  * are noticed and their nodes marked dead so replacements take their numbers.
  */
@@ -44,12 +48,19 @@ final class Waiter {
         }
     }
 
-    private final Cluster cluster;
+    private final TestRecords records;
+    private final RegisteredNodes nodes;
+    private final Launcher launcher;
+    private final StatusLine statusLine;
     private final Log log;
     private final Settings settings;
 
-    Waiter(Cluster cluster, Log log, Settings settings) {
-        this.cluster = cluster;
+    /** {@code launcher} replaces the overdue; {@code statusLine} shows progress live while waiting. */
+    Waiter(TestRecords records, RegisteredNodes nodes, Launcher launcher, StatusLine statusLine, Log log, Settings settings) {
+        this.records = records;
+        this.nodes = nodes;
+        this.launcher = launcher;
+        this.statusLine = statusLine;
         this.log = log;
         this.settings = settings;
     }
@@ -78,11 +89,11 @@ final class Waiter {
                 if (done) {
                     int total = roles.values().stream().mapToInt(v -> v.expected.size()).sum();
                     log.log("All " + total + " nodes of test " + run.name + " reported in and answer SSH.");
-                    cluster.event(run.name, "ready", null, null, total + " nodes reported in");
+                    records.event(run.name, "ready", null, null, total + " nodes reported in");
                     return;
                 }
                 if (!overdue.isEmpty()) {
-                    new Launcher(cluster, log).replace(run, overdue, settings.dudPolicy() == DudPolicy.TERMINATE);
+                    launcher.replace(run, overdue, settings.dudPolicy() == DudPolicy.TERMINATE);
                     continue;
                 }
                 long left = deadline - System.nanoTime();
@@ -96,7 +107,7 @@ final class Waiter {
             Thread.currentThread().interrupt();
             throw new WorkflowException("cluster.await interrupted", e);
         } finally {
-            cluster.statusLine().clear();
+            statusLine.clear();
         }
     }
 
@@ -111,7 +122,7 @@ final class Waiter {
         if (missing > 0) {
             text.append(" | ").append(missing).append(" not ready");
         }
-        cluster.statusLine().show(text.toString());
+        statusLine.show(text.toString());
     }
 
     /** One role's picture at one moment. */
@@ -131,18 +142,15 @@ final class Waiter {
     private Map<String, RoleView> look(TestRun run, SshProbe probe) throws InterruptedException {
         Map<String, RoleView> roles = new LinkedHashMap<>();
         Map<String, OffsetDateTime> requestedAt = new LinkedHashMap<>();
-        for (Map<String, Object> row : cluster.instanceRows(run.name)) {
-            String state = (String) row.get("state");
-            if (state.equals("requested") || state.equals("running")) {
-                String id = (String) row.get("instance_id");
-                roles.computeIfAbsent((String) row.get("role"), RoleView::new).expected.add(id);
-                requestedAt.put(id, (OffsetDateTime) row.get("requested_at"));
+        for (InstanceRow row : records.instances(run.name)) {
+            if (row.expected()) {
+                roles.computeIfAbsent(row.role(), RoleView::new).expected.add(row.instanceId());
+                requestedAt.put(row.instanceId(), row.requestedAt());
             }
         }
-        List<Node> nodes = cluster.registeredNodes();
         List<SshProbe.Target> unknown = new ArrayList<>();
-        Set<String> registered = new java.util.HashSet<>();
-        for (Node n : nodes) {
+        Set<String> registered = new HashSet<>();
+        for (Node n : nodes.of(run)) {
             registered.add(n.instanceId());
             if (!run.reachable.contains(n.instanceId())) {
                 unknown.add(new SshProbe.Target(n.instanceId(), n.ip(), n.sshPort()));
@@ -174,12 +182,10 @@ final class Waiter {
 
     /** Asks the cloud about the test's live instances: spot interruptions and instances that vanished. */
     void refreshFromCloud(TestRun run) {
-        Registry registry = cluster.registry();
         Map<String, String> roleOf = new LinkedHashMap<>();
-        for (Map<String, Object> row : cluster.instanceRows(run.name)) {
-            String state = (String) row.get("state");
-            if (state.equals("requested") || state.equals("running") || state.equals("dud")) {
-                roleOf.put((String) row.get("instance_id"), (String) row.get("role"));
+        for (InstanceRow row : records.instances(run.name)) {
+            if (row.expected() || row.state().equals("dud")) {
+                roleOf.put(row.instanceId(), row.role());
             }
         }
         if (roleOf.isEmpty()) {
@@ -190,15 +196,15 @@ final class Waiter {
             String role = roleOf.get(i.id());
             if (i.interruptAt() != null && i.state().live() && run.noticed.add(i.id())) {
                 log.log("Spot interruption notice for " + i.id() + " (" + role + "): reclaimed at " + i.interruptAt());
-                cluster.event(run.name, "interruption-notice", role, i.id(), "reclaim at " + i.interruptAt());
+                records.event(run.name, "interruption-notice", role, i.id(), "reclaim at " + i.interruptAt());
             }
             if (i.state().gone()) {
                 boolean spot = i.reclaimed();
                 String why = spot ? "reclaimed by a spot interruption" : "terminated (" + i.stateReason() + ")";
-                if (cluster.isRegistered(run.name, i.id())) {
-                    registry.markDead(run.name, i.id(), why);
+                if (records.isRegistered(run.name, i.id())) {
+                    records.markDead(run.name, i.id(), why);
                 }
-                registry.setInstanceState(run.name, i.id(), spot ? "reclaimed" : "terminated");
+                records.setInstanceState(run.name, i.id(), spot ? "reclaimed" : "terminated");
                 run.reachable.remove(i.id());
                 log.log("Instance " + i.id() + " (" + role + ") was " + why);
             }

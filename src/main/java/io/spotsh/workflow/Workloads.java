@@ -6,6 +6,7 @@ import io.spotsh.common.Log;
 import io.spotsh.fanout.NodeResult;
 import io.spotsh.fanout.RunResult;
 import io.spotsh.types.Member;
+import io.spotsh.types.TestCluster;
 import io.spotsh.types.Workload;
 
 import java.time.Duration;
@@ -18,22 +19,22 @@ import java.util.stream.Collectors;
  * {@code var/lib/spotsh/results/<phase>.out} (stderr in {@code .err}) for {@code collect()}.
  */
 final class Workloads {
-    private final Cluster cluster;
+    private final Phases phases;
     private final Log log;
 
-    Workloads(Cluster cluster, Log log) {
-        this.cluster = cluster;
+    Workloads(Phases phases, Log log) {
+        this.phases = phases;
         this.log = log;
     }
 
-    RunResult run(TestRun run, TypeCluster typeCluster, Workload workload, Duration timeout) {
+    RunResult run(TestRun run, TestCluster typeCluster, Workload workload, Duration timeout) {
         List<Member> on = typeCluster.members(workload.role());
         if (on.isEmpty()) {
             throw new WorkflowException("workload " + workload.name() + ": test " + run.name + " has no registered "
                     + workload.role() + " nodes");
         }
         String command = command(workload, typeCluster.members("data"));
-        return (RunResult) new Phases(cluster, log).run(run, workload.name(), () -> {
+        return (RunResult) phases.run(run, workload.name(), () -> {
             log.log("Workload " + workload.name() + " on " + on.size() + " " + workload.role() + " nodes at once");
             RunResult result = typeCluster.run(on, command, timeout);
             if (!result.getFailed().isEmpty()) {

@@ -38,6 +38,8 @@ final class FakeCloud implements Provider {
     final Map<String, Instance> instances = new ConcurrentHashMap<>();
     final Map<String, ServerSocket> sshd = new ConcurrentHashMap<>();
     final Set<String> refusingZones = ConcurrentHashMap.newKeySet();
+    /** {@code zone/role}: the zone refuses requests of that role only (the other roles launched there first). */
+    final Set<String> refusingRoles = ConcurrentHashMap.newKeySet();
     /** How many of the next launched instances are duds. */
     final AtomicInteger dudsToCome = new AtomicInteger();
     final List<String> duds = new ArrayList<>();
@@ -56,7 +58,7 @@ final class FakeCloud implements Provider {
     @Override
     public synchronized List<Instance> launch(LaunchRequest request) {
         launchCalls.incrementAndGet();
-        if (refusingZones.contains(request.zone())) {
+        if (refusingZones.contains(request.zone()) || refusingRoles.contains(request.zone() + "/" + request.role())) {
             throw new CapacityException(request.zone(), request.instanceType(), "InsufficientInstanceCapacity",
                     "no " + request.instanceType() + " capacity in " + request.zone());
         }

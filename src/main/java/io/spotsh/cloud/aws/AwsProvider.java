@@ -78,6 +78,12 @@ public final class AwsProvider implements Provider, DryRun, Pricing {
         return NAME;
     }
 
+    /** {@code ami}, {@code instanceTypes}, {@code keyName}, ...: see {@link LaunchOptions}. */
+    @Override
+    public List<String> launchOptions() {
+        return LaunchOptions.NAMES;
+    }
+
     /** The endpoint override ({@code --aws-endpoint}), or null for AWS's own endpoint of the region. */
     public URI endpoint() {
         return ec2.endpoint();

@@ -21,13 +21,16 @@ import java.util.Map;
  *     request's type</li>
  * <li>{@code keyName}, {@code securityGroupIds}, {@code subnetIds}, {@code iamInstanceProfile} (name or ARN)</li>
  * <li>{@code launchMode}: {@code 'fleet'} (default: one instant EC2 Fleet per role) or {@code 'spot-request'}
- *     (RequestSpotInstances with a launch group, all of a test in one zone)</li>
+ *     (RequestSpotInstances with a launch group, so a role's instances start together or not at all)</li>
  * <li>{@code spotRequestTimeout}: how long spot-request mode waits for fulfilment (default 5 minutes)</li>
  * </ul>
  */
 record LaunchOptions(List<String> instanceTypes, String ami, String keyName, List<String> securityGroupIds,
                      List<String> subnetIds, String iamInstanceProfile, boolean spotRequests,
                      Duration spotRequestTimeout) {
+    /** The option names, as {@link AwsProvider#launchOptions()} lists them. */
+    static final List<String> NAMES = List.of("ami", "instanceTypes", "keyName", "securityGroupIds", "subnetIds",
+            "iamInstanceProfile", "launchMode", "spotRequestTimeout");
 
     static LaunchOptions of(LaunchRequest request) {
         Map<String, Object> o = request.options();

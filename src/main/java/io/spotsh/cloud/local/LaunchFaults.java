@@ -19,7 +19,8 @@ import java.util.Set;
  * The option names and forms are listed in the README ("The local cloud").
  */
 final class LaunchFaults {
-    static final Set<String> OPTIONS = Set.of("dudRate", "slowBoot", "sshUnreachableRate", "reclaim", "capacity",
+    /** The option names, as {@link LocalProvider#launchOptions()} lists them. */
+    static final List<String> OPTIONS = List.of("dudRate", "slowBoot", "sshUnreachableRate", "reclaim", "capacity",
             "seed", "disks");
     private static final int MAX_DISKS = 8;
 

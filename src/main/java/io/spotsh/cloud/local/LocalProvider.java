@@ -35,7 +35,7 @@ import java.util.Map;
  * cloud.terminate(data.stream().map(Instance::id).toList());
  * }</pre>
  *
- * <p>Launch options inject faults (duds, slow boots, unreachable SSH, reclaims, zone capacity); the README's
+ * <p>Launch options ({@link #launchOptions()}) inject faults (duds, slow boots, unreachable SSH, reclaims, zone capacity); the README's
  * "The local cloud" lists them. Unknown options are refused, so a typo does not silently launch a healthy cluster.
  * Provider settings (from {@code Providers.open}): {@code sshPort} (default 2222) and {@code idleTimeout}
  * (default 10 min), used when this call starts the daemon.
@@ -55,6 +55,12 @@ public final class LocalProvider implements Provider {
         DaemonLauncher launcher = new DaemonLauncher(stateDir.root(), sshPort, idle);
         this.cloudDir = launcher.dir();
         this.client = new DaemonClient(launcher);
+    }
+
+    /** The fault-injection options above: {@code dudRate}, {@code slowBoot}, ..., {@code seed}, {@code disks}. */
+    @Override
+    public List<String> launchOptions() {
+        return LaunchFaults.OPTIONS;
     }
 
     @Override

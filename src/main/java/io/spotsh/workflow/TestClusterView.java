@@ -2,6 +2,8 @@ package io.spotsh.workflow;
 
 import io.spotsh.common.Log;
 import io.spotsh.fanout.RunResult;
+import io.spotsh.registry.TestRecords;
+import io.spotsh.registry.TestRecords.NodeRow;
 import io.spotsh.types.Member;
 import io.spotsh.types.TestCluster;
 
@@ -14,23 +16,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The running test as its test type sees it: registered members with their private addresses, and quiet fan-out. */
-final class TypeCluster implements TestCluster {
+/**
+ * The running test as its test type (and {@code collect()}) sees it, through {@link TestCluster}: the test's
+ * name, parameters and sizing, its registered members with their private addresses (what nodes use to reach
+ * each other), and quiet fan-out to them with each node's configuration in the environment.
+ */
+final class TestClusterView implements TestCluster {
     /** Every command a type runs sees the node's configuration, as its boot did. */
     static final String NODE_ENV = "set -a; if [ -r \"${SPOTSH_ROOT:-}/etc/spotsh/env\" ]; then"
             + " . \"${SPOTSH_ROOT:-}/etc/spotsh/env\"; fi; set +a; ";
 
-    private final Cluster cluster;
     private final TestRun run;
-    private final Map<String, Integer> sizing;
-    private final Map<String, Object> params;
+    private final TestRecords records;
+    private final RegisteredNodes nodes;
+    private final NodeCommands commands;
     private final Log log;
 
-    TypeCluster(Cluster cluster, TestRun run, Map<String, Integer> sizing, Map<String, Object> params, Log log) {
-        this.cluster = cluster;
+    /** A view of {@code run} as it is now: sizing and parameters as recorded on it, nodes as registered on each call. */
+    TestClusterView(TestRun run, TestRecords records, RegisteredNodes nodes, NodeCommands commands, Log log) {
         this.run = run;
-        this.sizing = sizing;
-        this.params = params;
+        this.records = records;
+        this.nodes = nodes;
+        this.commands = commands;
         this.log = log;
     }
 
@@ -41,22 +48,21 @@ final class TypeCluster implements TestCluster {
 
     @Override
     public Map<String, Object> params() {
-        return params;
+        return run.params;
     }
 
     @Override
     public Map<String, Integer> sizing() {
-        return sizing;
+        return run.sizing;
     }
 
     @Override
     public List<Member> members(String role) {
         List<Member> members = new ArrayList<>();
-        for (Map<String, Object> row : cluster.registry().sql("SELECT n.node_number, n.instance_id, host(n.ip) AS ip"
-                + " FROM spotsh.nodes n JOIN spotsh.tests t ON t.id = n.test_id"
-                + " WHERE t.name = ? AND n.role = ? AND n.state = 'registered' ORDER BY n.node_number", run.name, role)) {
-            members.add(new Member(role, ((Number) row.get("node_number")).intValue(), (String) row.get("instance_id"),
-                    (String) row.get("ip")));
+        for (NodeRow row : records.registeredNodes(run.name)) {
+            if (row.role().equals(role)) {
+                members.add(new Member(role, row.number(), row.instanceId(), row.ip()));
+            }
         }
         return members;
     }
@@ -68,12 +74,12 @@ final class TypeCluster implements TestCluster {
         if (timeout != null) {
             options.put("timeout", timeout);
         }
-        return cluster.actions().run(nodes(on), NODE_ENV + command, options);
+        return commands.run(nodes(on), NODE_ENV + command, options);
     }
 
     @Override
     public RunResult get(List<Member> on, String remote, Path localDir) {
-        return cluster.actions().get(nodes(on), remote, localDir, Map.of());
+        return commands.get(nodes(on), remote, localDir, Map.of());
     }
 
     @Override
@@ -85,12 +91,12 @@ final class TypeCluster implements TestCluster {
     private List<Node> nodes(List<Member> on) {
         Set<String> ids = new HashSet<>();
         on.forEach(m -> ids.add(m.instanceId()));
-        List<Node> nodes = new ArrayList<>();
-        for (Node n : cluster.registeredNodes()) {
+        List<Node> targets = new ArrayList<>();
+        for (Node n : nodes.of(run)) {
             if (ids.contains(n.instanceId())) {
-                nodes.add(n);
+                targets.add(n);
             }
         }
-        return nodes;
+        return targets;
     }
 }

@@ -14,25 +14,28 @@ import java.util.Map;
  * Waits until every registered node's boot has finished: a node phones home before its role setup runs (so
  * that waiting shows who is missing as early as possible), and a type's cluster-wide setup needs that setup done.
  */
-final class Boots {
+final class BootWait {
     private static final Duration LIMIT = Duration.ofMinutes(5);
     private static final String STATUS = "s=$(cat \"${SPOTSH_ROOT:-}/etc/spotsh/boot-status\" 2>/dev/null) || s=booting;"
             + " echo \"$s\"; case $s in failed*) tail -n 5 \"${SPOTSH_ROOT:-}/var/log/spotsh-boot.log\";; esac";
 
-    private final Cluster cluster;
+    private final RegisteredNodes nodes;
+    private final NodeCommands commands;
     private final Log log;
 
-    Boots(Cluster cluster, Log log) {
-        this.cluster = cluster;
+    BootWait(RegisteredNodes nodes, NodeCommands commands, Log log) {
+        this.nodes = nodes;
+        this.commands = commands;
         this.log = log;
     }
 
-    void awaitFinished(TestRun run) {
+    /** Returns once every registered node says its boot is {@code ok}; throws naming those that failed or are late. */
+    void untilFinished(TestRun run) {
         long start = System.nanoTime();
         boolean said = false;
         while (true) {
-            List<Node> nodes = cluster.registeredNodes();
-            RunResult result = cluster.actions().run(nodes, STATUS, Map.of("quiet", true, "timeout", Duration.ofSeconds(30)));
+            List<Node> on = nodes.of(run);
+            RunResult result = commands.run(on, STATUS, Map.of("quiet", true, "timeout", Duration.ofSeconds(30)));
             List<String> booting = new ArrayList<>();
             List<String> failed = new ArrayList<>();
             for (NodeResult r : result) {
@@ -40,7 +43,7 @@ final class Boots {
                 if (!r.isOk()) {
                     booting.add(r.getName() + " (" + r.getStatus() + ")");
                 } else if (out.startsWith("failed")) {
-                    failed.add(r.getName() + " (" + instanceOf(nodes, r.getName()) + "): boot " + out.replace('\n', ' ')
+                    failed.add(r.getName() + " (" + instanceOf(on, r.getName()) + "): boot " + out.replace('\n', ' ')
                             .replaceFirst("\\s+", ": "));
                 } else if (!out.equals("ok")) {
                     booting.add(r.getName());
@@ -52,7 +55,7 @@ final class Boots {
             }
             if (booting.isEmpty()) {
                 if (said) {
-                    log.log("All " + nodes.size() + " nodes finished booting");
+                    log.log("All " + on.size() + " nodes finished booting");
                 }
                 return;
             }

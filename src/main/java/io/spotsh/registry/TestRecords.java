@@ -1,0 +1,230 @@
+package io.spotsh.registry;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * What the workflow writes down about its tests, and reads back: the test itself (state, owner process, keep,
+ * sizing), the instances requested for it, its registered nodes, its events, its runs and their phases. The
+ * workflow goes through these named methods only; the SQL lives here, next to the schema it reads.
+ *
+ * <pre>{@code
+ * TestRecords records = new TestRecords(() -> registry);
+ * records.create("ring-6", "generic", "local", Map.of(), Duration.ofHours(6));
+ * records.recordInstances("ring-6", "data", List.of("i-0a1", "i-0a2"), "local-a");
+ * records.event("ring-6", "ready", null, null, "2 nodes reported in");
+ * records.instances("ring-6");        // [InstanceRow[role=data, instanceId=i-0a1, state=requested, ...], ...]
+ * long phase = records.startPhase("ring-6", "load", null);
+ * records.endPhase(phase, "ok", 12.5, null);
+ * }</pre>
+ *
+ * The registry is asked for on first use, so building the workflow opens no connection. One object serves
+ * every test of a registry; each method names its test.
+ */
+public final class TestRecords {
+    /** One instance requested for a test, and what became of it. */
+    public record InstanceRow(String role, String instanceId, String zone, String state, OffsetDateTime requestedAt,
+                              OffsetDateTime stateChangedAt) {
+        /** Requested or running: the test still waits for it or counts on it. */
+        public boolean expected() {
+            return state.equals("requested") || state.equals("running");
+        }
+    }
+
+    /** A live registered node, as it phoned home: its number in its role, private address, host key. */
+    public record NodeRow(String role, int number, String instanceId, String ip, String hostname, String hostKey) {
+    }
+
+    /** What decides whether a test's instances are leaks: its state, expiry, keep flag and launching process. */
+    public record Ownership(String name, String state, OffsetDateTime expiresAt, boolean keep, String ownerProcess) {
+    }
+
+    private final Supplier<Registry> registry;
+
+    public TestRecords(Supplier<Registry> registry) {
+        this.registry = registry;
+    }
+
+    private Registry registry() {
+        return registry.get();
+    }
+
+    // ---- the test -------------------------------------------------------------------------------------
+
+    /** Creates the test and its registration role; see {@link Registry#createTest}. */
+    public TestInfo create(String name, String type, String provider, Map<String, ?> params, Duration ttl) {
+        return registry().createTest(name, type, provider, params, ttl);
+    }
+
+    /** The test of that name; throws if there is none. */
+    public TestInfo test(String name) {
+        return registry().test(name);
+    }
+
+    /** Drops a test and everything recorded about it (a dry run leaves nothing behind). */
+    public void delete(String name) {
+        registry().deleteTest(name);
+    }
+
+    public void setState(String test, String state) {
+        registry().setTestState(test, state);
+    }
+
+    /** Which spotsh process launched the test ({@code host:pid:startMillis}) and whether it is kept on exit. */
+    public void setOwner(String test, String ownerProcess, boolean keep) {
+        registry().sql("UPDATE spotsh.tests SET owner_process = ?, keep = ? WHERE name = ?", ownerProcess, keep, test);
+    }
+
+    public void setKeep(String test, boolean keep) {
+        registry().sql("UPDATE spotsh.tests SET keep = ? WHERE name = ?", keep, test);
+    }
+
+    /** Nodes per role the test was sized for, so another spotsh working on it knows them too. */
+    public void setSizing(String test, Map<String, Integer> sizing) {
+        registry().sql("UPDATE spotsh.tests SET sizing = ?::jsonb WHERE name = ?", Json.write(sizing), test);
+    }
+
+    /** The sizing recorded with {@link #setSizing}, or null when the test has none. */
+    public Map<String, Integer> sizing(String test) {
+        Object sizing = registry().sql("SELECT sizing FROM spotsh.tests WHERE name = ?", test).get(0).get("sizing");
+        if (sizing == null) {
+            return null;
+        }
+        Map<String, Integer> roles = new LinkedHashMap<>();
+        ((Map<?, ?>) Json.parse(sizing.toString()))
+                .forEach((role, count) -> roles.put(String.valueOf(role), ((Number) count).intValue()));
+        return roles;
+    }
+
+    /** Every test of the registry with what {@code reap} needs to judge its instances. */
+    public List<Ownership> ownerships() {
+        List<Ownership> tests = new ArrayList<>();
+        for (Map<String, Object> t : registry().sql("SELECT name, state, expires_at, keep, owner_process FROM spotsh.tests")) {
+            tests.add(new Ownership((String) t.get("name"), (String) t.get("state"), (OffsetDateTime) t.get("expires_at"),
+                    Boolean.TRUE.equals(t.get("keep")), (String) t.get("owner_process")));
+        }
+        return tests;
+    }
+
+    // ---- events ---------------------------------------------------------------------------------------
+
+    /** One line of the test's history ({@code registry.events(test)}); role and instance may be null. */
+    public void event(String test, String kind, String role, String instanceId, String message) {
+        registry().sql("INSERT INTO spotsh.events (test_id, kind, role, instance_id, message)"
+                + " SELECT id, ?, ?, ?, ? FROM spotsh.tests WHERE name = ?", kind, role, instanceId, message, test);
+    }
+
+    // ---- instances ------------------------------------------------------------------------------------
+
+    /** Records instances requested for a role as expected; see {@link Registry#recordInstances}. */
+    public void recordInstances(String test, String role, Collection<String> instanceIds, String zone) {
+        registry().recordInstances(test, role, instanceIds, zone);
+    }
+
+    /** Every instance requested for the test, in request order. */
+    public List<InstanceRow> instances(String test) {
+        List<InstanceRow> rows = new ArrayList<>();
+        for (Map<String, Object> row : registry().sql("SELECT i.role, i.instance_id, i.zone, i.state, i.requested_at,"
+                + " i.state_changed_at FROM spotsh.instances i JOIN spotsh.tests t ON t.id = i.test_id WHERE t.name = ?"
+                + " ORDER BY i.id", test)) {
+            rows.add(new InstanceRow((String) row.get("role"), (String) row.get("instance_id"), (String) row.get("zone"),
+                    (String) row.get("state"), (OffsetDateTime) row.get("requested_at"),
+                    (OffsetDateTime) row.get("state_changed_at")));
+        }
+        return rows;
+    }
+
+    /** Requested, running, dud, reclaimed or terminated; an event says so. */
+    public void setInstanceState(String test, String instanceId, String state) {
+        registry().setInstanceState(test, instanceId, state);
+    }
+
+    /** The instance ids requested for the test that have not phoned home, in request order. */
+    public List<String> missing(String test) {
+        return registry().missing(test);
+    }
+
+    /** The instance is terminated and, if it was a registered node, that node is dead; quietly, no events. */
+    public void markTerminated(String test, String instanceId) {
+        registry().sql("UPDATE spotsh.instances i SET state = 'terminated', state_changed_at = now() FROM spotsh.tests t"
+                + " WHERE t.id = i.test_id AND t.name = ? AND i.instance_id = ? AND i.state <> 'terminated'", test, instanceId);
+        registry().sql("UPDATE spotsh.nodes n SET state = 'dead', dead_at = now(), dead_reason = 'terminated'"
+                + " FROM spotsh.tests t WHERE t.id = n.test_id AND t.name = ? AND n.instance_id = ? AND n.state = 'registered'",
+                test, instanceId);
+    }
+
+    /** A still open test none of whose instances is left is terminated: its nodes can no longer log in. */
+    public void terminateIfNothingLeft(String test) {
+        List<Map<String, Object>> live = registry().sql("SELECT 1 FROM spotsh.instances i JOIN spotsh.tests t"
+                + " ON t.id = i.test_id WHERE t.name = ? AND i.state <> 'terminated' LIMIT 1", test);
+        List<Map<String, Object>> open = registry().sql("SELECT 1 FROM spotsh.tests WHERE name = ?"
+                + " AND state NOT IN ('finished', 'failed', 'terminated')", test);
+        if (live.isEmpty() && !open.isEmpty()) {
+            registry().setTestState(test, "terminated");
+        }
+    }
+
+    // ---- registered nodes -----------------------------------------------------------------------------
+
+    /** The live registered nodes: data first, then the other roles by name, each by node number. */
+    public List<NodeRow> registeredNodes(String test) {
+        List<NodeRow> nodes = new ArrayList<>();
+        for (Map<String, Object> row : registry().sql("SELECT n.role, n.node_number, n.instance_id, host(n.ip) AS ip,"
+                + " n.hostname, n.host_key FROM spotsh.nodes n JOIN spotsh.tests t ON t.id = n.test_id"
+                + " WHERE t.name = ? AND n.state = 'registered' ORDER BY n.role <> 'data', n.role, n.node_number", test)) {
+            nodes.add(new NodeRow((String) row.get("role"), ((Number) row.get("node_number")).intValue(),
+                    (String) row.get("instance_id"), (String) row.get("ip"), (String) row.get("hostname"),
+                    (String) row.get("host_key")));
+        }
+        return nodes;
+    }
+
+    /** Whether the instance is a live registered node of the test (then marking it dead frees its number). */
+    public boolean isRegistered(String test, String instanceId) {
+        return !registry().sql("SELECT 1 FROM spotsh.nodes n JOIN spotsh.tests t ON t.id = n.test_id"
+                + " WHERE t.name = ? AND n.instance_id = ? AND n.state = 'registered'", test, instanceId).isEmpty();
+    }
+
+    /** Marks a node dead; the next node to register in its role takes its number. */
+    public void markDead(String test, String instanceId, String reason) {
+        registry().markDead(test, instanceId, reason);
+    }
+
+    // ---- runs and phases ------------------------------------------------------------------------------
+
+    /** Starts a run of the test whose results go to {@code resultsDir}; returns its id. */
+    public long startRun(String test, String resultsDir) {
+        List<Map<String, Object>> row = registry().sql("INSERT INTO spotsh.runs (test_id, results_dir)"
+                + " SELECT id, ? FROM spotsh.tests WHERE name = ? RETURNING id", resultsDir, test);
+        return ((Number) row.get(0).get("id")).longValue();
+    }
+
+    /** The run's results are home: where, its archive and summary, and what could not be collected (or null). */
+    public void runCollected(long run, String resultsDir, String archive, String summaryCsv, String message) {
+        registry().sql("UPDATE spotsh.runs SET collected_at = clock_timestamp(), status = 'collected', results_dir = ?,"
+                + " archive = ?, summary_csv = ?, message = ? WHERE id = ?", resultsDir, archive, summaryCsv, message, run);
+    }
+
+    public void runFailed(long run, String message) {
+        registry().sql("UPDATE spotsh.runs SET status = 'failed', message = ? WHERE id = ?", message, run);
+    }
+
+    /** Starts a phase of the test, part of run {@code run} (or of none); returns its id. */
+    public long startPhase(String test, String name, Long run) {
+        List<Map<String, Object>> started = registry().sql("INSERT INTO spotsh.phases (test_id, name, run_id)"
+                + " SELECT id, ?, ? FROM spotsh.tests WHERE name = ? RETURNING id", name, run, test);
+        return ((Number) started.get(0).get("id")).longValue();
+    }
+
+    /** How the phase ended: ok, failed or interrupted, after how many seconds, and why (or null). */
+    public void endPhase(long phase, String status, double seconds, String message) {
+        registry().sql("UPDATE spotsh.phases SET finished_at = clock_timestamp(), status = ?, seconds = ?,"
+                + " message = ? WHERE id = ?", status, seconds, message, phase);
+    }
+}
