@@ -7,8 +7,10 @@ import io.spotsh.fanout.RunResult;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Waits until every registered node's boot has finished: a node phones home before its role setup runs (so
@@ -19,11 +21,12 @@ final class BootWait {
     private static final String STATUS = "s=$(cat \"${SPOTSH_ROOT:-}/etc/spotsh/boot-status\" 2>/dev/null) || s=booting;"
             + " echo \"$s\"; case $s in failed*) tail -n 5 \"${SPOTSH_ROOT:-}/var/log/spotsh-boot.log\";; esac";
 
-    private final RegisteredNodes nodes;
+    private final Function<TestRun, List<Node>> nodes;
     private final NodeCommands commands;
     private final Log log;
 
-    BootWait(RegisteredNodes nodes, NodeCommands commands, Log log) {
+    /** @param nodes the test's registered nodes, asked again at every look (a late node shows up) */
+    BootWait(Function<TestRun, List<Node>> nodes, NodeCommands commands, Log log) {
         this.nodes = nodes;
         this.commands = commands;
         this.log = log;
@@ -34,7 +37,7 @@ final class BootWait {
         long start = System.nanoTime();
         boolean said = false;
         while (true) {
-            List<Node> on = nodes.of(run);
+            List<Node> on = nodes.apply(run);
             RunResult result = commands.run(on, STATUS, Map.of("quiet", true, "timeout", Duration.ofSeconds(30)));
             List<String> booting = new ArrayList<>();
             List<String> failed = new ArrayList<>();
@@ -43,8 +46,7 @@ final class BootWait {
                 if (!r.isOk()) {
                     booting.add(r.getName() + " (" + r.getStatus() + ")");
                 } else if (out.startsWith("failed")) {
-                    failed.add(r.getName() + " (" + instanceOf(on, r.getName()) + "): boot " + out.replace('\n', ' ')
-                            .replaceFirst("\\s+", ": "));
+                    failed.add(r.getName() + " (" + instanceOf(on, r.getName()) + "): boot " + failure(out));
                 } else if (!out.equals("ok")) {
                     booting.add(r.getName());
                 }
@@ -75,6 +77,13 @@ final class BootWait {
                 throw new WorkflowException("interrupted while waiting for nodes to finish booting");
             }
         }
+    }
+
+    /** {@code failed: role setup} and the boot log's last lines after it, as one line. */
+    private static String failure(String out) {
+        String[] lines = out.split("\n");
+        String tail = String.join(" | ", Arrays.copyOfRange(lines, 1, lines.length)).strip();
+        return lines[0].strip() + (tail.isEmpty() ? "" : "; boot log: " + tail);
     }
 
     private static String instanceOf(List<Node> nodes, String name) {

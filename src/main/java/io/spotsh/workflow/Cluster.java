@@ -214,7 +214,7 @@ public final class Cluster implements AutoCloseable {
     public Cluster configure() {
         TestRun r = current();
         startRun(r);
-        new BootWait(registeredNodes, actions, log).untilFinished(r);
+        new BootWait(registeredNodes::of, actions, log).untilFinished(r);
         try {
             types.get(r.type).configure(typeCluster(r));
         } catch (TypeException e) {
