@@ -1,6 +1,7 @@
 package io.spotsh.cli;
 
 import io.spotsh.common.StateDir;
+import io.spotsh.fanout.ssh.crypto.SshCrypto;
 import io.spotsh.registry.RegistrySettings;
 import io.spotsh.shell.Session;
 
@@ -13,9 +14,9 @@ import java.util.Map;
  */
 record Context(StateDir stateDir, RegistrySettings registry, String provider, boolean keep, boolean dryRun,
                Map<String, Map<String, Object>> providerSettings, PrintStream out, PrintStream err, Map<String, String> env,
-               boolean debug, boolean sshSessions) {
+               boolean debug, boolean sshSessions, SshCrypto sshCrypto) {
 
     Session.Settings sessionSettings() {
-        return new Session.Settings(stateDir, registry, provider, keep, dryRun, providerSettings, sshSessions);
+        return new Session.Settings(stateDir, registry, provider, keep, dryRun, providerSettings, sshSessions, sshCrypto);
     }
 }

@@ -3,6 +3,8 @@ package io.spotsh.cli;
 import groovy.lang.Script;
 import io.spotsh.common.StateDir;
 import io.spotsh.common.Terminals;
+import io.spotsh.fanout.FanoutException;
+import io.spotsh.fanout.ssh.crypto.SshCrypto;
 import io.spotsh.node.NodeUserData;
 import io.spotsh.registry.RegistrySettings;
 import io.spotsh.report.Rendering;
@@ -94,7 +96,8 @@ public final class SpotshCommand {
             out.println();
             out.println(ExitCodes.TABLE);
             out.println();
-            out.println("Environment: SPOTSH_HOME (state directory), SPOTSH_REGISTRY (registry JDBC URL).");
+            out.println("Environment: SPOTSH_HOME (state directory), SPOTSH_REGISTRY (registry JDBC URL), SPOTSH_PROVIDER,"
+                    + " SPOTSH_SSH_CRYPTO (all, none, or the SSH crypto pieces to keep or turn off).");
             return ExitCodes.OK;
         }
         if (options.isSet("version")) {
@@ -139,7 +142,16 @@ public final class SpotshCommand {
         }
         return new Context(state, registry, provider, options.isSet("keep"), options.isSet("dry-run"),
                 providerSettings.isEmpty() ? Map.of() : Map.of("aws", providerSettings),
-                out, err, env, debug, options.isSet("ssh-sessions"));
+                out, err, env, debug, options.isSet("ssh-sessions"), sshCrypto());
+    }
+
+    /** Read at start, so a misspelt setting stops spotsh before anything is launched. */
+    private SshCrypto sshCrypto() {
+        try {
+            return SshCrypto.fromEnvironment(env);
+        } catch (FanoutException e) {
+            throw new ExitCodes.UsageError(e.getMessage());
+        }
     }
 
     private int usageError(String message) {

@@ -36,10 +36,11 @@ public final class Session implements AutoCloseable {
      * session instead of the node's resident shell (see {@code fanout.ResidentShell}).
      */
     public record Settings(StateDir stateDir, RegistrySettings registry, String provider, boolean keep,
-                           boolean dryRun, Map<String, Map<String, Object>> providerSettings, boolean sshSessions) {
+                           boolean dryRun, Map<String, Map<String, Object>> providerSettings, boolean sshSessions,
+                           SshCrypto sshCrypto) {
         public Settings(StateDir stateDir, RegistrySettings registry, String provider, boolean keep, boolean dryRun,
                         Map<String, Map<String, Object>> providerSettings) {
-            this(stateDir, registry, provider, keep, dryRun, providerSettings, false);
+            this(stateDir, registry, provider, keep, dryRun, providerSettings, false, SshCrypto.ALL);
         }
     }
 
@@ -67,7 +68,7 @@ public final class Session implements AutoCloseable {
                 FanoutSettings fanoutSettings = FanoutSettings.builder()
                         .clusterKey(ClusterKey.open(settings.stateDir()).privateKeyPath())
                         .residentShell(!settings.sshSessions()).build();
-                return new Fanout(fanoutSettings, new SshTransport(fanoutSettings, SshCrypto.fromEnvironment()));
+                return new Fanout(fanoutSettings, new SshTransport(fanoutSettings, settings.sshCrypto()));
             });
             return cluster;
         });

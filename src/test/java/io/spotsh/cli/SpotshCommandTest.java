@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,11 +26,16 @@ class SpotshCommandTest {
     private String err;
 
     private int spotsh(String stdin, String... args) {
+        return spotsh(Map.of(), stdin, args);
+    }
+
+    private int spotsh(Map<String, String> moreEnv, String stdin, String... args) {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         ByteArrayOutputStream e = new ByteArrayOutputStream();
+        Map<String, String> env = new HashMap<>(moreEnv);
+        env.put("SPOTSH_HOME", dir.resolve("state").toString());
         int code = Main.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-                new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8),
-                Map.of("SPOTSH_HOME", dir.resolve("state").toString()));
+                new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8), env);
         out = o.toString(StandardCharsets.UTF_8);
         err = e.toString(StandardCharsets.UTF_8);
         return code;
@@ -47,6 +53,16 @@ class SpotshCommandTest {
         assertEquals(0, spotsh("", "-f", plan.toString(), "300", "--keep"));
         assertTrue(out.matches("(?s)\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d sizing for 300 data nodes\n\\[300, --keep]\n"), out);
         assertEquals("", err);
+    }
+
+    @Test
+    void aMisspeltSshCryptoSettingStopsBeforeThePlanRuns() throws IOException {
+        Path plan = plan("launch.groovy", "println 'plan ran'\ncluster.launch(name: 'never', dataNodes: 1)\n");
+        assertEquals(2, spotsh(Map.of("SPOTSH_SSH_CRYPTO", "kex,fast"), "", "-f", plan.toString()));
+        assertEquals("", out, "nothing of the plan ran");
+        assertTrue(err.startsWith("spotsh: SPOTSH_SSH_CRYPTO: bad SSH crypto setting 'kex,fast': 'fast' is not a piece"),
+                err);
+        assertFalse(Files.exists(dir.resolve("state").resolve("local-cloud")), "no local cloud was started");
     }
 
     @Test
