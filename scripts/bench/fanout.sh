@@ -31,8 +31,8 @@
 # the sshd side's own CPU per connection (the listeners' CPU and their reaped children's, from /proc), which bounds
 # how fast any client can be here.
 #
-# spotsh's own SSH crypto pieces (io.spotsh.fanout.ssh.crypto.SshCrypto: kex, ed25519, gcm, auth) against SSHJ's
-# algorithms: FANOUT_CRYPTO="all none -kex -ed25519 -gcm -auth" measures spotsh once per setting, each a row of its
+# spotsh's own SSH crypto pieces (io.spotsh.fanout.ssh.crypto.SshCrypto: kex, ed25519, gcm) against SSHJ's
+# algorithms: FANOUT_CRYPTO="all none -kex -ed25519 -gcm" measures spotsh once per setting, each a row of its
 # own (tool spotsh:crypto=SETTING; "all", the product's default, stays plain spotsh), cold and warm (resident
 # shells); the in-JVM cold figures and warm-sessions only for plain spotsh. The report shows them side by side.
 #

@@ -126,8 +126,7 @@ def server_side(by_key, n, tools, cores, meter):
 
 CRYPTO_PIECES = ("kex: curve25519-sha256 on BouncyCastle's X25519 called as a library (Curve25519Kex); "
                  "ed25519: ssh-ed25519 signatures and key files on BouncyCastle's Ed25519 (Ed25519Keys); "
-                 "gcm: AES-GCM on the JDK's provider (JdkAesGcm); auth: the cluster key signed in the first request "
-                 "(SignedPublickey)")
+                 "gcm: AES-GCM on the JDK's provider (JdkAesGcm)")
 
 
 def crypto_pieces(by_key, n, rows):

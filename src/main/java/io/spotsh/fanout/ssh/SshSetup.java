@@ -124,10 +124,10 @@ final class SshSetup {
         }
     }
 
-    private static List<AuthMethod> methods(List<KeyProvider> keys, boolean signAtOnce) {
+    private static List<AuthMethod> methods(List<KeyProvider> keys) {
         List<AuthMethod> methods = new ArrayList<>();
         for (KeyProvider key : keys) {
-            methods.add(signAtOnce ? new SignedPublickey(key) : new AuthPublickey(key));
+            methods.add(new AuthPublickey(key));
         }
         return methods;
     }
@@ -164,13 +164,12 @@ final class SshSetup {
     }
 
     /**
-     * The cluster key for nodes spotsh launched (signed at once: {@link SignedPublickey}, unless the {@code auth}
-     * piece is off); the user's keys too for other hosts. New method objects each time: an SSHJ auth method holds the state of the one connection it is
+     * The cluster key for nodes spotsh launched; the user's keys for other hosts. New method objects each time: an SSHJ auth method holds the state of the one connection it is
      * used on.
      */
     List<AuthMethod> authMethods(Target target) {
         boolean launched = target.hostKey() != null;
-        List<AuthMethod> methods = methods(launched ? clusterKeys : userKeys, launched && crypto.uses(SshCrypto.Piece.AUTH));
+        List<AuthMethod> methods = methods(launched ? clusterKeys : userKeys);
         if (methods.isEmpty()) {
             throw new FanoutException("no SSH key to log in to " + target.describe()
                     + ": give the engine the cluster key (or put a key in " + settings.sshDir() + ")");

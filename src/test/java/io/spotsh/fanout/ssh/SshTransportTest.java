@@ -14,8 +14,6 @@ import io.spotsh.fanout.ssh.crypto.JdkAesGcm;
 import io.spotsh.fanout.ssh.crypto.SshCrypto;
 import net.schmizz.sshj.common.Factory;
 import net.schmizz.sshj.transport.kex.Curve25519SHA256;
-import net.schmizz.sshj.userauth.method.AuthMethod;
-import net.schmizz.sshj.userauth.method.AuthPublickey;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,7 +39,7 @@ class SshTransportTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"none", "-kex", "-ed25519", "-gcm", "-auth", "all"})
+    @ValueSource(strings = {"none", "-kex", "-ed25519", "-gcm", "all"})
     void withPiecesOffAConnectionStillAuthenticatesRunsAndChecksTheHostKey(String spec) throws Exception {
         try (LoopbackNodes cluster = LoopbackNodes.start(dir, 2);
              Fanout fanout = LoopbackNodes.fanout(cluster.settings(), SshCrypto.parse(spec))) {
@@ -103,18 +101,6 @@ class SshTransportTest {
         SshConfig noGcm = new SshConfig(SshCrypto.parse("-gcm"));
         assertInstanceOf(Curve25519Kex.class, kex(noGcm, "curve25519-sha256").create());
         assertInstanceOf(GcmCiphers.Factory.class, cipher(noGcm, "aes256-gcm@openssh.com"));
-    }
-
-    @Test
-    void theClusterKeyIsSignedAtOnceOnlyWithTheAuthPiece() throws Exception {
-        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 1)) {
-            FanoutSettings settings = cluster.settings().build();
-            Target launched = cluster.node(1).target();
-            List<AuthMethod> signed = new SshSetup(settings, SshCrypto.ALL).authMethods(launched);
-            assertInstanceOf(SignedPublickey.class, signed.get(0));
-            List<AuthMethod> queried = new SshSetup(settings, SshCrypto.parse("-auth")).authMethods(launched);
-            assertSame(AuthPublickey.class, queried.get(0).getClass());
-        }
     }
 
     private static Factory.Named<?> kex(SshConfig config, String name) {

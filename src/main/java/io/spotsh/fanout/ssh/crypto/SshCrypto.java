@@ -5,6 +5,7 @@ import io.spotsh.fanout.FanoutException;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -14,11 +15,10 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>{@code kex}: {@code curve25519-sha256} by {@link Curve25519Kex};</li>
  *   <li>{@code ed25519}: {@code ssh-ed25519} signatures and cluster key files by {@link Ed25519Keys};</li>
- *   <li>{@code gcm}: AES-GCM on the JDK's provider ({@link JdkAesGcm});</li>
- *   <li>{@code auth}: the cluster key signed in the first request ({@code io.spotsh.fanout.ssh.SignedPublickey}).</li>
+ *   <li>{@code gcm}: AES-GCM on the JDK's provider ({@link JdkAesGcm}).</li>
  * </ul>
  * Written as {@code all} (the default), {@code none}, the pieces to keep ({@code kex,gcm}) or the pieces to turn
- * off ({@code -kex,-auth}):
+ * off ({@code -kex,-gcm}):
  * <pre>{@code
  * new SshTransport(settings, SshCrypto.parse("-gcm"))        // everything but the JDK's AES-GCM
  * SPOTSH_SSH_CRYPTO=none scripts/spotsh -f plan.groovy       // the product: SSHJ's algorithms only
@@ -34,7 +34,7 @@ public final class SshCrypto {
 
     /** One piece that can be turned off. */
     public enum Piece {
-        KEX, ED25519, GCM, AUTH;
+        KEX, ED25519, GCM;
 
         /** As written in a specification: lower case. */
         public String label() {
@@ -54,7 +54,7 @@ public final class SshCrypto {
     }
 
     /**
-     * Reads {@code all}, {@code none}, pieces to keep ({@code kex,ed25519}) or pieces to turn off ({@code -gcm -auth}),
+     * Reads {@code all}, {@code none}, pieces to keep ({@code kex,ed25519}) or pieces to turn off ({@code -gcm -kex}),
      * separated by commas or spaces; anything else is an error naming the value.
      */
     public static SshCrypto parse(String spec) {
@@ -89,9 +89,14 @@ public final class SshCrypto {
 
     /** The product's choice: {@link #PROPERTY}, else {@link #ENV}, else {@link #ALL}. */
     public static SshCrypto fromEnvironment() {
+        return fromEnvironment(System.getenv());
+    }
+
+    /** As {@link #fromEnvironment()}, with {@code env} for the process's environment; an error names its source. */
+    public static SshCrypto fromEnvironment(Map<String, String> env) {
         String property = System.getProperty(PROPERTY);
         String source = property != null ? "-D" + PROPERTY : ENV;
-        String spec = property != null ? property : System.getenv(ENV);
+        String spec = property != null ? property : env.get(ENV);
         if (spec == null) {
             return ALL;
         }
@@ -109,7 +114,7 @@ public final class SshCrypto {
     private static FanoutException invalid(String spec, String why) {
         String known = Arrays.stream(Piece.values()).map(Piece::label).collect(Collectors.joining(", "));
         return new FanoutException("bad SSH crypto setting '" + spec + "': " + why + "; write all, none, pieces to keep"
-                + " (of " + known + ") or pieces to turn off (-kex,-auth)");
+                + " (of " + known + ") or pieces to turn off (-kex,-gcm)");
     }
 
     /** {@code all}, {@code none}, or the pieces in use ({@code kex,gcm}). */

@@ -120,11 +120,11 @@ class SshCryptoTest {
         assertEquals(SshCrypto.NONE, SshCrypto.parse(" NONE "));
         SshCrypto kept = SshCrypto.parse("kex,gcm");
         assertTrue(kept.uses(SshCrypto.Piece.KEX) && kept.uses(SshCrypto.Piece.GCM));
-        assertFalse(kept.uses(SshCrypto.Piece.ED25519) || kept.uses(SshCrypto.Piece.AUTH));
+        assertFalse(kept.uses(SshCrypto.Piece.ED25519));
         assertEquals("kex,gcm", kept.toString());
-        SshCrypto off = SshCrypto.parse("-ed25519 -auth");
+        SshCrypto off = SshCrypto.parse("-ed25519");
         assertEquals("kex,gcm", off.toString());
-        assertEquals("ed25519,gcm,auth", SshCrypto.parse("-kex").toString());
+        assertEquals("ed25519,gcm", SshCrypto.parse("-kex").toString());
         assertEquals("all", SshCrypto.ALL.toString());
         assertEquals("none", SshCrypto.NONE.toString());
     }
@@ -134,7 +134,7 @@ class SshCryptoTest {
         for (String bad : List.of("kex,fast", "", "kex,-gcm", "-everything", "al")) {
             FanoutException e = assertThrows(FanoutException.class, () -> SshCrypto.parse(bad), bad);
             assertTrue(e.getMessage().startsWith("bad SSH crypto setting '" + bad + "': "), e.getMessage());
-            assertTrue(e.getMessage().contains("kex, ed25519, gcm, auth"), e.getMessage());
+            assertTrue(e.getMessage().contains("kex, ed25519, gcm"), e.getMessage());
         }
         FanoutException unknown = assertThrows(FanoutException.class, () -> SshCrypto.parse("kex,fast"));
         assertTrue(unknown.getMessage().contains("'fast' is not a piece"), unknown.getMessage());
@@ -147,7 +147,7 @@ class SshCryptoTest {
         String before = System.getProperty(SshCrypto.PROPERTY);
         try {
             System.setProperty(SshCrypto.PROPERTY, "-gcm");
-            assertEquals("kex,ed25519,auth", SshCrypto.fromEnvironment().toString());
+            assertEquals("kex,ed25519", SshCrypto.fromEnvironment().toString());
             System.setProperty(SshCrypto.PROPERTY, "gcm,turbo");
             FanoutException e = assertThrows(FanoutException.class, SshCrypto::fromEnvironment);
             assertTrue(e.getMessage().startsWith("-Dspotsh.ssh.crypto: bad SSH crypto setting 'gcm,turbo'"), e.getMessage());
