@@ -97,13 +97,15 @@ random16() {
     od -An -N2 -tu2 /dev/urandom
 }
 
-# Sets $now to whole seconds on a steady clock: /proc/uptime read by the shell itself (no
-# process to start), or date where there is no /proc.
+# Sets $now to milliseconds on a steady clock: /proc/uptime (hundredths of a second) read by the
+# shell itself (no process to start), or date where there is no /proc. Milliseconds, so that a
+# deadline of N seconds ends after N seconds, not anywhere in the second before.
 clock() {
     if read -r now _ </proc/uptime 2>/dev/null; then
-        now=${now%.*}
+        hundredths=${now#*.}
+        now=$((${now%.*} * 1000 + ${hundredths#0} * 10))
     else
-        now=$(date +%s)
+        now=$(($(date +%s) * 1000))
     fi
 }
 
@@ -201,7 +203,7 @@ script="${script}SELECT spotsh.register(:'test', :'role', :'instance_id', :'ip',
 
 who="$SPOTSH_INSTANCE_ID (role $SPOTSH_ROLE, test $SPOTSH_TEST) at $host:$port"
 clock
-deadline=$((now + timeout))
+deadline=$((now + timeout * 1000))
 ceiling=50
 while :; do
     # on success psql prints just the number; on failure, the error first
@@ -236,7 +238,7 @@ EOF
     ceiling=$((ceiling * 2))
     [ "$ceiling" -le 5000 ] || ceiling=5000
     pause=$(($(random16) % (ceiling + 1)))
-    [ "$pause" -le $(((deadline - now) * 1000)) ] || pause=$(((deadline - now) * 1000))
+    [ "$pause" -le $((deadline - now)) ] || pause=$((deadline - now))
     sleep "$((pause / 1000)).$(printf '%03d' $((pause % 1000)))"
 done
 
