@@ -17,6 +17,7 @@ record Context(StateDir stateDir, RegistrySettings registry, String provider, bo
                boolean debug, boolean sshSessions, SshCrypto sshCrypto) {
 
     Session.Settings sessionSettings() {
-        return new Session.Settings(stateDir, registry, provider, keep, dryRun, providerSettings, sshSessions, sshCrypto);
+        return new Session.Settings(stateDir, registry, provider, keep, dryRun, providerSettings, sshSessions,
+                sshCrypto);
     }
 }

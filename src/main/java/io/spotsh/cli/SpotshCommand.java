@@ -96,8 +96,8 @@ public final class SpotshCommand {
             out.println();
             out.println(ExitCodes.TABLE);
             out.println();
-            out.println("Environment: SPOTSH_HOME (state directory), SPOTSH_REGISTRY (registry JDBC URL), SPOTSH_PROVIDER,"
-                    + " SPOTSH_SSH_CRYPTO (all, none, or the SSH crypto pieces to keep or turn off).");
+            out.println("Environment: SPOTSH_HOME (state directory), SPOTSH_REGISTRY (registry JDBC URL),"
+                    + " SPOTSH_PROVIDER, SPOTSH_SSH_CRYPTO (all, none, or the SSH crypto pieces to keep or turn off).");
             return ExitCodes.OK;
         }
         if (options.isSet("version")) {

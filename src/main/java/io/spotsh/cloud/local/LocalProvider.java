@@ -35,8 +35,9 @@ import java.util.Map;
  * cloud.terminate(data.stream().map(Instance::id).toList());
  * }</pre>
  *
- * <p>Launch options ({@link #launchOptions()}) inject faults (duds, slow boots, unreachable SSH, reclaims, zone capacity); the README's
- * "The local cloud" lists them. Unknown options are refused, so a typo does not silently launch a healthy cluster.
+ * <p>Launch options ({@link #launchOptions()}) inject faults (duds, slow boots, unreachable SSH, reclaims, zone
+ * capacity); the README's "The local cloud" lists them. Unknown options are refused, so a typo does not silently
+ * launch a healthy cluster.
  * Provider settings (from {@code Providers.open}): {@code sshPort} (default 2222) and {@code idleTimeout}
  * (default 10 min), used when this call starts the daemon.
  *
