@@ -67,8 +67,9 @@ class ReplPtyTest {
         await("6", 10);
 
         mark();
-        type("while (true) { }\r");
-        Thread.sleep(1500);
+        // Ctrl-C once the loop runs (its first statement has printed), not after a guessed pause
+        type("println 'spin' + 'ning'; while (true) { }\r");
+        await("spinning", 15);
         type("\u0003");
         await("interrupted", 10);
         await("spotsh> ", 10);
