@@ -287,9 +287,8 @@ NOTES = """
 - What the client does per handshake now: X25519 and Ed25519 on BouncyCastle's arithmetic called directly (not
   through the JCA, whose look-ups in SSHJ go through one global lock and register the BouncyCastle provider, and
   not the JDK 17's own EdDSA, several times slower), SHA-256 and AES-GCM from the JDK, no cipher probing at
-  start-up, the cluster key parsed without the JCA, the signed public-key request sent at once (one round trip
-  and one authorized_keys read less per connection), plain sockets without the proxy selector, handshake permits
-  waited for without polling. On open connections the channel-open, exec and EOF go out without waiting for
+  start-up, the cluster key parsed without the JCA, plain sockets without the proxy selector, handshake permits
+  waited for without polling (sending the signed public-key request at once was measured and removed: no gain). On open connections the channel-open, exec and EOF go out without waiting for
   answers in between. A channel's output goes from the decrypted packet to its listener, not through SSHJ's
   per-stream buffers (which grew to the largest packet for every channel). Earlier: AES-GCM on the JDK provider,
   output pushed from SSHJ's reader thread, one keepalive thread, serial GC with a small young generation, capped
