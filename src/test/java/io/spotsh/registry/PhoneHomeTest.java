@@ -230,7 +230,9 @@ class PhoneHomeTest {
             String err = new String(p.getErrorStream().readAllBytes());
             assertEquals(1, p.exitValue(), err);
             assertTrue(err.contains("gave up registering i-1") && err.contains("after 3 s"), err);
-            assertTrue(millis >= 3_000 && millis < 10_000, "took " + millis + " ms");
+            // phone-home reads a 10 ms clock (/proc/uptime) and promises its deadline to within 100 ms; the upper
+            // bound leaves room for the last psql try (PGCONNECT_TIMEOUT 2 s) and a loaded machine
+            assertTrue(millis >= 2_900 && millis < 10_000, "took " + millis + " ms");
             silent.close();
             for (Socket s : held) {
                 s.close();
