@@ -348,7 +348,8 @@ public final class Cluster implements AutoCloseable {
         return reaper.terminateTest(current());
     }
 
-    @Help("leaks() / leaks(all: true) — this registry's instances whose test is finished, expired, unknown or whose owner died, and anyone's expired ones; all: other registries' too (foreign, never ended here)")
+    @Help("leaks() / leaks(all: true) — this registry's instances whose test is finished, expired, unknown or whose"
+            + " owner died, and anyone's expired ones; all: other registries' too (foreign, never ended here)")
     public List<Map<String, Object>> leaks(Map<String, ?> args) {
         return reaper.leaks(provider(run != null ? providerName(run) : defaultProvider), Boolean.TRUE.equals(args.get("all")));
     }

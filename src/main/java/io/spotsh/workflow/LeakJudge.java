@@ -75,8 +75,9 @@ final class LeakJudge {
             return new Finding(i, region, Verdict.REAP, "expired at " + expires + ", " + of, registry, ours);
         }
         if (!ours) {
-            return new Finding(i, region, Verdict.FOREIGN, "foreign: " + of + ", owner " + i.tags().getOrDefault(Tags.OWNER, "unknown")
-                    + ", expires " + (expires == null ? "never" : expires.toString()), registry, false);
+            String owner = i.tags().getOrDefault(Tags.OWNER, "unknown");
+            return new Finding(i, region, Verdict.FOREIGN, "foreign: " + of + ", owner " + owner + ", expires "
+                    + (expires == null ? "never" : expires.toString()), registry, false);
         }
         String why = leakReason(i, tests.get(i.test()));
         return why == null ? null : new Finding(i, region, Verdict.REAP, why, registry, true);

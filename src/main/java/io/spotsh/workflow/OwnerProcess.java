@@ -24,7 +24,7 @@ import java.util.function.LongFunction;
 record OwnerProcess(String host, long pid, long startedAtMillis, String machine) {
     private static final Path BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
     private static final Path PID_NAMESPACE = Path.of("/proc/self/ns/pid");
-    /** The start time of one process read twice may differ by a clock tick or a rounding; another process's not by this little. */
+    /** One process's start time read twice may differ by a tick or a rounding; another process's not by this little. */
     private static final long SAME_START_MILLIS = 2000;
 
     static OwnerProcess current() {

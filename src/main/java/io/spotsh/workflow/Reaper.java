@@ -72,9 +72,9 @@ final class Reaper {
             }
             run.keptDuds.clear();
             if (!left.isEmpty()) {
-                throw new WorkflowException("terminate " + run.name + ": " + left.size() + " instances not shown terminated after "
-                        + verifier.timeout().toSeconds() + " s: " + describe(left) + "; run 'spotsh reap' or check the "
-                        + cloud.name() + " console (" + cloud.region() + ")");
+                throw new WorkflowException("terminate " + run.name + ": " + left.size() + " instances not shown"
+                        + " terminated after " + verifier.timeout().toSeconds() + " s: " + describe(left)
+                        + "; run 'spotsh reap' or check the " + cloud.name() + " console (" + cloud.region() + ")");
             }
             long stillTagged = cloud.tagged().stream()
                     .filter(i -> run.name.equals(i.test()) && ourId.equals(i.tags().get(Tags.REGISTRY))).count();
