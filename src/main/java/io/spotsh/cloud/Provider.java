@@ -47,6 +47,25 @@ public interface Provider extends AutoCloseable {
     }
 
     /**
+     * The region this provider works in: what a test records, so {@code reap} can look there again later. A
+     * cloud without regions has just one, named after the provider.
+     */
+    default String region() {
+        return name();
+    }
+
+    /**
+     * This cloud, with the same settings, in another region: itself when {@code region} is its own (or null).
+     * A provider it opens is the caller's to close. A cloud with one region refuses any other.
+     */
+    default Provider inRegion(String region) {
+        if (region == null || region.equals(region())) {
+            return this;
+        }
+        throw new CloudException(name() + " has one region, " + region() + "; it cannot work in " + region);
+    }
+
+    /**
      * Whether its instances run on this machine (the local cloud): then the programs a test type's nodes run
      * must be installed here, and spotsh checks them before launching.
      */

@@ -54,6 +54,8 @@ public final class Registry implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     /** Written under the lock; read without it by where() for messages. */
     private volatile Endpoint endpoint;
+    /** Read once from the registry; never changes after. */
+    private volatile String id;
     private Connection connection;
     private boolean migrated;
     private boolean closed;
@@ -253,14 +255,29 @@ public final class Registry implements AutoCloseable {
         return ids;
     }
 
-    /** Which registry this is: host, port and database, and for the embedded one its folder. */
+    /**
+     * This registry's id, made once when its schema was created: every instance it launches is tagged with it
+     * ({@code spotsh:registry}), and terminate and reap touch only instances carrying it. Not a secret.
+     */
+    @Help("id() — this registry's id, tagged on every instance it launches")
+    public String id() {
+        String known = id;
+        if (known == null) {
+            known = call("reading the registry id", c -> (String) scalar(c, "SELECT id::text FROM spotsh.registry_identity"));
+            id = known;
+        }
+        return known;
+    }
+
+    /** Which registry this is: host, port and database, and for the embedded one its folder; its id once known. */
     @Help("where() — which registry this is")
     public String where() {
         String at = endpoint != null ? endpoint.toString() : null;
+        String which = id == null ? "" : " (id " + id + ")";
         if (server != null) {
-            return "embedded registry " + (at == null ? "" : at + " ") + "in " + server.registryDir();
+            return "embedded registry " + (at == null ? "" : at + " ") + "in " + server.registryDir() + which;
         }
-        return "registry " + (at != null ? at : Endpoint.maskPassword(settings.jdbcUrl()));
+        return "registry " + (at != null ? at : Endpoint.maskPassword(settings.jdbcUrl())) + which;
     }
 
     /** The embedded server behind this registry, or null for an external one. */

@@ -41,8 +41,12 @@ public final class TestRecords {
     public record NodeRow(String role, int number, String instanceId, String ip, String hostname, String hostKey) {
     }
 
-    /** What decides whether a test's instances are leaks: its state, expiry, keep flag and launching process. */
-    public record Ownership(String name, String state, OffsetDateTime expiresAt, boolean keep, String ownerProcess) {
+    /**
+     * What decides whether a test's instances are leaks: its state, expiry, keep flag and launching process; and
+     * where they are (provider, region, zones; region null for a test recorded before regions were).
+     */
+    public record Ownership(String name, String state, OffsetDateTime expiresAt, boolean keep, String ownerProcess,
+                            String provider, String region, List<String> zones) {
     }
 
     private final Supplier<Registry> registry;
@@ -105,11 +109,53 @@ public final class TestRecords {
     /** Every test of the registry with what {@code reap} needs to judge its instances. */
     public List<Ownership> ownerships() {
         List<Ownership> tests = new ArrayList<>();
-        for (Map<String, Object> t : registry().sql("SELECT name, state, expires_at, keep, owner_process FROM spotsh.tests")) {
+        for (Map<String, Object> t : registry().sql("SELECT name, state, expires_at, keep, owner_process, provider, region,"
+                + " array_to_string(zones, ',') AS zones FROM spotsh.tests")) {
+            String zones = (String) t.get("zones");
             tests.add(new Ownership((String) t.get("name"), (String) t.get("state"), (OffsetDateTime) t.get("expires_at"),
-                    Boolean.TRUE.equals(t.get("keep")), (String) t.get("owner_process")));
+                    Boolean.TRUE.equals(t.get("keep")), (String) t.get("owner_process"), (String) t.get("provider"),
+                    (String) t.get("region"), zones == null || zones.isEmpty() ? List.of() : List.of(zones.split(","))));
         }
         return tests;
+    }
+
+    // ---- ownership: which registry this is, where its tests are -----------------------------------------
+
+    /** This registry's id, tagged on every instance it launches; see {@link Registry#id()}. */
+    public String registryId() {
+        return registry().id();
+    }
+
+    /** The region the test launches in; recorded before any request, so a crash mid-launch still leaves it. */
+    public void setRegion(String test, String region) {
+        registry().sql("UPDATE spotsh.tests SET region = ? WHERE name = ?", region, test);
+    }
+
+    /** Adds a zone the test has instances in (once). */
+    public void addZone(String test, String zone) {
+        registry().sql("UPDATE spotsh.tests SET zones = array_append(zones, ?::text) WHERE name = ?"
+                + " AND NOT (?::text = ANY (zones))", zone, test, zone);
+    }
+
+    /** The regions this registry has launched the provider's tests in, by name. */
+    public List<String> regions(String provider) {
+        List<String> regions = new ArrayList<>();
+        for (Map<String, Object> row : registry().sql("SELECT DISTINCT region FROM spotsh.tests WHERE provider = ?"
+                + " AND region IS NOT NULL ORDER BY region", provider)) {
+            regions.add((String) row.get("region"));
+        }
+        return regions;
+    }
+
+    /** The region the test was launched in, or null when it was recorded before regions were. */
+    public String region(String test) {
+        List<Map<String, Object>> rows = registry().sql("SELECT region FROM spotsh.tests WHERE name = ?", test);
+        return rows.isEmpty() ? null : (String) rows.get(0).get("region");
+    }
+
+    /** Whether this registry requested the instance for one of its tests (an instance tagged before registry ids). */
+    public boolean recorded(String instanceId) {
+        return !registry().sql("SELECT 1 FROM spotsh.instances WHERE instance_id = ? LIMIT 1", instanceId).isEmpty();
     }
 
     // ---- events ---------------------------------------------------------------------------------------

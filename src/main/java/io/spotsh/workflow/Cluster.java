@@ -144,7 +144,8 @@ public final class Cluster implements AutoCloseable {
     @Help("use('name') — work on an existing test (launched by another spotsh)")
     public Cluster use(String name) {
         TestInfo test = records.test(name);
-        TestRun used = new TestRun(test.name(), test.type(), provider(test.provider()), null, null, null, Map.of(), true, false);
+        TestRun used = new TestRun(test.name(), test.type(), provider(test.provider(), records.region(name)), null, null,
+                null, Map.of(), true, false);
         used.params = test.params();
         Map<String, Integer> sizing = records.sizing(name);
         if (sizing != null) {
@@ -347,17 +348,22 @@ public final class Cluster implements AutoCloseable {
         return reaper.terminateTest(current());
     }
 
-    @Help("leaks() — instances tagged by spotsh whose test is finished, expired, unknown or whose owner died")
-    public List<Map<String, Object>> leaks() {
-        return reaper.leaks(provider(run != null ? providerName(run) : defaultProvider));
+    @Help("leaks() / leaks(all: true) — this registry's instances whose test is finished, expired, unknown or whose"
+            + " owner died, and anyone's expired ones; all: other registries' too (foreign, never ended here)")
+    public List<Map<String, Object>> leaks(Map<String, ?> args) {
+        return reaper.leaks(provider(run != null ? providerName(run) : defaultProvider), Boolean.TRUE.equals(args.get("all")));
     }
 
-    @Help("reap() / reap(dryRun: true) — terminate what leaks() finds and verify")
+    public List<Map<String, Object>> leaks() {
+        return leaks(Map.of());
+    }
+
+    @Help("reap() / reap(dryRun: true, all: true) — terminate what leaks() finds and verify; all lists foreign instances too")
     public Map<String, Object> reap(Map<String, ?> args) {
         boolean dryRun = Boolean.TRUE.equals(args.get("dryRun"));
         String name = args.containsKey("provider") ? String.valueOf(args.get("provider"))
                 : run != null ? providerName(run) : defaultProvider;
-        return reaper.reap(provider(name), dryRun);
+        return reaper.reap(provider(name), dryRun, Boolean.TRUE.equals(args.get("all")));
     }
 
     public Map<String, Object> reap() {
@@ -443,6 +449,15 @@ public final class Cluster implements AutoCloseable {
 
     private Provider provider(String name) {
         return providers.computeIfAbsent(name, providerOpener);
+    }
+
+    /** The provider in the region a test was launched in (opened once, closed with the cluster). */
+    private Provider provider(String name, String region) {
+        Provider home = provider(name);
+        if (region == null || region.equals(home.region())) {
+            return home;
+        }
+        return providers.computeIfAbsent(name + "@" + region, k -> home.inRegion(region));
     }
 
     private String providerName(TestRun r) {

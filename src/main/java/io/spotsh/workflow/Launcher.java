@@ -41,6 +41,7 @@ final class Launcher {
         int total = sizing.values().stream().mapToInt(Integer::intValue).sum();
         TestInfo test = records.create(spec.name(), spec.type(), provider.name(), spec.params(), spec.ttl());
         records.setOwner(test.name(), OwnerProcess.current().toString(), spec.keep());
+        records.setRegion(test.name(), provider.region()); // before any request: a crash mid-launch is still reapable
         records.setState(test.name(), "launching");
         TestRun run = new TestRun(test.name(), spec.type(), provider, spec.zone(), spec.instanceType(),
                 spec.maxPrice(), spec.providerOptions(), spec.keep(), true);
@@ -89,7 +90,7 @@ final class Launcher {
         double hourly = 0;
         try {
             for (Map.Entry<String, Integer> role : sizing.entrySet()) {
-                Map<String, String> tags = tags(test, role.getKey());
+                Map<String, String> tags = tags(test, role.getKey(), records.registryId());
                 LaunchRequest request = new LaunchRequest(test.name(), role.getKey(), role.getValue(), zone,
                         spec.instanceType(), spec.maxPrice(), userData.render(test, role.getKey(), test.params()),
                         tags, spec.providerOptions());
@@ -118,7 +119,8 @@ final class Launcher {
 
     /** One request for {@code count} instances of a role; records every id as expected before returning. */
     private List<Instance> request(TestRun run, TestInfo test, String role, int count, String zone) {
-        Map<String, String> tags = tags(test, role);
+        Map<String, String> tags = tags(test, role, records.registryId());
+        records.addZone(test.name(), zone);
         String script = userData.render(test, role, test.params());
         List<Instance> got = run.provider.launch(new LaunchRequest(test.name(), role, count, zone, run.instanceType,
                 run.maxPrice, script, tags, run.options));
@@ -131,10 +133,10 @@ final class Launcher {
         return got;
     }
 
-    /** The tags every instance of a role carries: test, role, owner, created, expires. */
-    private static Map<String, String> tags(TestInfo test, String role) {
-        return Tags.of(test.name(), role, System.getProperty("user.name") + "@" + OwnerProcess.hostname(), Instant.now(),
-                test.expiresAt() == null ? null : test.expiresAt().toInstant());
+    /** The tags every instance of a role carries: test, role, owner, this registry's id, created, expires. */
+    private static Map<String, String> tags(TestInfo test, String role, String registryId) {
+        return Tags.of(test.name(), role, System.getProperty("user.name") + "@" + OwnerProcess.hostname(), registryId,
+                Instant.now(), test.expiresAt() == null ? null : test.expiresAt().toInstant());
     }
 
     /** Replaces instances that never reported or do not answer: new ids become expected, old ones duds. */

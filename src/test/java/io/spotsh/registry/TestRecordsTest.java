@@ -45,6 +45,41 @@ class TestRecordsTest {
     }
 
     @Test
+    void theRegistryHasOneIdThatStaysAndItIsInWhere() {
+        String id = registry.id();
+        assertTrue(id.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), id);
+        assertEquals(id, records.registryId());
+        assertEquals(List.of(Map.of("id", id)), registry.sql("SELECT id::text AS id FROM spotsh.registry_identity"),
+                "one row, the same id");
+        assertTrue(registry.where().contains("id " + id), registry.where());
+        assertThrows(RegistryException.class, () -> registry.sql("INSERT INTO spotsh.registry_identity DEFAULT VALUES"),
+                "a second id cannot be made");
+    }
+
+    @Test
+    void aTestRecordsItsRegionAndEachZoneOnce() {
+        create("placed");
+        records.setRegion("placed", "eu-west-1");
+        records.addZone("placed", "eu-west-1b");
+        records.addZone("placed", "eu-west-1a");
+        records.addZone("placed", "eu-west-1b");
+        create("elsewhere");
+        records.setRegion("elsewhere", "us-east-2");
+
+        Ownership placed = records.ownerships().stream().filter(o -> o.name().equals("placed")).findFirst().orElseThrow();
+        assertEquals("local", placed.provider());
+        assertEquals("eu-west-1", placed.region());
+        assertEquals(List.of("eu-west-1b", "eu-west-1a"), placed.zones());
+        assertEquals("eu-west-1", records.region("placed"));
+        assertTrue(records.regions("local").containsAll(List.of("eu-west-1", "us-east-2")), records.regions("local").toString());
+        assertEquals(List.of(), records.regions("nowhere"));
+
+        records.recordInstances("placed", "data", List.of("i-placed1"), "eu-west-1b");
+        assertTrue(records.recorded("i-placed1"));
+        assertFalse(records.recorded("i-never"));
+    }
+
+    @Test
     void theTestItsStateOwnerKeepAndSizing() {
         create("own");
         records.setState("own", "running");
@@ -58,7 +93,8 @@ class TestRecordsTest {
         assertEquals("running", records.test("own").state());
         assertEquals(Map.of("requests", 5L), records.test("own").params());
         Ownership owner = records.ownerships().stream().filter(o -> o.name().equals("own")).findFirst().orElseThrow();
-        assertEquals(new Ownership("own", "running", records.test("own").expiresAt(), true, "host:42:1000"), owner);
+        assertEquals(new Ownership("own", "running", records.test("own").expiresAt(), true, "host:42:1000", "local", null,
+                List.of()), owner);
         assertEquals(List.of("data", "client"), List.copyOf(records.sizing("own").keySet()), "as jsonb keeps it");
         assertEquals(Map.of("data", 6, "client", 2), records.sizing("own"));
 

@@ -155,7 +155,7 @@ class ClusterWorkflowTest {
         cluster.launch(Map.of("name", name, "dataNodes", 2, "clientNodes", 0));
         // as if the launching spotsh had been killed: an owner process that no longer exists
         registry.sql("UPDATE spotsh.tests SET owner_process = ? WHERE name = ?",
-                OwnerProcess.hostname() + ":999999999:1", name);
+                ReaperTest.deadOwnerHere(), name);
         List<Map<String, Object>> leaks = cluster.leaks();
         assertEquals(2, leaks.size(), leaks.toString());
         assertTrue(String.valueOf(leaks.get(0).get("why")).contains("is gone"), leaks.toString());

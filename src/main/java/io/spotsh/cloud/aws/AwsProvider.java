@@ -49,8 +49,15 @@ public final class AwsProvider implements Provider, DryRun, Pricing {
     private final SpotPrices prices;
     private final AwsDryRun dryRun;
     private final KnownTests known = new KnownTests();
+    // kept to open the same account in another region (inRegion)
+    private final StateDir stateDir;
+    private final AwsSettings settings;
+    private final List<ExecutionInterceptor> interceptors;
 
-    private AwsProvider(StateDir stateDir, Ec2 ec2) {
+    private AwsProvider(StateDir stateDir, AwsSettings settings, List<ExecutionInterceptor> interceptors, Ec2 ec2) {
+        this.stateDir = stateDir;
+        this.settings = settings;
+        this.interceptors = List.copyOf(interceptors);
         this.ec2 = ec2;
         this.amis = new Amis(stateDir, ec2.region().id());
         this.stores = new InstanceStores(ec2);
@@ -70,7 +77,7 @@ public final class AwsProvider implements Provider, DryRun, Pricing {
 
     /** With extra SDK interceptors on every call: tests count, check and rewrite calls with them. */
     static AwsProvider open(StateDir stateDir, AwsSettings settings, List<ExecutionInterceptor> interceptors) {
-        return new AwsProvider(stateDir, Ec2.open(settings, interceptors));
+        return new AwsProvider(stateDir, settings, interceptors, Ec2.open(settings, interceptors));
     }
 
     @Override
@@ -89,8 +96,23 @@ public final class AwsProvider implements Provider, DryRun, Pricing {
         return ec2.endpoint();
     }
 
+    @Override
     public String region() {
         return ec2.region().id();
+    }
+
+    /**
+     * The same account, credentials and endpoint in another region: its own client, for the caller to close.
+     * Reap uses it to look in every region its registry has launched in.
+     */
+    @Override
+    public Provider inRegion(String region) {
+        if (region == null || region.equals(region())) {
+            return this;
+        }
+        AwsSettings there = new AwsSettings(settings.endpoint(), region, settings.profile(), settings.connectTimeout(),
+                settings.readTimeout(), settings.maxAttempts());
+        return new AwsProvider(stateDir, there, interceptors, Ec2.open(there, interceptors));
     }
 
     @Override
