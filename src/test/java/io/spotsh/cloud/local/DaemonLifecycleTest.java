@@ -127,4 +127,78 @@ class DaemonLifecycleTest {
         assertTrue(cloud.zones(null).size() == 3, "the next call starts a new daemon");
         assertFalse(cloud.status().get("pid").equals(pid));
     }
+
+    /**
+     * After {@code kill -9} the daemon's file outlives it; whoever binds its port next is not sent the token (nor
+     * anything else): a client that had been using the daemon and a new one both start a fresh daemon instead.
+     */
+    @Test
+    void aStaleDaemonFileSendsNothingToWhoeverHoldsItsPortNow() throws Exception {
+        Path dir = stateDir.resolve("local-cloud");
+        LocalProvider used = new LocalProvider(new StateDir(stateDir), Map.of());
+        long killed = ((Number) used.status().get("pid")).longValue();
+        DaemonInfo stale = DaemonInfo.read(dir);
+        ProcessHandle daemon = ProcessHandle.of(killed).orElseThrow();
+        daemon.destroyForcibly();  // SIGKILL: no shutdown hook removes daemon.json
+        daemon.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(stale, DaemonInfo.read(dir), "the file names the dead daemon");
+
+        try (Impostor impostor = new Impostor(stale.port())) {
+            long fresh = ((Number) used.status().get("pid")).longValue();
+            long freshToo = ((Number) new LocalProvider(new StateDir(stateDir), Map.of()).status().get("pid")).longValue();
+            assertFalse(fresh == killed, "a new daemon took over");
+            assertEquals(fresh, freshToo, "both clients use the new daemon");
+            assertFalse(DaemonInfo.read(dir).port() == stale.port());
+            assertEquals(0, impostor.connections(), "the impostor was never connected to");
+            assertEquals(0, impostor.bytes(), "the impostor received nothing");
+        }
+        String log = Files.readString(dir.resolve("daemon.log"));
+        assertTrue(log.contains("is stale, it names the local cloud daemon pid " + killed), log);
+        assertFalse(log.contains(stale.token()), "the token is never logged");
+    }
+
+    /** A plain listener on a given loopback port that counts the connections and bytes it gets. */
+    private static final class Impostor implements AutoCloseable {
+        private final java.net.ServerSocket server = new java.net.ServerSocket();
+        private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+        private final Thread acceptor;
+
+        Impostor(int port) throws java.io.IOException {
+            server.setReuseAddress(true);
+            server.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+            acceptor = new Thread(this::serve, "impostor");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        private void serve() {
+            while (!server.isClosed()) {
+                try (java.net.Socket s = server.accept()) {
+                    connections.incrementAndGet();
+                    s.setSoTimeout(2000);
+                    byte[] buffer = new byte[4096];
+                    for (int n; (n = s.getInputStream().read(buffer)) > 0; ) {
+                        bytes.addAndGet(n);
+                    }
+                } catch (java.io.IOException e) {
+                    // closed, or a silent client
+                }
+            }
+        }
+
+        int connections() {
+            return connections.get();
+        }
+
+        long bytes() {
+            return bytes.get();
+        }
+
+        @Override
+        public void close() throws Exception {
+            server.close();
+            acceptor.join(5000);
+        }
+    }
 }
