@@ -23,8 +23,9 @@ import java.util.Map;
 /**
  * The two requests of a fleet launch, built from a {@link LaunchPlan} without calling EC2 (so {@code --dry-run}
  * shows exactly these): a launch template carrying image, userdata, IMDSv2-only metadata, key, security groups,
- * instance profile, instance-store mapping and the instance and volume tags; and an instant fleet over it, spot only, all or
- * nothing ({@code MinTargetCapacity} = count), one zone, one instance type chosen by EC2 among the allowed ones.
+ * instance profile, instance-store mapping and the instance and volume tags; and an instant fleet over it, spot
+ * only, all or nothing ({@code MinTargetCapacity} = count), one zone, one instance type chosen by EC2 among the
+ * allowed ones.
  */
 final class FleetRequests {
     private static final SecureRandom RANDOM = new SecureRandom();

@@ -97,8 +97,8 @@ final class DaemonClient {
 
     /** One line on stderr and in the daemon log; never the token. */
     private void report(DaemonInfo info, String refusal) {
-        if (!REPORTED.add(info)) {
-            return;
+        if (!info.equals(DaemonInfo.read(launcher.dir())) || !REPORTED.add(info)) {
+            return;  // gone with its file: it exited as a daemon does, nothing to tell
         }
         Path file = launcher.dir().resolve(DaemonInfo.FILE);
         String line = "local cloud: " + file + " is stale, it names the " + info + " but " + refusal

@@ -45,7 +45,7 @@ final class PortOwner {
         }
         Set<String> sockets = sockets(pid);
         if (sockets == null) {
-            return "pid " + pid + " is gone (or not this user's)";
+            return "pid " + pid + " is gone (or not this user's) and another process holds 127.0.0.1:" + port;
         }
         for (long inode : listeners) {
             if (!sockets.contains("socket:[" + inode + "]")) {

@@ -7,6 +7,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +24,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -140,7 +148,7 @@ class DaemonLifecycleTest {
         DaemonInfo stale = DaemonInfo.read(dir);
         ProcessHandle daemon = ProcessHandle.of(killed).orElseThrow();
         daemon.destroyForcibly();  // SIGKILL: no shutdown hook removes daemon.json
-        daemon.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        daemon.onExit().get(30, TimeUnit.SECONDS);
         assertEquals(stale, DaemonInfo.read(dir), "the file names the dead daemon");
 
         try (Impostor impostor = new Impostor(stale.port())) {
@@ -159,14 +167,14 @@ class DaemonLifecycleTest {
 
     /** A plain listener on a given loopback port that counts the connections and bytes it gets. */
     private static final class Impostor implements AutoCloseable {
-        private final java.net.ServerSocket server = new java.net.ServerSocket();
-        private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
-        private final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+        private final ServerSocket server = new ServerSocket();
+        private final AtomicInteger connections = new AtomicInteger();
+        private final AtomicLong bytes = new AtomicLong();
         private final Thread acceptor;
 
-        Impostor(int port) throws java.io.IOException {
+        Impostor(int port) throws IOException {
             server.setReuseAddress(true);
-            server.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
             acceptor = new Thread(this::serve, "impostor");
             acceptor.setDaemon(true);
             acceptor.start();
@@ -174,14 +182,14 @@ class DaemonLifecycleTest {
 
         private void serve() {
             while (!server.isClosed()) {
-                try (java.net.Socket s = server.accept()) {
+                try (Socket s = server.accept()) {
                     connections.incrementAndGet();
                     s.setSoTimeout(2000);
                     byte[] buffer = new byte[4096];
                     for (int n; (n = s.getInputStream().read(buffer)) > 0; ) {
                         bytes.addAndGet(n);
                     }
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     // closed, or a silent client
                 }
             }
