@@ -1,13 +1,16 @@
 package io.spotsh.node;
 
 import io.spotsh.cloud.CloudTests;
+import io.spotsh.common.StateDir;
 import io.spotsh.registry.Registry;
 import io.spotsh.registry.TestInfo;
+import io.spotsh.types.redis.Redis;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -168,6 +171,33 @@ class UserDataTest {
         assertTrue(bootLog.contains("registered as data node 1") && bootLog.contains("boot finished"), bootLog);
         String password = test.registrationUrl().uri().replaceAll("^postgresql://[^:]*:([^@]*)@.*$", "$1");
         assertFalse(bootLog.contains(password) || boot.output().contains(password), "the password is never logged");
+    }
+
+    /**
+     * {@code port: 6379.0} (a Groovy BigDecimal) goes the launch's way: the type checks it, the registry stores it,
+     * {@link NodeUserData} renders it; the node's env file has {@code 6379}, which is what redis.conf gets.
+     */
+    @Test
+    void aParameterReachesTheNodesEnvInItsCheckedForm() throws IOException {
+        Registry registry = nodeRegistry();
+        Map<String, Object> params = new Redis().params(Map.of("data", 3, "client", 1),
+                Map.of("port", new BigDecimal("6379.0"), "requests", 1e6));
+        TestInfo test = registry.createTest("ud-params-" + System.nanoTime(), "redis", "local", params, null);
+        String script = new NodeUserData(new StateDir(dir.resolve("state"))).render(test, "data", test.params());
+        assertTrue(script.contains("SPOTSH_PARAM_PORT='6379'\n") && !script.contains("6379.0"), "rendered as checked");
+
+        Path root = Files.createDirectories(dir.resolve("node"));
+        Path noMetadata = Files.createDirectories(dir.resolve("empty-meta-data"));
+        Path file = Files.writeString(dir.resolve("userdata.sh"), script);
+        // no instance-id: the boot stops at its metadata step, once the env file is written
+        CloudTests.Result boot = CloudTests.run(dir, Map.of("SPOTSH_ROOT", root.toString(), "SPOTSH_METADATA_DIR",
+                noMetadata.toString()), "dash", file.toString());
+        assertEquals("failed: metadata: no instance-id", Files.readString(root.resolve("etc/spotsh/boot-status")).strip(),
+                boot.output());
+        Path env = root.resolve("etc/spotsh/env");
+        CloudTests.Result read = CloudTests.run(dir, Map.of(), "dash", "-c",
+                ". \"$1\" && printf '%s %s' \"$SPOTSH_PARAM_PORT\" \"$SPOTSH_PARAM_REQUESTS\"", "sh", env.toString());
+        assertEquals("6379 1000000", read.output());
     }
 
     @Test

@@ -38,6 +38,8 @@ final class AwsDryRun {
             RequestSpotInstancesRequest spot = SpotRequestLauncher.request(plan, true);
             requests.add(shown(spot, plan));
             ask("RequestSpotInstances", c -> c.requestSpotInstances(spot), refusals);
+            // shown, not asked: it needs an instance, and the launch sends it for each one fulfilled
+            requests.add(Imds.require("(each fulfilled instance)").toString());
         } else {
             String name = FleetRequests.templateName(plan);
             CreateLaunchTemplateRequest template = FleetRequests.template(plan, name, true);

@@ -22,9 +22,10 @@ import java.util.Map;
 
 /**
  * The two requests of a fleet launch, built from a {@link LaunchPlan} without calling EC2 (so {@code --dry-run}
- * shows exactly these): a launch template carrying image, userdata, key, security groups, instance profile,
- * instance-store mapping and the instance and volume tags; and an instant fleet over it, spot only, all or
- * nothing ({@code MinTargetCapacity} = count), one zone, one instance type chosen by EC2 among the allowed ones.
+ * shows exactly these): a launch template carrying image, userdata, IMDSv2-only metadata, key, security groups,
+ * instance profile, instance-store mapping and the instance and volume tags; and an instant fleet over it, spot
+ * only, all or nothing ({@code MinTargetCapacity} = count), one zone, one instance type chosen by EC2 among the
+ * allowed ones.
  */
 final class FleetRequests {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -47,6 +48,7 @@ final class FleetRequests {
                 .imageId(plan.image())
                 .instanceType(plan.primaryType())
                 .userData(plan.userDataBase64())
+                .metadataOptions(Imds.template())
                 .blockDeviceMappings(InstanceStores.mappings(plan.primaryDisks(), (device, virtual) ->
                         LaunchTemplateBlockDeviceMappingRequest.builder().deviceName(device).virtualName(virtual).build()))
                 .tagSpecifications(templateTags(plan, ResourceType.INSTANCE), templateTags(plan, ResourceType.VOLUME));

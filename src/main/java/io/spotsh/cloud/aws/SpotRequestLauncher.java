@@ -27,8 +27,10 @@ import java.util.UUID;
  * The classic way to launch spot capacity ({@code launchMode: 'spot-request'}): {@code RequestSpotInstances} with the
  * test name as {@code LaunchGroup} and {@code AvailabilityZoneGroup} (all in one zone, reclaimed together), then
  * polling the requests until every one is fulfilled, refused, or the deadline passes, then cancelling them. Only
- * the requests can be tagged at creation in this mode, so the instances and their volumes are tagged the moment
- * they exist; a refusal, a timeout or a failed tagging terminates whatever was fulfilled.
+ * the requests can be tagged at creation in this mode, and a spot request has no metadata options, so the instances
+ * are switched to IMDSv2 only ({@link Imds}) and they and their volumes tagged the moment they exist, before anything
+ * of spotsh's runs on them; a refusal, a timeout, a failed switch or a failed tagging terminates whatever was
+ * fulfilled.
  */
 final class SpotRequestLauncher {
     private static final Duration MAX_PAUSE = Duration.ofSeconds(5);
@@ -88,6 +90,7 @@ final class SpotRequestLauncher {
         Set<String> instanceIds = new LinkedHashSet<>();
         try {
             awaitFulfilled(plan, requestIds, instanceIds);
+            requireImdsV2(plan, instanceIds);
             cancel(requestIds);
             return tag(plan, new ArrayList<>(instanceIds));
         } catch (RuntimeException e) {
@@ -150,6 +153,18 @@ final class SpotRequestLauncher {
                 return List.of(); // just created: EC2 is eventually consistent
             }
             throw Ec2Errors.launchFailure(plan.zone(), plan.primaryType(), "DescribeSpotInstanceRequests", e);
+        }
+    }
+
+    /** One call an instance (EC2 takes one id a call); a node left on IMDSv1 is not handed out. */
+    private void requireImdsV2(LaunchPlan plan, Set<String> instanceIds) {
+        for (String id : instanceIds) {
+            try {
+                ec2.call("ModifyInstanceMetadataOptions", c -> c.modifyInstanceMetadataOptions(Imds.require(id)));
+            } catch (AwsServiceException e) {
+                throw new CloudException("could not require IMDSv2 on " + id + " (" + plan.label() + "): "
+                        + Ec2.failure("ModifyInstanceMetadataOptions", e), e);
+            }
         }
     }
 

@@ -2,8 +2,11 @@ package io.spotsh.cloud.local;
 
 import io.spotsh.cloud.CapacityException;
 import io.spotsh.cloud.CloudException;
+import io.spotsh.common.Log;
 
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,19 +14,28 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * JSON calls to the local cloud daemon over HTTP on 127.0.0.1, starting the daemon when none answers (also when
- * it exited by itself between two calls). Errors come back as the cloud exceptions the daemon named.
+ * it exited by itself between two calls). Errors come back as the cloud exceptions the daemon named. Nothing is
+ * sent before {@link PortOwner} has seen that the port is the recorded daemon's: a {@code daemon.json} left by a
+ * killed daemon names a port anyone may hold now, and is taken for no daemon at all.
  */
 final class DaemonClient {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration CALL_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration PING_TIMEOUT = Duration.ofSeconds(5);
 
+    /** Stale records already reported, so polling for a new daemon says it once. */
+    private static final Set<DaemonInfo> REPORTED = ConcurrentHashMap.newKeySet();
+
     private final DaemonLauncher launcher;
+    private final PortOwner owner = new PortOwner();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(CONNECT_TIMEOUT).build();
     private volatile DaemonInfo daemon;
@@ -83,6 +95,23 @@ final class DaemonClient {
         });
     }
 
+    /** One line on stderr and in the daemon log; never the token. */
+    private void report(DaemonInfo info, String refusal) {
+        if (!info.equals(DaemonInfo.read(launcher.dir())) || !REPORTED.add(info)) {
+            return;  // gone with its file: it exited as a daemon does, nothing to tell
+        }
+        Path file = launcher.dir().resolve(DaemonInfo.FILE);
+        String line = "local cloud: " + file + " is stale, it names the " + info + " but " + refusal
+                + ": sending it nothing, a new daemon takes over";
+        new Log(System.err).log(line);
+        try (PrintStream daemonLog = new PrintStream(new FileOutputStream(launcher.dir().resolve("daemon.log").toFile(),
+                true), true, StandardCharsets.UTF_8)) {
+            new Log(daemonLog).log(line);
+        } catch (IOException e) {
+            // stderr has it
+        }
+    }
+
     /** The daemon refused the call because it is exiting: nothing was done. */
     private static final class Stopping extends Exception {
         Stopping() {
@@ -92,6 +121,11 @@ final class DaemonClient {
 
     private Map<String, Object> post(DaemonInfo info, String path, Map<String, Object> body, Duration timeout)
             throws ConnectException, Stopping {
+        String refusal = owner.refusal(info.pid(), info.port());
+        if (refusal != null) {
+            report(info, refusal);
+            throw new ConnectException("not the " + info + ": " + refusal);  // as if none listened: a new one starts
+        }
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + info.port() + path))
                 .timeout(timeout)
                 .header(LocalCloudDaemon.TOKEN_HEADER, info.token())

@@ -103,16 +103,16 @@ public final class Cassandra implements TestType {
         defaults.put("clusterName", "spotsh");
         defaults.put("dataNodes", data);
         Map<String, Object> params = Params.merge(NAME, defaults, given);
-        Ycsb.settings(params, sizing);
-        if (Params.integer(params, "dataNodes", 1) != data) {
+        Ycsb.check(NAME, params, sizing);
+        if (Params.checkInteger(NAME, params, "dataNodes", 1) != data) {
             throw new BadInput("parameter dataNodes follows the sizing (" + data + " data nodes), was "
                     + params.get("dataNodes") + "; size the test with that many data nodes instead");
         }
-        int rf = Params.integer(params, "replicationFactor", 1);
+        int rf = Params.checkInteger(NAME, params, "replicationFactor", 1);
         if (rf > data) {
             throw new BadInput("parameter replicationFactor " + rf + " needs at least " + rf + " data nodes, the test has " + data);
         }
-        consistency(params);
+        params.put("consistency", consistency(params));
         if (!CLUSTER_NAME.matcher(Params.text(params, "clusterName")).matches()) {
             throw new BadInput("parameter clusterName must be letters, digits, spaces, '.', '_' or '-' (32 at most), was '"
                     + params.get("clusterName") + "'");

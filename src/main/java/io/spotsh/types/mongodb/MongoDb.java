@@ -95,7 +95,7 @@ public final class MongoDb implements TestType {
 
     @Override
     public Map<String, Integer> size(int dataNodes, Integer clientNodes, Map<String, Object> params) {
-        int replicas = params != null && params.get("replicas") != null ? Params.integer(params, "replicas", 1) : 1;
+        int replicas = params != null && params.get("replicas") != null ? Params.integer(NAME, params, "replicas", 1) : 1;
         new Topology(dataNodes, replicas);
         int clients = clientNodes != null ? clientNodes : Topology.clients(dataNodes);
         if (clients < 1) {
@@ -114,8 +114,8 @@ public final class MongoDb implements TestType {
         defaults.put("replicas", 1);
         defaults.putAll(Ycsb.defaults(sizing, RECORDS_PER_DATA_NODE));
         Map<String, Object> params = Params.merge(NAME, defaults, given);
-        new Topology(sizing.getOrDefault("data", 1), Params.integer(params, "replicas", 1));
-        Ycsb.settings(params, sizing);
+        new Topology(sizing.getOrDefault("data", 1), Params.checkInteger(NAME, params, "replicas", 1));
+        Ycsb.check(NAME, params, sizing);
         return params;
     }
 

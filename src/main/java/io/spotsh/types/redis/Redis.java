@@ -74,13 +74,13 @@ public final class Redis implements TestType {
         defaults.put("pipeline", 16);
         defaults.put("nodeTimeoutMs", 2000);
         Map<String, Object> params = Params.merge(name(), defaults, given);
-        Params.integer(params, "port", 1);
-        Params.number(params, "keyspace", 1);
-        Params.number(params, "requests", 1);
-        Params.integer(params, "valueSize", 1);
-        Params.integer(params, "connections", 1);
-        Params.integer(params, "pipeline", 1);
-        Params.integer(params, "nodeTimeoutMs", 100);
+        Params.checkInteger(name(), params, "port", 1);
+        Params.checkNumber(name(), params, "keyspace", 1);
+        Params.checkNumber(name(), params, "requests", 1);
+        Params.checkInteger(name(), params, "valueSize", 1);
+        Params.checkInteger(name(), params, "connections", 1);
+        Params.checkInteger(name(), params, "pipeline", 1);
+        Params.checkInteger(name(), params, "nodeTimeoutMs", 100);
         return params;
     }
 

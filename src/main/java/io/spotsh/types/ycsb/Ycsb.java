@@ -95,6 +95,21 @@ public final class Ycsb {
         return defaults;
     }
 
+    /**
+     * Checks the YCSB parameters of test type {@code type} as {@link #settings(Map, Map)} does and keeps them in
+     * {@code params} in their checked form (whole numbers as numbers, the workload's letter trimmed), as the nodes
+     * and the test's record get them.
+     */
+    public static Settings check(String type, Map<String, Object> params, Map<String, Integer> sizing) {
+        Params.checkNumber(type, params, "recordcount", 1);
+        Params.checkNumber(type, params, "operationcount", 1);
+        Params.checkInteger(type, params, "threads", 1);
+        Params.checkInteger(type, params, "clientNodes", 1);
+        Settings s = settings(params, sizing);
+        params.put("workload", s.workload());
+        return s;
+    }
+
     /** The settings in merged parameters; a parameter that follows the sizing must match it. */
     public static Settings settings(Map<String, Object> params, Map<String, Integer> sizing) {
         Settings s = settings(params);

@@ -1,6 +1,7 @@
 package io.spotsh.cloud.aws;
 
 import io.spotsh.cloud.CapacityException;
+import io.spotsh.cloud.CloudException;
 import io.spotsh.cloud.Instance;
 import io.spotsh.cloud.InstanceState;
 import io.spotsh.cloud.LaunchRequest;
@@ -160,12 +161,34 @@ class AwsCapacityTest extends OnMoto {
         List<Instance> seen = aws.describe(AwsTestKit.ids(got));
         assertTrue(seen.stream().allMatch(i -> test.equals(i.test()) && "data".equals(i.role())
                 && i.zone().equals("us-east-1c")), seen.toString());
+        // a spot request carries no metadata options: each instance is switched to IMDSv2 only, as moto records
+        assertEquals(3, calls.count("ModifyInstanceMetadataOptions"));
+        raw.describeInstances(r -> r.instanceIds(AwsTestKit.ids(got))).reservations().stream()
+                .flatMap(r -> r.instances().stream()).forEach(i -> {
+                    assertEquals("required", i.metadataOptions().httpTokensAsString(), i.instanceId());
+                    assertEquals(1, i.metadataOptions().httpPutResponseHopLimit(), i.instanceId());
+                    assertEquals("enabled", i.metadataOptions().httpEndpointAsString(), i.instanceId());
+                });
         List<String> cancelled = calls.requests(CancelSpotInstanceRequestsRequest.class).get(0).spotInstanceRequestIds();
         assertEquals(3, cancelled.size(), "the requests are cancelled once fulfilled");
         // moto forgets a cancelled request; EC2 shows it cancelled: either way none is left open
         assertTrue(raw.describeSpotInstanceRequests().spotInstanceRequests().stream()
                 .noneMatch(r -> cancelled.contains(r.spotInstanceRequestId()) && "open".equals(r.stateAsString())));
         aws.terminate(AwsTestKit.ids(got));
+    }
+
+    @Test
+    void aSpotInstanceThatCannotBeSwitchedToImdsV2IsTerminated() {
+        String test = AwsTestKit.unique("imds");
+        proxy.refuse("ModifyInstanceMetadataOptions", form -> true, 403, "UnauthorizedOperation",
+                "You are not authorized to perform this operation.", -1);
+        LaunchRequest request = AwsTestKit.request(test, "data", 2, "us-east-1a", Map.of("launchMode", "spot-request"));
+        CloudException e = assertThrows(CloudException.class, () -> aws.launch(request));
+        assertTrue(e.getMessage().contains("IMDSv2") && e.getMessage().contains("UnauthorizedOperation"), e.getMessage());
+        List<String> fulfilled = calls.requests(TerminateInstancesRequest.class).get(0).instanceIds();
+        assertEquals(2, fulfilled.size(), "both fulfilled instances are terminated, not handed out on IMDSv1");
+        assertTrue(AwsTestKit.await(aws, fulfilled, InstanceState.TERMINATED, Duration.ofSeconds(30)).stream()
+                .allMatch(i -> i.state() == InstanceState.TERMINATED));
     }
 
     @Test

@@ -9,6 +9,7 @@ import software.amazon.awssdk.services.ec2.model.CreateFleetRequest;
 import software.amazon.awssdk.services.ec2.model.CreateLaunchTemplateRequest;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.LaunchTemplateBlockDeviceMappingRequest;
+import software.amazon.awssdk.services.ec2.model.LaunchTemplateInstanceMetadataOptionsRequest;
 import software.amazon.awssdk.services.ec2.model.Tag;
 
 import java.nio.charset.StandardCharsets;
@@ -70,6 +71,11 @@ class AwsLifecycleTest extends OnMoto {
         assertEquals(List.of("ephemeral0", "ephemeral1", "ephemeral2", "ephemeral3"), template.launchTemplateData()
                 .blockDeviceMappings().stream().map(LaunchTemplateBlockDeviceMappingRequest::virtualName).toList());
         assertEquals("/dev/sdb", template.launchTemplateData().blockDeviceMappings().get(0).deviceName());
+        // moto launches fleet instances with default metadata options whatever the template says: check what was sent
+        LaunchTemplateInstanceMetadataOptionsRequest imds = template.launchTemplateData().metadataOptions();
+        assertEquals("required", imds.httpTokensAsString(), "IMDSv2 only");
+        assertEquals(1, imds.httpPutResponseHopLimit());
+        assertEquals("enabled", imds.httpEndpointAsString());
         CreateFleetRequest fleet = calls.requests(CreateFleetRequest.class).get(0);
         assertEquals("instant", fleet.typeAsString());
         assertEquals(250, fleet.spotOptions().minTargetCapacity());

@@ -4,6 +4,7 @@ import io.spotsh.cloud.DryRun;
 import io.spotsh.cloud.LaunchRequest;
 import io.spotsh.cloud.Zone;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ec2.model.CreateLaunchTemplateRequest;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -67,6 +68,9 @@ class AwsPricingTest extends OnMoto {
             assertEquals(2, plan.requests().size());
             assertTrue(plan.requests().get(0).startsWith("CreateLaunchTemplateRequest"), plan.requests().get(0));
             assertTrue(plan.requests().get(0).contains("KeyName=perf"), plan.requests().get(0));
+            assertTrue(plan.requests().get(0).contains("HttpTokens=required, HttpPutResponseHopLimit=1"), plan.requests().get(0));
+            assertEquals("required", calls.requests(CreateLaunchTemplateRequest.class).get(0).launchTemplateData()
+                    .metadataOptions().httpTokensAsString(), "the dry run sends what the launch sends");
             assertTrue(plan.requests().get(1).contains("MinTargetCapacity=40"), plan.requests().get(1));
             assertTrue(plan.requests().get(1).contains("MaxPrice=0.08"), plan.requests().get(1));
             assertTrue(plan.requests().stream().noneMatch(r -> r.contains("s3cret") || r.contains(request.userData().substring(0, 8))),
@@ -75,6 +79,20 @@ class AwsPricingTest extends OnMoto {
         }
         assertTrue(raw.describeInstances().reservations().isEmpty(), "nothing launched");
         assertTrue(raw.describeLaunchTemplates().launchTemplates().isEmpty(), "no template created");
+    }
+
+    @Test
+    void aSpotRequestDryRunShowsTheSwitchToImdsV2ThatFollowsEachInstance() {
+        try (AwsProvider aws = AwsTestKit.provider(moto.endpoint(), stateDir)) {
+            DryRun.Plan plan = aws.dryRun(AwsTestKit.request(AwsTestKit.unique("dry"), "data", 2, "us-east-1a",
+                    Map.of("launchMode", "spot-request")));
+            assertTrue(plan.wouldLaunch(), plan.verdict());
+            assertEquals(2, plan.requests().size(), plan.requests().toString());
+            assertTrue(plan.requests().get(0).startsWith("RequestSpotInstancesRequest"), plan.requests().get(0));
+            assertTrue(plan.requests().get(1).startsWith("ModifyInstanceMetadataOptionsRequest")
+                    && plan.requests().get(1).contains("HttpTokens=required, HttpPutResponseHopLimit=1"), plan.requests().get(1));
+        }
+        assertTrue(raw.describeInstances().reservations().isEmpty(), "nothing launched");
     }
 
     @Test

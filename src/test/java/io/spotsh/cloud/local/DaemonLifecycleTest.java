@@ -7,6 +7,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +24,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -126,5 +134,79 @@ class DaemonLifecycleTest {
 
         assertTrue(cloud.zones(null).size() == 3, "the next call starts a new daemon");
         assertFalse(cloud.status().get("pid").equals(pid));
+    }
+
+    /**
+     * After {@code kill -9} the daemon's file outlives it; whoever binds its port next is not sent the token (nor
+     * anything else): a client that had been using the daemon and a new one both start a fresh daemon instead.
+     */
+    @Test
+    void aStaleDaemonFileSendsNothingToWhoeverHoldsItsPortNow() throws Exception {
+        Path dir = stateDir.resolve("local-cloud");
+        LocalProvider used = new LocalProvider(new StateDir(stateDir), Map.of());
+        long killed = ((Number) used.status().get("pid")).longValue();
+        DaemonInfo stale = DaemonInfo.read(dir);
+        ProcessHandle daemon = ProcessHandle.of(killed).orElseThrow();
+        daemon.destroyForcibly();  // SIGKILL: no shutdown hook removes daemon.json
+        daemon.onExit().get(30, TimeUnit.SECONDS);
+        assertEquals(stale, DaemonInfo.read(dir), "the file names the dead daemon");
+
+        try (Impostor impostor = new Impostor(stale.port())) {
+            long fresh = ((Number) used.status().get("pid")).longValue();
+            long freshToo = ((Number) new LocalProvider(new StateDir(stateDir), Map.of()).status().get("pid")).longValue();
+            assertFalse(fresh == killed, "a new daemon took over");
+            assertEquals(fresh, freshToo, "both clients use the new daemon");
+            assertFalse(DaemonInfo.read(dir).port() == stale.port());
+            assertEquals(0, impostor.connections(), "the impostor was never connected to");
+            assertEquals(0, impostor.bytes(), "the impostor received nothing");
+        }
+        String log = Files.readString(dir.resolve("daemon.log"));
+        assertTrue(log.contains("is stale, it names the local cloud daemon pid " + killed), log);
+        assertFalse(log.contains(stale.token()), "the token is never logged");
+    }
+
+    /** A plain listener on a given loopback port that counts the connections and bytes it gets. */
+    private static final class Impostor implements AutoCloseable {
+        private final ServerSocket server = new ServerSocket();
+        private final AtomicInteger connections = new AtomicInteger();
+        private final AtomicLong bytes = new AtomicLong();
+        private final Thread acceptor;
+
+        Impostor(int port) throws IOException {
+            server.setReuseAddress(true);
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            acceptor = new Thread(this::serve, "impostor");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        private void serve() {
+            while (!server.isClosed()) {
+                try (Socket s = server.accept()) {
+                    connections.incrementAndGet();
+                    s.setSoTimeout(2000);
+                    byte[] buffer = new byte[4096];
+                    for (int n; (n = s.getInputStream().read(buffer)) > 0; ) {
+                        bytes.addAndGet(n);
+                    }
+                } catch (IOException e) {
+                    // closed, or a silent client
+                }
+            }
+        }
+
+        int connections() {
+            return connections.get();
+        }
+
+        long bytes() {
+            return bytes.get();
+        }
+
+        @Override
+        public void close() throws Exception {
+            server.close();
+            acceptor.join(5000);
+        }
     }
 }

@@ -72,7 +72,8 @@ class CassandraTest {
         Map<String, Object> given = cassandra.params(SIX, Map.of("workload", "c", "recordcount", "2_000_000",
                 "replicationFactor", 2, "consistency", "quorum", "clusterName", "perf ring"));
         assertEquals("c", given.get("workload"));
-        assertEquals("2_000_000", given.get("recordcount"));
+        assertEquals(2_000_000L, given.get("recordcount"), "kept as checked, not as written");
+        assertEquals("QUORUM", given.get("consistency"));
         assertEquals(2, given.get("replicationFactor"));
         assertTrue(cassandra.workloads(given).get(1).command().contains("cassandra.readconsistencylevel=QUORUM"));
     }

@@ -70,6 +70,14 @@ class MongoDbTest {
         assertThrows(BadInput.class, () -> mongo.params(six, Map.of("workload", "x")));
         assertThrows(BadInput.class, () -> mongo.params(six, Map.of("recordcount", 0)));
         assertThrows(BadInput.class, () -> mongo.params(six, Map.of("clientNodes", 3)));
+        // the data role's shell arithmetic takes SPOTSH_PARAM_REPLICAS: 2, never 2.0
+        Map<String, Object> decimal = mongo.params(six, Map.of("replicas", 2.0, "threads", "32.0", "workload", " b "));
+        assertEquals(2, decimal.get("replicas"));
+        assertEquals(32, decimal.get("threads"));
+        assertEquals("b", decimal.get("workload"));
+        BadInput half = assertThrows(BadInput.class, () -> mongo.size(6, null, Map.of("replicas", 1.5)));
+        assertTrue(half.getMessage().contains("test type mongodb parameter replicas must be a whole number, was 1.5"),
+                half.getMessage());
     }
 
     @Test

@@ -42,8 +42,21 @@ class RedisTypeTest {
         assertEquals(600_000L, redis.params(Map.of("data", 6, "client", 2), Map.of()).get("keyspace"));
         assertEquals(30_000_000L, redis.params(Map.of("data", 300, "client", 100), Map.of()).get("keyspace"));
         Map<String, Object> given = redis.params(Map.of("data", 6), Map.of("keyspace", 1000, "requests", "50_000"));
-        assertEquals(1000, given.get("keyspace"));
-        assertEquals("50_000", given.get("requests"));
+        assertEquals(1000L, given.get("keyspace"));
+        assertEquals(50_000L, given.get("requests"), "kept as checked, not as written");
+    }
+
+    /** {@code port: 6379.0} in a plan is a Groovy BigDecimal: redis.conf must get {@code 6379}, as it was checked. */
+    @Test
+    void aDecimalWrittenWholeNumberReachesTheParamsAsChecked() {
+        Map<String, Object> params = redis.params(Map.of("data", 6), Map.of("port", new java.math.BigDecimal("6379.0"),
+                "nodeTimeoutMs", 2500.0, "keyspace", "1e6"));
+        assertEquals(6379, params.get("port"));
+        assertEquals(2500, params.get("nodeTimeoutMs"));
+        assertEquals(1_000_000L, params.get("keyspace"));
+        BadInput half = assertThrows(BadInput.class, () -> redis.params(Map.of("data", 6),
+                Map.of("port", new java.math.BigDecimal("6379.5"))));
+        assertEquals("cluster.launch: test type redis parameter port must be a whole number, was 6379.5", half.getMessage());
     }
 
     @Test
