@@ -14,8 +14,12 @@
 #   SPOTSH_PSQL                psql to run; default /usr/lib/postgresql/*/bin/psql if there, else psql
 #
 # Exit status: 0 registered; 1 gave up at the deadline (or could not write the node file);
-# 2 missing or malformed input; 3 refused by the registry (wrong password, unknown test,
-# dead instance...), which no retry would change.
+# 2 missing or malformed input; 3 refused by the registry, which no retry would change:
+# wrong password, unknown test, dead instance, an input over its limit, an instance id never
+# requested for the test (or requested in another role), a host key other than the one the
+# registry pinned for this instance (the operator may accept it: cluster.trust('i-...')).
+# The reason is printed on stderr. While spotsh is still recording the test's instance ids the
+# registry answers "retry": that is retried like a busy server.
 #
 # Hundreds of nodes call at once and PostgreSQL turns away connections past max_connections:
 # those tries are repeated after a random pause (exponential backoff with full jitter), so
@@ -217,11 +221,15 @@ EOF
     error=${error#psql:*: }
     if [ "$status" -eq 0 ]; then
         case $number in
+            # the registry recorded why (an event) and answered instead of raising, which would undo the record
+            'refused: '*) die 3 "registering $who refused: ${number#refused: }" ;;
+            'retry: '*) error=${number#retry: } status=retry ;;
             '' | *[!0-9]*) die 3 "registering $who: the registry answered '$number' instead of a node number" ;;
+            *) break ;;
         esac
-        break
     fi
     case $status:$error in
+        retry:*) ;;
         # the server is there but will not take this node: say why and stop
         2:*"password authentication failed"* | 2:*"no pg_hba.conf entry"* | 2:*"does not exist"* | \
             2:*"permission denied"* | 2:*"no password supplied"*)

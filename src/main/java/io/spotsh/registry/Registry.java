@@ -43,6 +43,11 @@ import java.util.regex.Pattern;
  */
 @Help("the PostgreSQL registry: tests, nodes, events, ad-hoc SQL")
 public final class Registry implements AutoCloseable {
+    /** {@link RegistryException#sqlState()} of a registration refused for good (recorded as an event). */
+    public static final String REFUSED = "SP005";
+    /** {@link RegistryException#sqlState()} of a registration to try again shortly (its id is being recorded). */
+    public static final String RETRY = "SP007";
+
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Set<String> TEST_STATES =
             Set.of("created", "launching", "running", "finished", "failed", "terminated");
@@ -194,12 +199,36 @@ public final class Registry implements AutoCloseable {
 
     /**
      * Registers a node as its phone-home would and returns its number. For nodes that cannot
-     * run phone-home.sh, and for operators fixing things by hand.
+     * run phone-home.sh, and for operators fixing things by hand. Only an instance requested for
+     * the test ({@link #recordInstances}) in its role is taken; a refusal (an event records it) is
+     * a RegistryException with state {@link #REFUSED}, or {@link #RETRY} while spotsh is still
+     * recording the test's instances.
      */
     public int register(String testName, String role, String instanceId, String ip, String hostname, String hostKey) {
-        return call("registering " + instanceId + " (role " + role + ") in test " + testName,
-                c -> ((Number) scalar(c, "SELECT spotsh.register(?, ?, ?, ?, ?, ?)",
-                        testName, role, instanceId, ip, hostname, hostKey)).intValue());
+        String what = "registering " + instanceId + " (role " + role + ") in test " + testName;
+        String answer = call(what, c -> (String) scalar(c, "SELECT spotsh.register(?, ?, ?, ?, ?, ?)",
+                testName, role, instanceId, ip, hostname, hostKey));
+        if (answer != null && answer.startsWith("refused: ")) {
+            throw new RegistryException(what + " refused by the " + where() + ": " + answer.substring(9), REFUSED, null);
+        }
+        if (answer != null && answer.startsWith("retry: ")) {
+            throw new RegistryException(what + ": not yet, on the " + where() + ": " + answer.substring(7), RETRY, null);
+        }
+        try {
+            return Integer.parseInt(answer);
+        } catch (NumberFormatException e) {
+            throw new RegistryException(what + ": the " + where() + " answered '" + answer + "' instead of a node number");
+        }
+    }
+
+    /**
+     * Accepts the host key a registered node offered in place of its pinned one (register() refused it and kept
+     * it aside), with the address it came with; returns the node's number. An event records it.
+     */
+    @Help("trust('test', 'i-...') — accept the new host key a registered node offered (refused until then)")
+    public int trust(String testName, String instanceId) {
+        return call("trusting the new host key of " + instanceId + " in test " + testName,
+                c -> ((Number) scalar(c, "SELECT spotsh.trust_host_key(?, ?)", testName, instanceId)).intValue());
     }
 
     /** Marks a node dead and returns the number it frees; the next node to register in its role takes the lowest freed number. */

@@ -41,6 +41,25 @@ public final class TestRecords {
     public record NodeRow(String role, int number, String instanceId, String ip, String hostname, String hostKey) {
     }
 
+    /** A registered node that offered another host key than its pinned one: refused, kept aside for {@link #trust}. */
+    public record KeyConflict(String role, int number, String instanceId, String pinnedKey, String offeredKey,
+                              String offeredIp, OffsetDateTime offeredAt) {
+        /** {@code SHA256:...} as ssh-keygen -lf shows it, or the key itself if it has no fingerprint. */
+        public String pinnedFingerprint() {
+            String f = HostKeys.fingerprint(pinnedKey);
+            return f != null ? f : pinnedKey;
+        }
+
+        public String offeredFingerprint() {
+            String f = HostKeys.fingerprint(offeredKey);
+            return f != null ? f : offeredKey;
+        }
+    }
+
+    /** A registration the registry refused (an instance never requested, or in another role, or given up). */
+    public record Refusal(String role, String instanceId, String reason, OffsetDateTime at) {
+    }
+
     /**
      * What decides whether a test's instances are leaks: its state, expiry, keep flag and launching process; and
      * where they are (provider, region, zones; region null for a test recorded before regions were).
@@ -173,6 +192,16 @@ public final class TestRecords {
         registry().recordInstances(test, role, instanceIds, zone);
     }
 
+    /**
+     * Opens (or closes) the test's request window: while spotsh asks a provider for instances and records their
+     * ids, a node whose id is not recorded yet is told to retry instead of being refused. The window closes by
+     * itself after {@code open} has passed, should this process die in between.
+     */
+    public void requesting(String test, Duration open) {
+        registry().sql("UPDATE spotsh.tests SET requesting_until = now() + ?::interval WHERE name = ?",
+                open == null ? null : open.toMillis() + " milliseconds", test);
+    }
+
     /** Every instance requested for the test, in request order. */
     public List<InstanceRow> instances(String test) {
         List<InstanceRow> rows = new ArrayList<>();
@@ -235,6 +264,38 @@ public final class TestRecords {
     public boolean isRegistered(String test, String instanceId) {
         return !registry().sql("SELECT 1 FROM spotsh.nodes n JOIN spotsh.tests t ON t.id = n.test_id"
                 + " WHERE t.name = ? AND n.instance_id = ? AND n.state = 'registered'", test, instanceId).isEmpty();
+    }
+
+    /** Live nodes that offered another host key than the pinned one, by role and number. */
+    public List<KeyConflict> hostKeyConflicts(String test) {
+        List<KeyConflict> conflicts = new ArrayList<>();
+        for (Map<String, Object> row : registry().sql("SELECT n.role, n.node_number, n.instance_id, n.host_key,"
+                + " n.pending_host_key, host(n.pending_ip) AS pending_ip, n.pending_at FROM spotsh.nodes n"
+                + " JOIN spotsh.tests t ON t.id = n.test_id WHERE t.name = ? AND n.state = 'registered'"
+                + " AND n.pending_host_key IS NOT NULL ORDER BY n.role, n.node_number", test)) {
+            conflicts.add(new KeyConflict((String) row.get("role"), ((Number) row.get("node_number")).intValue(),
+                    (String) row.get("instance_id"), (String) row.get("host_key"), (String) row.get("pending_host_key"),
+                    (String) row.get("pending_ip"), (OffsetDateTime) row.get("pending_at")));
+        }
+        return conflicts;
+    }
+
+    /** Registrations refused for good (recorded as events), the latest per instance id, oldest first. */
+    public List<Refusal> refusedRegistrations(String test) {
+        List<Refusal> refusals = new ArrayList<>();
+        for (Map<String, Object> row : registry().sql("SELECT * FROM (SELECT DISTINCT ON (e.instance_id) e.role,"
+                + " e.instance_id, e.message, e.at, e.id FROM spotsh.events e JOIN spotsh.tests t ON t.id = e.test_id"
+                + " WHERE t.name = ? AND e.kind = 'registration-refused'"
+                + " ORDER BY e.instance_id, e.id DESC) r ORDER BY r.id", test)) {
+            refusals.add(new Refusal((String) row.get("role"), (String) row.get("instance_id"), (String) row.get("message"),
+                    (OffsetDateTime) row.get("at")));
+        }
+        return refusals;
+    }
+
+    /** Accepts the host key the node offered in place of its pinned one; see {@link Registry#trust}. */
+    public int trust(String test, String instanceId) {
+        return registry().trust(test, instanceId);
     }
 
     /** Marks a node dead; the next node to register in its role takes its number. */

@@ -174,11 +174,20 @@ public final class Cluster implements AutoCloseable {
 
     // ---- look -------------------------------------------------------------------------------------------
 
-    @Help("status() — per role: expected, registered, reachable, duds, reclaimed, terminated")
+    @Help("status() — per role: expected, registered, reachable, duds, reclaimed, terminated, refused, keyRefused")
     public List<Map<String, Object>> status() {
         TestRun r = current();
         waiter(Waiter.Settings.from(Map.of())).refreshFromCloud(r);
+        RoleStatus.attention(records, r.name).values().forEach(log::log);
         return new RoleStatus(records, registeredNodes).of(r);
+    }
+
+    @Help("trust('i-...') — accept the new host key a registered node offered (refused and shown in status until then)")
+    public int trust(String instanceId) {
+        TestRun r = current();
+        int number = records.trust(r.name, instanceId);
+        log.log("Trusting the new host key of " + instanceId + " (node " + number + " of " + r.name + ")");
+        return number;
     }
 
     @Help("cost() — instance-hours × the zone's spot price, per role and in total (USD)")

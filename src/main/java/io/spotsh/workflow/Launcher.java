@@ -13,6 +13,7 @@ import io.spotsh.registry.TestInfo;
 import io.spotsh.registry.TestRecords;
 import io.spotsh.registry.TestRecords.InstanceRow;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -27,6 +28,9 @@ import java.util.Map;
  * Every instance id is recorded as expected before the request returns.
  */
 final class Launcher {
+    /** How long a request may keep unknown ids retrying should this process die during it: a launch call's worth. */
+    static final Duration REQUEST_WINDOW = Duration.ofMinutes(10);
+
     private final TestRecords records;
     private final UserDataRenderer userData;
     private final Log log;
@@ -122,13 +126,21 @@ final class Launcher {
         Map<String, String> tags = tags(test, role, records.registryId());
         records.addZone(test.name(), zone);
         String script = userData.render(test, role, test.params());
-        List<Instance> got = run.provider.launch(new LaunchRequest(test.name(), role, count, zone, run.instanceType,
-                run.maxPrice, script, tags, run.options));
-        List<String> ids = got.stream().map(Instance::id).toList();
-        for (Instance i : got) {
-            run.instances.put(i.id(), i);
+        // the ids come back only once the instances exist, and a fast one phones home before they are recorded:
+        // while the window is open the registry tells it to retry instead of refusing an unknown id
+        records.requesting(test.name(), REQUEST_WINDOW);
+        List<Instance> got;
+        try {
+            got = run.provider.launch(new LaunchRequest(test.name(), role, count, zone, run.instanceType,
+                    run.maxPrice, script, tags, run.options));
+            for (Instance i : got) {
+                run.instances.put(i.id(), i);
+            }
+            records.recordInstances(test.name(), role, got.stream().map(Instance::id).toList(), zone);
+        } finally {
+            records.requesting(test.name(), null);
         }
-        records.recordInstances(test.name(), role, ids, zone);
+        List<String> ids = got.stream().map(Instance::id).toList();
         log.log("Requested " + count + " " + role + " instances in " + zone + ": " + abbreviate(ids));
         return got;
     }

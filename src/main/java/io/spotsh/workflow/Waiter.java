@@ -68,10 +68,17 @@ final class Waiter {
     void await(TestRun run) {
         long start = System.nanoTime();
         long deadline = start + settings.timeout().toNanos();
+        Set<String> told = new HashSet<>();
         try (SshProbe probe = new SshProbe(32, Duration.ofSeconds(2))) {
             while (true) {
                 refreshFromCloud(run);
                 Map<String, RoleView> roles = look(run, probe);
+                Map<String, String> attention = RoleStatus.attention(records, run.name);
+                attention.forEach((key, line) -> {
+                    if (told.add(key)) {
+                        log.log(line);
+                    }
+                });
                 boolean done = true;
                 List<String> overdue = new ArrayList<>();
                 for (RoleView v : roles.values()) {
@@ -85,7 +92,7 @@ final class Waiter {
                     done &= v.missing.isEmpty() && v.silent.isEmpty();
                     overdue.addAll(v.overdue);
                 }
-                showStatus(run, roles, start);
+                showStatus(run, roles, start, attention.size());
                 if (done) {
                     int total = roles.values().stream().mapToInt(v -> v.expected.size()).sum();
                     log.log("All " + total + " nodes of test " + run.name + " reported in and answer SSH.");
@@ -111,7 +118,7 @@ final class Waiter {
         }
     }
 
-    private void showStatus(TestRun run, Map<String, RoleView> roles, long start) {
+    private void showStatus(TestRun run, Map<String, RoleView> roles, long start, int refused) {
         StringBuilder text = new StringBuilder("await " + run.name + ":");
         int missing = 0;
         for (RoleView v : roles.values()) {
@@ -121,6 +128,9 @@ final class Waiter {
         text.append(" | ").append(Durations.format(Duration.ofNanos(System.nanoTime() - start))).append(" elapsed");
         if (missing > 0) {
             text.append(" | ").append(missing).append(" not ready");
+        }
+        if (refused > 0) {
+            text.append(" | ").append(refused).append(" refused");
         }
         statusLine.show(text.toString());
     }

@@ -90,6 +90,7 @@ class EmbeddedServerTest {
             String hba = Files.readString(dir.resolve("registry/data/pg_hba.conf"));
             assertTrue(hba.contains("host    spotsh    +spotsh_nodes  0.0.0.0/0      scram-sha-256"), hba);
             assertFalse(hba.lines().anyMatch(l -> l.contains("0.0.0.0/0") && l.contains(" all ")), hba);
+            registry.recordInstances("wide", "data", List.of("i-1"), null);
             assertEquals(1, registry.register("wide", "data", "i-1", "10.0.0.1", "h", null));
         } finally {
             new EmbeddedServer(wide).stop();

@@ -8,6 +8,7 @@ import javax.crypto.Mac;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.SecretKeySpec;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.Connection;
@@ -68,8 +69,9 @@ class LeastPrivilegeTest {
 
     @Test
     void registersAndHeartbeatsIntoItsOwnTest() throws Exception {
+        fixture.registry.recordInstances("test-a", "data", List.of("i-own"), null);
         try (Connection c = as(a)) {
-            assertEquals(1, scalar(c, "SELECT spotsh.register('test-a', 'data', 'i-own', '10.0.0.1', 'h', '')"));
+            assertEquals("1", scalar(c, "SELECT spotsh.register('test-a', 'data', 'i-own', '10.0.0.1', 'h', '')"));
             assertEquals(1, scalar(c, "SELECT spotsh.heartbeat('test-a', 'i-own')"));
         }
     }
@@ -125,6 +127,56 @@ class LeastPrivilegeTest {
         props.setProperty("password", a.password());
         SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(other.jdbcUrl(), props).close());
         assertEquals(INSUFFICIENT_PRIVILEGE, e.getSQLState(), e.getMessage());
+    }
+
+    /**
+     * One server, two registry databases (spotsh_nodes is the server's, shared by both): a node role of the other
+     * database's test, even one named as a test here, can register, heartbeat and read nothing here.
+     */
+    @Test
+    void aNodeRoleOfAnotherRegistryDatabaseOfTheServerCanDoNothingHere() throws Exception {
+        fixture.registry.createTest("shared-name", "cassandra", "local", Map.of(), null);
+        fixture.registry.recordInstances("shared-name", "data", List.of("i-here"), null);
+        String key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl here";
+        assertEquals(1, fixture.registry.register("shared-name", "data", "i-here", "10.0.0.1", "here", key));
+
+        try (Connection op = fixture.connectAsOperator(); Statement st = op.createStatement()) {
+            st.execute("CREATE DATABASE other_registry");
+        }
+        Endpoint superuser = new EmbeddedServer(fixture.settings).start();
+        String otherUrl = "jdbc:postgresql://127.0.0.1:" + superuser.port() + "/other_registry?user=" + superuser.user()
+                + "&password=" + URLEncoder.encode(superuser.password(), StandardCharsets.UTF_8);
+        try (Registry other = Registry.open(RegistrySettings.external(otherUrl))) {
+            RegistrationUrl foreign = other.createTest("shared-name", "cassandra", "local", Map.of(), null).registrationUrl();
+            other.recordInstances("shared-name", "data", List.of("i-here", "i-there"), null);
+            try (Connection c = fixture.connect(foreign.user(), foreign.password())) {
+                assertEquals("spotsh", scalar(c, "SELECT current_database()"), "it did get in: CONNECT is PUBLIC's");
+                assertRefused(c, "SELECT spotsh.register('shared-name', 'data', 'i-here', '10.6.6.6', 'evil', '')");
+                assertRefused(c, "SELECT spotsh.register('shared-name', 'data', 'i-there', '10.6.6.6', 'evil', '')");
+                assertRefused(c, "SELECT spotsh.heartbeat('shared-name', 'i-here')");
+                assertRefused(c, "SELECT spotsh.register('test-a', 'data', 'i-x', '10.6.6.6', 'evil', '')");
+                for (String table : List.of("tests", "test_credentials", "nodes", "instances", "events")) {
+                    assertRefused(c, "SELECT * FROM spotsh." + table);
+                }
+            }
+            // and at home it still works: the fix refuses strangers, not its own nodes
+            try (Connection c = DriverManager.getConnection(
+                    "jdbc:postgresql://127.0.0.1:" + superuser.port() + "/other_registry", props(foreign))) {
+                assertEquals("1", scalar(c, "SELECT spotsh.register('shared-name', 'data', 'i-there', '10.0.9.9', 'there', '')"));
+            }
+        }
+        Map<String, Object> node = fixture.registry.nodes("shared-name").get(0);
+        assertEquals("10.0.0.1", node.get("ip"));
+        assertEquals("here", node.get("hostname"));
+        assertEquals("SHA256:+DiY3wvvV6TuJJhbpZisF/zLDA0zPMSvHdkr4UvCOqU", node.get("host_key"));
+        assertEquals(1, fixture.registry.nodes("shared-name").size());
+    }
+
+    private static Properties props(RegistrationUrl url) {
+        Properties props = new Properties();
+        props.setProperty("user", url.user());
+        props.setProperty("password", url.password());
+        return props;
     }
 
     @Test

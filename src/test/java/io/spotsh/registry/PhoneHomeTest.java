@@ -92,6 +92,10 @@ class PhoneHomeTest {
     void aThousandNodesAtOnceGetDenseNumbersPerRole() throws Exception {
         RegistrationUrl url = fixture.registry.createTest("crowd", "cassandra", "local", Map.of(), null).registrationUrl();
         int nodes = 1000;
+        for (String role : List.of("data", "client")) {
+            fixture.registry.recordInstances("crowd", role, IntStream.range(0, nodes)
+                    .filter(i -> (i % 2 == 0) == role.equals("data")).mapToObj(i -> "i-" + i).toList(), null);
+        }
         Path logs = Files.createDirectories(work.resolve("crowd-logs"));
         List<Process> processes = new ArrayList<>();
         long start = System.nanoTime();
@@ -126,6 +130,7 @@ class PhoneHomeTest {
     @Test
     void aRebootedNodeGetsItsNumberBackAndAnEnvFileWorks() throws Exception {
         RegistrationUrl url = fixture.registry.createTest("reboot", "cassandra", "local", Map.of(), null).registrationUrl();
+        fixture.registry.recordInstances("reboot", "data", List.of("i-first", "i-second"), null);
         assertEquals("1", run(env(url, "reboot", "data", "i-first")).out());
         Run second = run(env(url, "reboot", "data", "i-second"));
         assertEquals(new Run(0, "2", "", second.millis()), second);
@@ -145,6 +150,7 @@ class PhoneHomeTest {
     @Test
     void valuesCannotInjectSql() throws Exception {
         RegistrationUrl url = fixture.registry.createTest("quotes", "cassandra", "local", Map.of(), null).registrationUrl();
+        fixture.registry.recordInstances("quotes", "data", List.of("i-'); DROP TABLE spotsh.nodes; --"), null);
         Map<String, String> env = env(url, "quotes", "data", "i-'); DROP TABLE spotsh.nodes; --");
         String hostname = "it's \\\"odd\\\" $(reboot) `id` :'test' \\\\";
         env.put("SPOTSH_HOSTNAME", hostname);
@@ -158,12 +164,72 @@ class PhoneHomeTest {
     @Test
     void aDeadInstanceIsRefusedAtOnce() throws Exception {
         RegistrationUrl url = fixture.registry.createTest("dead", "cassandra", "local", Map.of(), null).registrationUrl();
+        fixture.registry.recordInstances("dead", "data", List.of("i-gone"), null);
         assertEquals(0, run(env(url, "dead", "data", "i-gone")).exit());
         fixture.registry.markDead("dead", "i-gone", "spot reclaim");
         Run refused = run(env(url, "dead", "data", "i-gone"));
         assertEquals(3, refused.exit());
         assertTrue(refused.err().contains("i-gone was marked dead in test \"dead\""), refused.err());
         assertTrue(refused.millis() < 10_000, "took " + refused.millis() + " ms");
+    }
+
+    @Test
+    void anUnrequestedInstanceOrAnotherHostKeyIsRefusedWithExit3AndTheReason() throws Exception {
+        RegistrationUrl url = fixture.registry.createTest("refuse", "cassandra", "local", Map.of(), null).registrationUrl();
+        fixture.registry.recordInstances("refuse", "data", List.of("i-asked"), null);
+
+        Run stranger = run(env(url, "refuse", "data", "i-stranger"));
+        assertEquals(3, stranger.exit(), stranger.err());
+        assertTrue(stranger.err().contains("registering i-stranger (role data, test refuse)")
+                && stranger.err().contains("refused: instance i-stranger was never requested for test \"refuse\""), stranger.err());
+        assertEquals("", stranger.out());
+        assertFalse(Files.exists(work.resolve("nodes/refuse/i-stranger")), "no node file");
+        assertTrue(fixture.registry.events("refuse").stream().anyMatch(e -> "registration-refused".equals(e.get("kind"))
+                && "i-stranger".equals(e.get("instance_id"))), "the refusal is recorded");
+
+        Run wrongRole = run(env(url, "refuse", "client", "i-asked"));
+        assertEquals(3, wrongRole.exit(), wrongRole.err());
+        assertTrue(wrongRole.err().contains("requested for test \"refuse\" as role data, not client"), wrongRole.err());
+
+        assertEquals("1", run(env(url, "refuse", "data", "i-asked")).out());
+        Path otherKey = Files.writeString(work.resolve("other_key.pub"),
+                "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBj7JvVNxDZXc0eV9TrvG1hGWVuh8cZyqaIbdXqCzsrQ impostor\n");
+        Map<String, String> impostor = env(url, "refuse", "data", "i-asked");
+        impostor.put("SPOTSH_HOST_KEY_FILE", otherKey.toString());
+        Run swapped = run(impostor);
+        assertEquals(3, swapped.exit(), swapped.err());
+        assertTrue(swapped.err().contains("offered another host key than the one pinned")
+                && swapped.err().contains("cluster.trust('i-asked')"), swapped.err());
+        assertEquals("SHA256:+DiY3wvvV6TuJJhbpZisF/zLDA0zPMSvHdkr4UvCOqU", fixture.registry.nodes("refuse").get(0).get("host_key"),
+                "the pinned key stays");
+    }
+
+    /** A node that boots before the launcher recorded its id retries, and registers once the id is there. */
+    @Test
+    void anIdNotYetRecordedIsRetriedWhileInstancesAreBeingRequested() throws Exception {
+        RegistrationUrl url = fixture.registry.createTest("early", "cassandra", "local", Map.of(), null).registrationUrl();
+        TestRecords records = new TestRecords(() -> fixture.registry);
+        records.requesting("early", java.time.Duration.ofMinutes(5));
+        // the server counts this role's calls of register(): the node has asked (and was told to retry) once it shows one
+        fixture.registry.sql("ALTER ROLE " + url.user() + " SET track_functions = 'pl'");
+        Process p = phoneHome(env(url, "early", "data", "i-early")).start();
+        p.getOutputStream().close();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (fixture.registry.sql("SELECT 1 FROM pg_stat_user_functions WHERE schemaname = 'spotsh'"
+                + " AND funcname = 'register' AND calls > 0").isEmpty() && p.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(fixture.registry.nodes("early").isEmpty(), "not registered before its id was recorded");
+        assertTrue(fixture.registry.sql("SELECT 1 FROM pg_stat_user_functions WHERE schemaname = 'spotsh'"
+                + " AND funcname = 'register' AND calls > 0").size() == 1 && p.isAlive(), "asked, and still retrying");
+        records.recordInstances("early", "data", List.of("i-early"), null);
+        records.requesting("early", null);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String err = new String(p.getErrorStream().readAllBytes());
+        assertEquals(0, p.exitValue(), err);
+        assertEquals("1", new String(p.getInputStream().readAllBytes()).trim());
+        assertTrue(fixture.registry.events("early").stream().noneMatch(e -> "registration-refused".equals(e.get("kind"))),
+                "a retry is no refusal");
     }
 
     @Test

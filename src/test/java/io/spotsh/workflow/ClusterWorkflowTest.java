@@ -4,6 +4,7 @@ import io.spotsh.common.BadInput;
 import io.spotsh.common.Log;
 import io.spotsh.registry.EmbeddedServer;
 import io.spotsh.registry.Registry;
+import io.spotsh.registry.RegistryException;
 import io.spotsh.registry.RegistrySettings;
 import io.spotsh.types.TestTypes;
 import org.junit.jupiter.api.AfterAll;
@@ -118,6 +119,46 @@ class ClusterWorkflowTest {
         assertTrue(log().contains("Instance " + second.instanceId() + " (data) was reclaimed by a spot interruption"), log());
         List<String> added = cluster.replace(List.of());
         assertTrue(added.isEmpty());
+        cluster.terminate();
+    }
+
+    /**
+     * Someone with the test's password: an id never requested is refused, a registered node's id with another host
+     * key is refused; status() and await show both, SSH keeps the pinned key, and trust() accepts the new one.
+     */
+    @Test
+    void refusedRegistrationsAndHostKeysShowInStatusAndAwaitUntilTrusted() {
+        String name = unique("impostor");
+        cluster.launch(Map.of("name", name, "dataNodes", 2, "clientNodes", 0));
+        cluster.await(Map.of("every", "200ms", "timeout", "20s"));
+        Node first = cluster.getNodes().getData().getAt(1);
+        String newKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBj7JvVNxDZXc0eV9TrvG1hGWVuh8cZyqaIbdXqCzsrQ new";
+
+        RegistryException stranger = assertThrows(RegistryException.class,
+                () -> registry.register(name, "data", "i-stranger", "10.6.6.6", "evil", newKey));
+        assertEquals(Registry.REFUSED, stranger.sqlState());
+        RegistryException swapped = assertThrows(RegistryException.class,
+                () -> registry.register(name, "data", first.instanceId(), "10.6.6.6", "evil", newKey));
+        assertEquals(Registry.REFUSED, swapped.sqlState());
+
+        Map<String, Object> data = cluster.status().get(0);
+        assertEquals(1, data.get("refused"));
+        assertEquals(1, data.get("keyRefused"));
+        assertEquals(2, data.get("registered"), "the node stays registered with its pinned key");
+        assertTrue(log().contains("Registration refused: instance i-stranger was never requested for test " + "\"" + name),
+                log());
+        assertTrue(log().contains("Host key refused: data node 1 (" + first.instanceId() + ") offered SHA256:"), log());
+        assertEquals(first.hostKey(), cluster.getNodes().getData().getAt(1).hostKey(), "SSH goes on with the pinned key");
+
+        logged.reset();
+        cluster.await(Map.of("every", "200ms", "timeout", "20s"));
+        assertTrue(log().contains("Host key refused: data node 1") && log().contains("cluster.trust('" + first.instanceId()
+                + "') accepts the new one"), log());
+
+        assertEquals(1, cluster.trust(first.instanceId()));
+        assertEquals(newKey, cluster.getNodes().getData().getAt(1).hostKey());
+        assertEquals(0, cluster.status().get(0).get("keyRefused"));
+        assertTrue(registry.events(name).stream().anyMatch(e -> "host-key-trusted".equals(e.get("kind"))));
         cluster.terminate();
     }
 

@@ -8,6 +8,7 @@ import io.spotsh.cloud.Provider;
 import io.spotsh.cloud.TerminateResult;
 import io.spotsh.cloud.Zone;
 import io.spotsh.registry.Registry;
+import io.spotsh.registry.RegistryException;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -83,13 +84,32 @@ final class FakeCloud implements Provider {
         Thread t = new Thread(() -> {
             for (Instance i : boot) {
                 if (!duds.contains(i.id())) {
-                    registry.register(request.test(), request.role(), i.id(), i.privateIp(), "ip-" + i.privateIp(),
-                            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFake" + i.id());
+                    phoneHome(request, i);
                 }
             }
         });
         t.start();
         return launched;
+    }
+
+    /** As phone-home.sh: an id the launcher has not recorded yet is told to retry, and it does. */
+    private void phoneHome(LaunchRequest request, Instance i) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                registry.register(request.test(), request.role(), i.id(), i.privateIp(), "ip-" + i.privateIp(),
+                        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFake" + i.id().replace("-", ""));
+                return;
+            } catch (RegistryException e) {
+                if (!Registry.RETRY.equals(e.sqlState()) || attempt > 500) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException stop) {
+                    return;
+                }
+            }
+        }
     }
 
     private static Instance withPort(Instance i, int port) {
