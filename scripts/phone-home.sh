@@ -178,24 +178,19 @@ case $userinfo$db in *%*) die 2 "SPOTSH_REGISTRY_URL: percent-encoded user, pass
 case $port in '' | *[!0-9]*) die 2 "SPOTSH_REGISTRY_URL: port '$port' is not a number" ;; esac
 case "&$query" in *'&sslmode='*) PGSSLMODE=${query#*sslmode=} PGSSLMODE=${PGSSLMODE%%&*}; export PGSSLMODE ;; esac
 case "&$query" in *'&sslrootcert='*) PGSSLROOTCERT=${query#*sslrootcert=} PGSSLROOTCERT=${PGSSLROOTCERT%%&*} ;; esac
-[ -z "${SPOTSH_REGISTRY_CA:-}" ] || PGSSLROOTCERT=$SPOTSH_REGISTRY_CA
-if [ -n "${PGSSLROOTCERT:-}" ]; then
-    [ "$PGSSLROOTCERT" = system ] || [ -r "$PGSSLROOTCERT" ] ||
-        die 2 "cannot read the registry's CA certificate $PGSSLROOTCERT (SPOTSH_REGISTRY_CA or the URL's sslrootcert=)"
+PGSSLROOTCERT=${SPOTSH_REGISTRY_CA:-${PGSSLROOTCERT:-}}
+if [ -n "$PGSSLROOTCERT" ]; then
+    [ "$PGSSLROOTCERT" = system ] || [ -r "$PGSSLROOTCERT" ] || die 2 "cannot read the registry's CA certificate $PGSSLROOTCERT"
     export PGSSLROOTCERT
 fi
 
-# TLS failures are the registry's certificate (or the path to it) not being what this node was told to trust: a
-# machine in between posing as the registry, a wrong address or CA. Retrying would not change it: stop, and say so.
+# TLS failures: the registry's certificate (or the way to it) is not what this node was told to trust: a machine
+# in between posing as the registry, a wrong address or CA, a server or client without TLS. No retry changes that.
 tls_refused() {
     case $1 in
-        *"does not match host name"* | *"certificate verify failed"* | *"root certificate file"* | \
-            *"alert unknown ca"* | *"alert bad certificate"* | *"wrong version number"*)
+        *"match host name"* | *"verify failed"* | *"root certificate"* | *"alert"* | *"wrong version"* | \
+            *"support SSL"* | *"no encryption"*)
             die 3 "registering $who refused: TLS: $1 (sslmode=${PGSSLMODE:-prefer}, CA ${PGSSLROOTCERT:-none})" ;;
-        *"does not support SSL"*)
-            die 3 "registering $who refused: TLS: $1 (the registry at $host:$port must speak TLS: sslmode=${PGSSLMODE})" ;;
-        *"pg_hba.conf rejects connection"*"no encryption"*)
-            die 3 "registering $who refused: $1 (the registry takes nodes over TLS only: sslmode=${PGSSLMODE:-prefer})" ;;
     esac
 }
 

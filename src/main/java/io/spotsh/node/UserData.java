@@ -130,13 +130,13 @@ public final class UserData {
         Map<String, String> parts = new LinkedHashMap<>();
         parts.put("@@CONFIG@@", config(values, setup));
         parts.put("@@REGISTRY_CA@@", registryCa(values.registryCa()));
-        parts.put("@@PHONE_HOME@@", compact(require("phone-home.sh")));
-        parts.put("@@DISCOVER_STORAGE@@", compact(require("discover-storage.sh")));
-        parts.put("@@ROLE_SETUP@@", setup.isEmpty() ? "" : compact(require("roles/" + setup + ".sh")));
+        parts.put("@@PHONE_HOME@@", compact(require("phone-home.sh"), true));
+        parts.put("@@DISCOVER_STORAGE@@", compact(require("discover-storage.sh"), true));
+        parts.put("@@ROLE_SETUP@@", setup.isEmpty() ? "" : compact(require("roles/" + setup + ".sh"), false));
         String delimiter = delimiter(parts.values());
 
         StringBuilder out = new StringBuilder();
-        for (String line : compact(template).split("\n", -1)) {
+        for (String line : compact(template, true).split("\n", -1)) {
             String part = parts.get(line);
             if (part != null) {
                 if (!part.isEmpty()) {
@@ -250,6 +250,15 @@ public final class UserData {
      * as written. An arithmetic shift ({@code $((x << 2))}) is no here-document.
      */
     static String compact(String script) {
+        return compact(script, false);
+    }
+
+    /**
+     * {@link #compact(String)}, and with {@code dedent} leading blanks go too: for spotsh's own node scripts (the
+     * template, phone-home, storage discovery), whose indentation is ~10% of the userdata. Their multi-line strings,
+     * if any, must therefore not depend on indentation; role scripts (maybe Python in quotes) keep theirs.
+     */
+    static String compact(String script, boolean dedent) {
         StringBuilder out = new StringBuilder();
         String[] lines = script.split("\n");
         String heredocEnd = null;
@@ -265,7 +274,7 @@ public final class UserData {
                 continue;
             }
             if ((i == 0 && trimmed.startsWith("#!")) || (!trimmed.isEmpty() && !trimmed.startsWith("#"))) {
-                out.append(line).append('\n');
+                out.append(dedent ? line.stripLeading() : line).append('\n');
                 Matcher m = HEREDOC.matcher(line);
                 if (m.find() && !inArithmetic(line.substring(0, m.start()))) {
                     heredocEnd = m.group(2);

@@ -95,7 +95,8 @@ public record NodeTls(String sslMode, String caPem, String warning) {
             }
             return pem.toString();
         } catch (IOException e) {
-            throw new IllegalArgumentException("registry URL: cannot read sslrootcert=" + file + ": " + e, e);
+            throw new IllegalArgumentException("registry URL: cannot read sslrootcert=" + file + ": "
+                    + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()), e);
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("registry URL: sslrootcert=" + file + " is not a certificate file"
                     + " (PEM or DER): " + e.getMessage(), e);
