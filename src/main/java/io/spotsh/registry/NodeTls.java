@@ -31,11 +31,19 @@ public record NodeTls(String sslMode, String caPem, String warning) {
     private static final List<String> MODES = List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
 
     /**
-     * The embedded server: its certificate names every address nodes are told to dial (see
-     * {@code EmbeddedServer.tlsNames()}), so they can check both CA and name: verify-full, never verify-ca.
+     * The embedded server, which nodes reach at {@code advertisedHost}. Its certificate names the address nodes are
+     * told to dial (see {@code EmbeddedServer.tlsNames()}), so they check both CA and name: verify-full. Only a server
+     * another spotsh process started with other listen settings may lack the name; until it restarts, nodes can
+     * check its CA only (verify-ca), and the operator is told so.
      */
-    static NodeTls embedded(RegistryTls tls) {
-        return new NodeTls("verify-full", tls.caPem(), null);
+    static NodeTls embedded(RegistryTls tls, String advertisedHost) {
+        if (RegistryTls.normalise(List.of(advertisedHost)).stream().allMatch(tls.names()::contains)) {
+            return new NodeTls("verify-full", tls.caPem(), null);
+        }
+        return new NodeTls("verify-ca", tls.caPem(), "the running registry's certificate names "
+                + String.join(", ", tls.names()) + " but nodes dial " + advertisedHost + " (another spotsh process"
+                + " started the server with other listen settings): nodes check its CA but not its name"
+                + " (sslmode=verify-ca) until it restarts ('spotsh registry stop', then any spotsh starts it)");
     }
 
     /**

@@ -400,7 +400,8 @@ public final class Registry implements AutoCloseable {
         }
         dropConnection();
         endpoint = server != null ? server.start() : Endpoint.fromJdbcUrl(settings.jdbcUrl(), System.getenv("PGPASSWORD"));
-        NodeTls tls = server != null ? NodeTls.embedded(server.tls()) : NodeTls.external(settings.jdbcUrl());
+        NodeTls tls = server != null ? NodeTls.embedded(server.tls(), server.advertisedHost())
+                : NodeTls.external(settings.jdbcUrl());
         if (tls.warning() != null && nodeTls == null) {
             notes.accept("warning: " + tls.warning());  // once per registry: reconnecting says it no more
         }

@@ -172,6 +172,18 @@ class EmbeddedServerTest {
                 reaper.tests();
             }
             assertEquals(before, Files.readString(cert));
+
+            // a process that tells nodes to dial a name the running server's certificate lacks: verify-ca, and says why
+            List<String> notes = new java.util.ArrayList<>();
+            try (Registry other = Registry.open(TestRegistry.settings(dir).withListenAddress("0.0.0.0")
+                    .withAdvertiseHost("127.0.0.10"), notes::add)) {
+                RegistrationUrl url = other.createTest("other", "cassandra", "local", Map.of(), null).registrationUrl();
+                assertEquals("verify-ca", url.sslMode());
+                assertEquals(1, notes.size(), notes.toString());
+                assertTrue(notes.get(0).contains("nodes dial 127.0.0.10") && notes.get(0).contains("sslmode=verify-ca"),
+                        notes.get(0));
+            }
+            assertEquals(before, Files.readString(cert));
         } finally {
             new EmbeddedServer(wide).stop();
             TestRegistry.delete(dir);

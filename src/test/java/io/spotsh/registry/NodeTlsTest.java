@@ -5,8 +5,10 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,6 +54,45 @@ class NodeTlsTest {
             assertTrue(badMode.getMessage().contains("sslmode=verify_full is not one of"), badMode.getMessage());
         } finally {
             TestRegistry.delete(dir);
+        }
+    }
+
+    /**
+     * The embedded server reached as an external one, by JDBC URL: nodes get the URL's sslmode and CA; a URL that
+     * leaves them in plain text is warned about once, not on every reconnect.
+     */
+    @Test
+    void anExternalRegistryPassesItsSettingsToNodes() throws Exception {
+        try (TestRegistry fixture = TestRegistry.start()) {
+            Endpoint e = new EmbeddedServer(fixture.settings).start();
+            String base = "jdbc:postgresql://127.0.0.1:" + e.port() + "/spotsh?user=spotsh&password=" + e.password();
+            List<String> notes = new java.util.ArrayList<>();
+            try (Registry plain = Registry.open(RegistrySettings.external(base + "&sslmode=disable"), notes::add)) {
+                RegistrationUrl url = plain.createTest("ext-plain", "cassandra", "local", Map.of(), null).registrationUrl();
+                assertTrue(url.uri().endsWith("/spotsh?sslmode=disable"), url.toString());
+                assertNull(url.caCertificate());
+                try {
+                    plain.sql("SELECT pg_terminate_backend(pg_backend_pid())");
+                } catch (RegistryException expected) {
+                    // our own session was cut: the next call reconnects
+                }
+                plain.tests();
+            }
+            assertEquals(1, notes.size(), notes.toString());
+            assertTrue(notes.get(0).startsWith("warning: the registry URL has sslmode=disable"), notes.get(0));
+            assertFalse(notes.get(0).contains(e.password()), notes.get(0));
+
+            notes.clear();
+            Path ca = fixture.stateDir.resolve("registry/tls/ca.crt");
+            try (Registry verified = Registry.open(RegistrySettings.external(
+                    base + "&sslmode=verify-full&sslrootcert=" + ca), notes::add)) {
+                RegistrationUrl url = verified.createTest("ext-tls", "cassandra", "local", Map.of(), null).registrationUrl();
+                assertTrue(url.uri().endsWith("/spotsh?sslmode=verify-full"), url.toString());
+                assertEquals(Files.readString(ca), url.caCertificate());
+                assertEquals(true, verified.sql("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").get(0).get("ssl"),
+                        "the operator's own connection verified the server the same way");
+            }
+            assertEquals(List.of(), notes);
         }
     }
 
