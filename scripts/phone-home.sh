@@ -5,7 +5,10 @@
 #   phone-home.sh [ENV_FILE]
 #
 # Inputs, from the environment or from KEY=VALUE lines in ENV_FILE (the environment wins):
-#   SPOTSH_REGISTRY_URL        postgresql://USER:PASSWORD@HOST:PORT/DB        (required)
+#   SPOTSH_REGISTRY_URL        postgresql://USER:PASSWORD@HOST:PORT/DB[?sslmode=MODE&sslrootcert=FILE]  (required)
+#                              spotsh's own registry gives sslmode=verify-full: TLS, CA and host name checked
+#   SPOTSH_REGISTRY_CA         the CA certificate (PEM file) the registry's certificate must come from; wins
+#                              over the URL's sslrootcert= (userdata writes it to etc/spotsh/registry-ca.crt)
 #   SPOTSH_TEST, SPOTSH_ROLE, SPOTSH_INSTANCE_ID, SPOTSH_PRIVATE_IP           (required)
 #   SPOTSH_HOSTNAME            default: uname -n
 #   SPOTSH_HOST_KEY_FILE       default /etc/ssh/ssh_host_ed25519_key.pub; set it empty to send no key
@@ -15,11 +18,13 @@
 #
 # Exit status: 0 registered; 1 gave up at the deadline (or could not write the node file);
 # 2 missing or malformed input; 3 refused by the registry, which no retry would change:
-# wrong password, unknown test, dead instance, an input over its limit, an instance id never
-# requested for the test (or requested in another role), a host key other than the one the
-# registry pinned for this instance (the operator may accept it: cluster.trust('i-...')).
-# The reason is printed on stderr. While spotsh is still recording the test's instance ids the
-# registry answers "retry": that is retried like a busy server.
+# wrong password, unknown test, dead instance, no TLS, an input over its limit, an instance id
+# never requested for the test (or requested in another role), a host key other than the one
+# the registry pinned for this instance (the operator may accept it: cluster.trust('i-...'));
+# or a TLS failure (the server's certificate does not match the host name, does not verify
+# against the CA, no CA file...). The reason is printed on stderr. While spotsh is still
+# recording the test's instance ids the registry answers "retry": that is retried like a busy
+# server.
 #
 # Hundreds of nodes call at once and PostgreSQL turns away connections past max_connections:
 # those tries are repeated after a random pause (exponential backoff with full jitter), so
@@ -53,6 +58,7 @@ unset_input() {
         SPOTSH_NODE_FILE) [ -z "${SPOTSH_NODE_FILE+x}" ] ;;
         SPOTSH_PHONE_HOME_TIMEOUT) [ -z "${SPOTSH_PHONE_HOME_TIMEOUT+x}" ] ;;
         SPOTSH_PSQL) [ -z "${SPOTSH_PSQL+x}" ] ;;
+        SPOTSH_REGISTRY_CA) [ -z "${SPOTSH_REGISTRY_CA+x}" ] ;;
         *) return 1 ;;
     esac
 }
@@ -176,6 +182,22 @@ case $userinfo$db in *%*) die 2 "SPOTSH_REGISTRY_URL: percent-encoded user, pass
 [ -n "$user" ] && [ -n "$host" ] && [ -n "$db" ] || die 2 "SPOTSH_REGISTRY_URL needs a user, a host and a database"
 case $port in '' | *[!0-9]*) die 2 "SPOTSH_REGISTRY_URL: port '$port' is not a number" ;; esac
 case "&$query" in *'&sslmode='*) PGSSLMODE=${query#*sslmode=} PGSSLMODE=${PGSSLMODE%%&*}; export PGSSLMODE ;; esac
+case "&$query" in *'&sslrootcert='*) PGSSLROOTCERT=${query#*sslrootcert=} PGSSLROOTCERT=${PGSSLROOTCERT%%&*} ;; esac
+PGSSLROOTCERT=${SPOTSH_REGISTRY_CA:-${PGSSLROOTCERT:-}}
+if [ -n "$PGSSLROOTCERT" ]; then
+    [ "$PGSSLROOTCERT" = system ] || [ -r "$PGSSLROOTCERT" ] || die 2 "cannot read the registry's CA certificate $PGSSLROOTCERT"
+    export PGSSLROOTCERT
+fi
+
+# TLS failures: the registry's certificate (or the way to it) is not what this node was told to trust: a machine
+# in between posing as the registry, a wrong address or CA, a server or client without TLS. No retry changes that.
+tls_refused() {
+    case $1 in
+        *"match host name"* | *"verify failed"* | *"root certificate"* | *"alert"* | *"wrong version"* | \
+            *"support SSL"* | *"no encryption"*)
+            die 3 "registering $who refused: TLS: $1 (sslmode=${PGSSLMODE:-prefer}, CA ${PGSSLROOTCERT:-none})" ;;
+    esac
+}
 
 newline='
 '
@@ -219,6 +241,7 @@ EOF
     number=${output##*"$newline"}
     error=${output%%"$newline"*}
     error=${error#psql:*: }
+    [ "$status" -ne 2 ] || tls_refused "$error"
     if [ "$status" -eq 0 ]; then
         case $number in
             # the registry recorded why (an event) and answered instead of raising, which would undo the record

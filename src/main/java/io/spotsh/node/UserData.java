@@ -49,7 +49,7 @@ public final class UserData {
     private static final Set<String> RESERVED = Set.of("SPOTSH_ROOT", "SPOTSH_METADATA_DIR", "SPOTSH_INSTANCE_ID",
             "SPOTSH_PRIVATE_IP", "SPOTSH_HOSTNAME", "SPOTSH_ZONE", "SPOTSH_NODE_NUMBER", "SPOTSH_HOST_KEY_FILE",
             "SPOTSH_NODE_FILE", "SPOTSH_TEST", "SPOTSH_ROLE", "SPOTSH_SETUP", "SPOTSH_REGISTRY_URL",
-            "SPOTSH_CLUSTER_KEY");
+            "SPOTSH_CLUSTER_KEY", "SPOTSH_REGISTRY_CA");
 
     /** Reads a node script by name ({@code phone-home.sh}, {@code roles/generic.sh}); null when there is none. */
     @FunctionalInterface
@@ -68,18 +68,28 @@ public final class UserData {
      * @param setup            which role setup script to send, usually the test type: {@code scripts/roles/<setup>-<role>.sh},
      *                         else {@code roles/<setup>.sh} (one of them must exist); null sends {@code roles/<role>.sh}
      *                         when there is one, else none (the node image may still have one)
+     * @param registryCa       the CA certificate(s) nodes verify the registry's certificate with, PEM
+     *                         ({@code RegistrationUrl.caCertificate()}); written to {@code etc/spotsh/registry-ca.crt}
+     *                         and handed to phone-home as {@code SPOTSH_REGISTRY_CA}; null sends none
      */
     public record Values(String test, String role, String registrationUrl, String clusterPublicKey,
-                         Map<String, String> params, Map<String, String> env, String setup) {
+                         Map<String, String> params, Map<String, String> env, String setup, String registryCa) {
         public Values {
             params = params == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(params));
             env = env == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(env));
         }
 
+        /** Values that send no registry CA. */
+        public Values(String test, String role, String registrationUrl, String clusterPublicKey,
+                      Map<String, String> params, Map<String, String> env, String setup) {
+            this(test, role, registrationUrl, clusterPublicKey, params, env, setup, null);
+        }
+
         @Override
         public String toString() {
             return "UserData.Values[test=" + test + ", role=" + role + ", registrationUrl=***, clusterPublicKey="
-                    + clusterPublicKey + ", params=" + params + ", env=" + env.keySet() + ", setup=" + setup + "]";
+                    + clusterPublicKey + ", params=" + params + ", env=" + env.keySet() + ", setup=" + setup
+                    + ", registryCa=" + (registryCa == null ? "none" : "PEM") + "]";
         }
     }
 
@@ -119,13 +129,14 @@ public final class UserData {
         String setup = setupScript(values);
         Map<String, String> parts = new LinkedHashMap<>();
         parts.put("@@CONFIG@@", config(values, setup));
-        parts.put("@@PHONE_HOME@@", compact(require("phone-home.sh")));
-        parts.put("@@DISCOVER_STORAGE@@", compact(require("discover-storage.sh")));
-        parts.put("@@ROLE_SETUP@@", setup.isEmpty() ? "" : compact(require("roles/" + setup + ".sh")));
+        parts.put("@@REGISTRY_CA@@", registryCa(values.registryCa()));
+        parts.put("@@PHONE_HOME@@", compact(require("phone-home.sh"), true));
+        parts.put("@@DISCOVER_STORAGE@@", compact(require("discover-storage.sh"), true));
+        parts.put("@@ROLE_SETUP@@", setup.isEmpty() ? "" : compact(require("roles/" + setup + ".sh"), false));
         String delimiter = delimiter(parts.values());
 
         StringBuilder out = new StringBuilder();
-        for (String line : compact(template).split("\n", -1)) {
+        for (String line : compact(template, true).split("\n", -1)) {
             String part = parts.get(line);
             if (part != null) {
                 if (!part.isEmpty()) {
@@ -196,6 +207,19 @@ public final class UserData {
         return String.join("\n", lines);
     }
 
+    /** PEM text as it goes into the here-document; only certificates, so no key can go to a node by mistake. */
+    private static String registryCa(String pem) {
+        if (pem == null || pem.isBlank()) {
+            return "";
+        }
+        String text = pem.replace("\r\n", "\n").strip();
+        if (!text.startsWith("-----BEGIN CERTIFICATE-----") || !text.endsWith("-----END CERTIFICATE-----")
+                || text.contains("PRIVATE KEY")) {
+            throw new IllegalArgumentException("registryCa must be PEM certificates (-----BEGIN CERTIFICATE-----...)");
+        }
+        return text;
+    }
+
     /** The role setup script's name: {@code <setup>-<role>}, else {@code <setup>}, else (no setup asked) {@code <role>}. */
     private String setupScript(Values v) {
         String role = v.role() == null ? "" : v.role();
@@ -226,6 +250,15 @@ public final class UserData {
      * as written. An arithmetic shift ({@code $((x << 2))}) is no here-document.
      */
     static String compact(String script) {
+        return compact(script, false);
+    }
+
+    /**
+     * {@link #compact(String)}, and with {@code dedent} leading blanks go too: for spotsh's own node scripts (the
+     * template, phone-home, storage discovery), whose indentation is ~10% of the userdata. Their multi-line strings,
+     * if any, must therefore not depend on indentation; role scripts (maybe Python in quotes) keep theirs.
+     */
+    static String compact(String script, boolean dedent) {
         StringBuilder out = new StringBuilder();
         String[] lines = script.split("\n");
         String heredocEnd = null;
@@ -241,7 +274,7 @@ public final class UserData {
                 continue;
             }
             if ((i == 0 && trimmed.startsWith("#!")) || (!trimmed.isEmpty() && !trimmed.startsWith("#"))) {
-                out.append(line).append('\n');
+                out.append(dedent ? line.stripLeading() : line).append('\n');
                 Matcher m = HEREDOC.matcher(line);
                 if (m.find() && !inArithmetic(line.substring(0, m.start()))) {
                     heredocEnd = m.group(2);

@@ -21,6 +21,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -41,8 +42,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * }</pre>
  *
  * In {@code <stateDir>/registry}: {@code data/} (PGDATA), {@code server.log},
- * {@code superuser.password} (0600) and {@code start.lock}, which serialises start and stop
- * across processes. The port is chosen once and kept, because running nodes hold URLs with it.
+ * {@code superuser.password} (0600), {@code tls/} (its CA and server certificate, see {@link RegistryTls})
+ * and {@code start.lock}, which serialises start and stop across processes. The port is chosen
+ * once and kept, because running nodes hold URLs with it. The server speaks TLS; nodes' roles
+ * may log in only over TLS, the superuser (loopback, unix socket) with or without.
  */
 public final class EmbeddedServer {
     static final String DATABASE = "spotsh";
@@ -56,6 +59,7 @@ public final class EmbeddedServer {
     private final RegistrySettings settings;
     private final Path registryDir;
     private final Path dataDir;
+    private volatile RegistryTls tls;
 
     public EmbeddedServer(RegistrySettings settings) {
         if (!settings.isEmbedded()) {
@@ -72,6 +76,7 @@ public final class EmbeddedServer {
             String password = superuserPassword();
             PidFile running = awaitSettled(PidFile.read(dataDir));
             if (running != null) {
+                keepTlsCurrent(running);
                 return endpoint(running.port(), password);
             }
             PgCommand pg = new PgCommand(new PgBinaries(settings.binariesDir()).ensure());
@@ -79,8 +84,8 @@ public final class EmbeddedServer {
                 initdb(pg);
             }
             int port = ServerConfig.port(dataDir);
-            ServerConfig.write(dataDir, port, listenAddresses(), socketDir(port), settings.maxConnections(),
-                    settings.listenAddress() != null && !isLoopback(settings.listenAddress()));
+            tls = RegistryTls.ensure(tlsDir(), tlsNames());
+            writeConfig(port);
             try {
                 pg.run(settings.startTimeout(), "pg_ctl", "start", "-w", "-s",
                         "-t", Long.toString(settings.startTimeout().toSeconds()),
@@ -96,6 +101,67 @@ public final class EmbeddedServer {
             throw new RegistryServerException("cannot prepare the embedded registry in " + registryDir + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The server's TLS files, as of the last {@link #start()}: the CA nodes verify it with, and the names its
+     * certificate covers. Null before start.
+     */
+    public RegistryTls tls() {
+        return tls;
+    }
+
+    /**
+     * The names the server certificate covers: loopback, the listen address and the advertised host, which is
+     * what nodes dial; so nodes can always check the name too (sslmode=verify-full), never just the CA.
+     */
+    List<String> tlsNames() {
+        List<String> names = new ArrayList<>(List.of(LOOPBACK, "localhost"));
+        String listen = settings.listenAddress();
+        if (listen != null && !isWildcard(listen)) {
+            names.add(listen);
+        }
+        names.add(advertisedHost());
+        return names;
+    }
+
+    Path tlsDir() {
+        return registryDir.resolve("tls");
+    }
+
+    /**
+     * A running server keeps the names its certificate has: another spotsh process (cron's reap, a second shell) may
+     * run with other listen settings, and its start must not take away the names the nodes of the first one dial.
+     * The names change when the server starts, as its listen addresses do.
+     */
+    private List<String> runningNames() {
+        try {
+            return new ArrayList<>(RegistryTls.subjectAltNames(
+                    RegistryTls.readCertificate(tlsDir().resolve(RegistryTls.SERVER_CERT))));
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            return tlsNames();  // gone or damaged: make it anew, and reload below
+        }
+    }
+
+    /**
+     * For a running server: a certificate remade (near its end, damaged) takes effect on reload; a server started by
+     * a spotsh without TLS gets TLS and the TLS-only rules for nodes the same way.
+     */
+    private void keepTlsCurrent(PidFile running) throws IOException {
+        boolean upgrade = !ServerConfig.sslOn(dataDir);
+        tls = RegistryTls.ensure(tlsDir(), upgrade ? tlsNames() : runningNames());
+        if (upgrade) {
+            writeConfig(running.port());
+        }
+        if (upgrade || tls.serverRenewed()) {
+            new PgCommand(new PgBinaries(settings.binariesDir()).ensure()).run(settings.startTimeout(),
+                    "pg_ctl", "reload", "-s", "-D", dataDir.toString());
+        }
+    }
+
+    private void writeConfig(int port) throws IOException {
+        ServerConfig.write(dataDir, port, listenAddresses(), socketDir(port), settings.maxConnections(),
+                settings.listenAddress() != null && !isLoopback(settings.listenAddress()), tls);
     }
 
     /** Stops the server (fast shutdown: sessions are cut, data is safe). Returns false if it was not running. */

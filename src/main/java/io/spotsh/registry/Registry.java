@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -62,18 +63,37 @@ public final class Registry implements AutoCloseable {
     /** Read once from the registry; never changes after. */
     private volatile String id;
     private Connection connection;
+    /** How nodes reach this registry safely; set on connecting. */
+    private volatile NodeTls nodeTls;
+    private final Consumer<String> notes;
     private boolean migrated;
     private boolean closed;
 
-    /** A registry that connects on first use. */
+    /** A registry that connects on first use; warnings go to stderr. */
     public Registry(RegistrySettings settings) {
+        this(settings, line -> System.err.println("spotsh: " + line));
+    }
+
+    /**
+     * A registry that connects on first use.
+     *
+     * @param notes where warnings go (the session's log): e.g. that an external registry's URL lets nodes phone
+     *              home without checking the server's certificate
+     */
+    public Registry(RegistrySettings settings, Consumer<String> notes) {
         this.settings = settings;
         this.server = settings.isEmbedded() ? new EmbeddedServer(settings) : null;
+        this.notes = notes;
     }
 
     /** Connects now (starting the embedded server if needed) and brings the schema up to date. */
     public static Registry open(RegistrySettings settings) {
-        Registry registry = new Registry(settings);
+        return open(settings, line -> System.err.println("spotsh: " + line));
+    }
+
+    /** {@link #open(RegistrySettings)} with warnings going to {@code notes}. */
+    public static Registry open(RegistrySettings settings, Consumer<String> notes) {
+        Registry registry = new Registry(settings, notes);
         registry.call("connecting", c -> null);
         return registry;
     }
@@ -342,7 +362,8 @@ public final class Registry implements AutoCloseable {
                 String role = rs.getString("registration_role");
                 String password = rs.getString("password");
                 RegistrationUrl url = role == null || password == null ? null
-                        : new RegistrationUrl(role, password, advertisedHost(), endpoint.port(), endpoint.database());
+                        : new RegistrationUrl(role, password, advertisedHost(), endpoint.port(), endpoint.database(),
+                                nodeTls);
                 @SuppressWarnings("unchecked")
                 Map<String, Object> params = (Map<String, Object>) Json.parse(rs.getString("params"));
                 return new TestInfo(rs.getLong("id"), rs.getString("name"), rs.getString("type"),
@@ -425,6 +446,12 @@ public final class Registry implements AutoCloseable {
         }
         dropConnection();
         endpoint = server != null ? server.start() : Endpoint.fromJdbcUrl(settings.jdbcUrl(), System.getenv("PGPASSWORD"));
+        NodeTls tls = server != null ? NodeTls.embedded(server.tls(), server.advertisedHost())
+                : NodeTls.external(settings.jdbcUrl());
+        if (tls.warning() != null && nodeTls == null) {
+            notes.accept("warning: " + tls.warning());  // once per registry: reconnecting says it no more
+        }
+        nodeTls = tls;
         connection = DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.connectionProperties());
         if (!migrated) {
             Migrations.fromClasspath().apply(connection, where());

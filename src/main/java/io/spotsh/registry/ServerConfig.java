@@ -43,12 +43,14 @@ final class ServerConfig {
     }
 
     /**
-     * Writes spotsh.conf and pg_hba.conf. The superuser may log in from loopback only; with
-     * {@code remoteNodes} the tests' registration roles (members of spotsh_nodes) may also log
-     * in from anywhere, by password (SCRAM), to the spotsh database.
+     * Writes spotsh.conf and pg_hba.conf. The server speaks TLS with {@code tls}'s certificate. The tests'
+     * registration roles (members of spotsh_nodes) may log in over TLS only, loopback included: what they send
+     * (an address, an SSH host key spotsh later trusts) must not be rewritable on the way. The superuser may log in
+     * from loopback and the unix socket only, with or without TLS. With {@code remoteNodes} the node roles may also
+     * log in from anywhere, by password (SCRAM) over TLS, to the spotsh database.
      */
     static void write(Path dataDir, int port, String listenAddresses, String socketDir, int maxConnections,
-                      boolean remoteNodes) throws IOException {
+                      boolean remoteNodes, RegistryTls tls) throws IOException {
         String conf = String.join("\n",
                 "# Written by spotsh on every start; put your own settings in postgresql.conf above the include.",
                 "port = " + port,
@@ -63,19 +65,39 @@ final class ServerConfig {
                 "shared_preload_libraries = 'plpgsql'",
                 "lc_messages = 'C'",
                 "log_line_prefix = '%m [%p] %q%u@%d '",
+                "ssl = on",
+                "ssl_cert_file = '" + quote(tls.serverCertificate()) + "'",
+                "ssl_key_file = '" + quote(tls.serverKey()) + "'",
+                "ssl_min_protocol_version = 'TLSv1.2'",
                 "");
         Files.writeString(dataDir.resolve("spotsh.conf"), conf);
         StringBuilder hba = new StringBuilder()
-                .append("# Written by spotsh on every start.\n")
-                .append("# TYPE  DATABASE  USER           ADDRESS        METHOD\n")
-                .append("local   all       all                          scram-sha-256\n")
-                .append("host    all       all            127.0.0.0/8    scram-sha-256\n")
-                .append("host    all       all            ::1/128        scram-sha-256\n");
+                .append("# Written by spotsh on every start. The first line that matches decides.\n")
+                .append("# TYPE    DATABASE  USER           ADDRESS        METHOD\n")
+                // node roles phone home over TCP with TLS, never in clear text, not even on loopback
+                .append("local     all       +spotsh_nodes                 reject\n")
+                .append("hostnossl all       +spotsh_nodes  all            reject\n")
+                .append("local     all       all                          scram-sha-256\n")
+                .append("host      all       all            127.0.0.0/8    scram-sha-256\n")
+                .append("host      all       all            ::1/128        scram-sha-256\n");
         if (remoteNodes) {
-            hba.append("host    ").append(EmbeddedServer.DATABASE).append("    +spotsh_nodes  0.0.0.0/0      scram-sha-256\n")
-                    .append("host    ").append(EmbeddedServer.DATABASE).append("    +spotsh_nodes  ::/0           scram-sha-256\n");
+            hba.append("hostssl   ").append(EmbeddedServer.DATABASE).append("    +spotsh_nodes  0.0.0.0/0      scram-sha-256\n")
+                    .append("hostssl   ").append(EmbeddedServer.DATABASE).append("    +spotsh_nodes  ::/0           scram-sha-256\n");
         }
         Files.writeString(dataDir.resolve("pg_hba.conf"), hba.toString());
+    }
+
+    /** Whether spotsh.conf turns TLS on (a server started by an older spotsh does not). */
+    static boolean sslOn(Path dataDir) {
+        try {
+            return Files.readString(dataDir.resolve("spotsh.conf")).lines().anyMatch(l -> l.strip().equals("ssl = on"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String quote(Path file) {
+        return file.toAbsolutePath().toString().replace("'", "''");
     }
 
     /** The last lines of a log, for error messages. */

@@ -57,7 +57,7 @@ public final class Session implements AutoCloseable {
         this.log = new Log(out);
         this.binding = new SessionBinding(log, args);
         this.engine = new Engine(binding);
-        binding.bindLazy("registry", Registry.class, () -> Registry.open(settings.registry()));
+        binding.bindLazy("registry", Registry.class, () -> Registry.open(settings.registry(), log::log));
         binding.bindLazy("cluster", Cluster.class, () -> {
             Cluster cluster = new Cluster(log, this::registry, this::openProvider, userData, new TestTypes(),
                     settings.provider(), settings.keep());

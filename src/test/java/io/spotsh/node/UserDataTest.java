@@ -3,6 +3,7 @@ package io.spotsh.node;
 import io.spotsh.cloud.CloudTests;
 import io.spotsh.common.StateDir;
 import io.spotsh.registry.Registry;
+import io.spotsh.registry.RegistryTls;
 import io.spotsh.registry.TestInfo;
 import io.spotsh.types.redis.Redis;
 import org.junit.jupiter.api.AfterEach;
@@ -65,11 +66,15 @@ class UserDataTest {
         assertTrue(e.getMessage().contains("gzipped; EC2 takes less than 16384"), e.getMessage());
     }
 
+    /** With the registry's CA and every node script, as a test's nodes get it, it still fits EC2's 16 KB as it is. */
     @Test
     void rendersOneCompactPosixScriptUnderTheEc2Limit() {
-        String script = CloudTests.userData().render(values(Map.of("rf", "3"), Map.of(), "generic"));
+        String ca = RegistryTls.ensure(dir.resolve("tls"), List.of("127.0.0.1", "localhost")).caPem();
+        String script = CloudTests.userData().render(new UserData.Values("t1", "data", URL + "?sslmode=verify-full", KEY,
+                Map.of("rf", "3"), Map.of(), "generic", ca));
         assertTrue(script.startsWith("#!/bin/sh\n"), script.substring(0, 40));
         assertTrue(script.getBytes().length < UserData.MAX_BYTES, "size " + script.length());
+        assertTrue(script.contains(ca.strip()), "the CA goes along");
         assertTrue(script.contains("SELECT spotsh.register("), "phone-home.sh is inlined");
         assertTrue(script.contains("mkfs.ext4"), "discover-storage.sh is inlined");
         assertTrue(script.contains("SPOTSH_PARAM_RF='3'"), script);
@@ -112,6 +117,9 @@ class UserDataTest {
         assertThrows(IllegalArgumentException.class, () -> userData.render(values(Map.of(), Map.of("SPOTSH_ROOT", "/"), null)));
         assertThrows(IllegalArgumentException.class, () -> userData.render(values(Map.of("a.b", "1", "a-b", "2"), Map.of(), null)));
         assertThrows(IllegalArgumentException.class, () -> userData.render(values(Map.of(), Map.of(), "no-such-role")));
+        IllegalArgumentException notPem = assertThrows(IllegalArgumentException.class, () -> userData.render(
+                new UserData.Values("t1", "data", URL, KEY, Map.of(), Map.of(), null, "-----BEGIN PRIVATE KEY-----\nx")));
+        assertTrue(notPem.getMessage().contains("registryCa must be PEM certificates"), notPem.getMessage());
     }
 
     @Test
@@ -137,13 +145,15 @@ class UserDataTest {
         Registry registry = nodeRegistry();
         String testName = "ud-" + System.nanoTime();
         TestInfo test = registry.createTest(testName, "generic", "local", Map.of(), null);
+        registry.recordInstances(testName, "data", List.of("i-0123456789abcdef0"), null);
         Path root = Files.createDirectories(dir.resolve("node"));
         KeyPair hostKey = SshKeys.generateEd25519();
         SshKeys.write(hostKey, "root@node", root.resolve("etc/ssh/ssh_host_ed25519_key"), true);
         Map<String, String> params = trickyParams();
 
         CloudTests.Result boot = boot(root, "i-0123456789abcdef0", "127.100.200.7", new UserData.Values(testName,
-                "data", test.registrationUrl().uri(), KEY, params, Map.of("SPOTSH_PHONE_HOME_TIMEOUT", "60"), "generic"));
+                "data", test.registrationUrl().uri(), KEY, params, Map.of("SPOTSH_PHONE_HOME_TIMEOUT", "60"), "generic",
+                test.registrationUrl().caCertificate()));
 
         String bootLog = Files.readString(root.resolve("var/log/spotsh-boot.log"));
         assertEquals(0, boot.status(), boot.output() + "\n" + bootLog);
@@ -167,6 +177,12 @@ class UserDataTest {
             assertEquals(p.getValue(), read.output(), var);
         }
         assertFalse(Files.exists(dir.resolve("pwned")), "no value was ever evaluated");
+        // what the node phoned home with: TLS checked in full, against the registry's CA written next to env
+        CloudTests.Result tls = CloudTests.run(dir, Map.of(), "dash", "-c",
+                ". \"$1\" && printf '%s\\n%s' \"${SPOTSH_REGISTRY_URL#*\\?}\" \"$SPOTSH_REGISTRY_CA\"", "sh", env.toString());
+        assertEquals("sslmode=verify-full\n" + root.resolve("etc/spotsh/registry-ca.crt"), tls.output());
+        assertEquals(test.registrationUrl().caCertificate().strip(),
+                Files.readString(root.resolve("etc/spotsh/registry-ca.crt")).strip());
         assertTrue(bootLog.matches("(?s)\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d boot: test .*"), bootLog);
         assertTrue(bootLog.contains("registered as data node 1") && bootLog.contains("boot finished"), bootLog);
         String password = test.registrationUrl().uri().replaceAll("^postgresql://[^:]*:([^@]*)@.*$", "$1");
@@ -208,10 +224,11 @@ class UserDataTest {
         String wrong = url.replaceAll("^(postgresql://[^:]*:)[^@]*@", "$1wrong-password@");
         Path root = Files.createDirectories(dir.resolve("node"));
 
-        CloudTests.Result boot = boot(root, "i-0aaaaaaaaaaaaaaaa", "127.100.200.8",
-                new UserData.Values(testName, "data", wrong, KEY, Map.of(), Map.of(), null));
+        CloudTests.Result boot = boot(root, "i-0aaaaaaaaaaaaaaaa", "127.100.200.8", new UserData.Values(testName, "data",
+                wrong, KEY, Map.of(), Map.of(), null, registry.test(testName).registrationUrl().caCertificate()));
 
         assertEquals(1, boot.status(), boot.output());
+        assertTrue(Files.readString(root.resolve("var/log/spotsh-boot.log")).contains("password authentication failed"));
         assertTrue(Files.readString(root.resolve("etc/spotsh/boot-status")).startsWith("failed: phone-home (exit status 3)"));
         assertTrue(registry.nodes(testName).isEmpty());
     }

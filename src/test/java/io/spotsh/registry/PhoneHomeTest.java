@@ -54,9 +54,11 @@ class PhoneHomeTest {
         }
     }
 
-    private static Map<String, String> env(RegistrationUrl url, String test, String role, String instanceId) {
+    private static Map<String, String> env(RegistrationUrl url, String test, String role, String instanceId)
+            throws IOException {
         Map<String, String> env = new HashMap<>();
         env.put("SPOTSH_REGISTRY_URL", url.uri());
+        env.put("SPOTSH_REGISTRY_CA", caFile(url).toString());
         env.put("SPOTSH_TEST", test);
         env.put("SPOTSH_ROLE", role);
         env.put("SPOTSH_INSTANCE_ID", instanceId);
@@ -66,6 +68,15 @@ class PhoneHomeTest {
         env.put("SPOTSH_NODE_FILE", work.resolve("nodes/" + test + "/" + instanceId).toString());
         env.put("SPOTSH_PHONE_HOME_TIMEOUT", "120");
         return env;
+    }
+
+    /** The CA file a node gets from userdata (etc/spotsh/registry-ca.crt). */
+    private static Path caFile(RegistrationUrl url) throws IOException {
+        Path file = work.resolve("registry-ca.crt");
+        if (!Files.exists(file)) {
+            Files.writeString(file, url.caCertificate());
+        }
+        return file;
     }
 
     private static ProcessBuilder phoneHome(Map<String, String> env, String... args) {
@@ -243,6 +254,80 @@ class PhoneHomeTest {
         assertTrue(run.err().contains("password authentication failed"), run.err());
         assertFalse(run.err().contains("Wr0ngPassw0rd"), run.err());
         assertTrue(run.millis() < 10_000, "took " + run.millis() + " ms");
+    }
+
+    /** What a node gets is TLS with CA and host name checked; with it, it registers. */
+    @Test
+    void theNodeVerifiesTheRegistryInFull() throws Exception {
+        RegistrationUrl url = fixture.registry.createTest("tls-ok", "cassandra", "local", Map.of(), null).registrationUrl();
+        assertEquals("verify-full", url.sslMode());
+        assertTrue(url.uri().endsWith("/spotsh?sslmode=verify-full"), url.toString());
+        assertEquals(Files.readString(fixture.stateDir.resolve("registry/tls/ca.crt")), url.caCertificate());
+        fixture.registry.recordInstances("tls-ok", "data", List.of("i-1"), null);
+        Run run = run(env(url, "tls-ok", "data", "i-1"));
+        assertEquals(0, run.exit(), run.err());
+        assertEquals("1", run.out());
+
+        // the same URL without the CA cannot verify the server: refused, not retried until the deadline
+        Map<String, String> noCa = env(url, "tls-ok", "data", "i-2");
+        noCa.put("SPOTSH_REGISTRY_CA", work.resolve("no-such-ca.crt").toString());
+        Run missing = run(noCa);
+        assertEquals(2, missing.exit(), missing.err());
+        assertTrue(missing.err().contains("cannot read the registry's CA certificate " + work.resolve("no-such-ca.crt")),
+                missing.err());
+    }
+
+    /** Node roles are hostssl-only: a node that will not speak TLS is turned away, on loopback too, at once. */
+    @Test
+    void aPhoneHomeWithoutTlsIsRefused() throws Exception {
+        RegistrationUrl url = fixture.registry.createTest("no-tls", "cassandra", "local", Map.of(), null).registrationUrl();
+        Map<String, String> env = env(url, "no-tls", "data", "i-1");
+        env.put("SPOTSH_REGISTRY_URL", url.uri().replace("sslmode=verify-full", "sslmode=disable"));
+        env.remove("SPOTSH_REGISTRY_CA");
+        Run run = run(env);
+        assertEquals(3, run.exit(), run.err());
+        assertTrue(run.err().contains("pg_hba.conf rejects connection") && run.err().contains("no encryption"), run.err());
+        assertTrue(run.err().contains("TLS: ") && run.err().contains("(sslmode=disable, CA none)"), run.err());
+        assertTrue(fixture.registry.nodes("no-tls").isEmpty());
+    }
+
+    /** Someone in between answering with a certificate of another CA: the node names the problem and stops. */
+    @Test
+    void anImpostorWithAnotherCertificateIsRefused() throws Exception {
+        RegistrationUrl url = fixture.registry.createTest("impostor", "cassandra", "local", Map.of(), null).registrationUrl();
+        RegistryTls other = RegistryTls.ensure(work.resolve("other-ca"), List.of("127.0.0.1", "localhost"));
+        try (LoopbackProxy impostor = LoopbackProxy.impostor(other)) {
+            Map<String, String> env = env(url, "impostor", "data", "i-1");
+            env.put("SPOTSH_REGISTRY_URL", url.uri().replace(":" + url.port() + "/", ":" + impostor.port() + "/"));
+            Run run = run(env);
+            assertEquals(3, run.exit(), run.err());
+            assertTrue(run.err().contains("TLS: ") && run.err().contains("certificate verify failed"), run.err());
+            assertFalse(run.err().contains(url.password()), run.err());
+        }
+        assertTrue(fixture.registry.nodes("impostor").isEmpty());
+    }
+
+    /**
+     * A relay passing bytes to the real registry from an address its certificate does not name: the CA matches,
+     * the name does not, and verify-full says so.
+     */
+    @Test
+    void aRelayAtAnAddressTheCertificateDoesNotNameIsRefused() throws Exception {
+        RegistrationUrl url = fixture.registry.createTest("relay", "cassandra", "local", Map.of(), null).registrationUrl();
+        fixture.registry.recordInstances("relay", "data", List.of("i-1"), null);
+        try (LoopbackProxy relay = LoopbackProxy.relay("127.0.0.2", url.port())) {
+            Map<String, String> env = env(url, "relay", "data", "i-1");
+            env.put("SPOTSH_REGISTRY_URL", url.uri().replace("@127.0.0.1:" + url.port() + "/", "@127.0.0.2:" + relay.port() + "/"));
+            Run run = run(env);
+            assertEquals(3, run.exit(), run.err());
+            assertTrue(run.err().contains("server certificate for") && run.err().contains("does not match host name \"127.0.0.2\""),
+                    run.err());
+
+            // the same relay with only the CA checked (verify-ca) lets the node through: what verify-full adds
+            env.put("SPOTSH_REGISTRY_URL", env.get("SPOTSH_REGISTRY_URL").replace("verify-full", "verify-ca"));
+            Run caOnly = run(env);
+            assertEquals(0, caOnly.exit(), caOnly.err());
+        }
     }
 
     @Test

@@ -155,7 +155,7 @@ class RegistrationTest {
         String password = url.uri().replaceAll("^postgresql://[^:]+:([^@]+)@.*$", "$1");
         assertTrue(password.matches("[0-9a-f]{64}"), "alphanumeric, no URL escaping needed");
         assertTrue(url.uri().startsWith("postgresql://spotsh_reg_" + test.id() + "_"));
-        assertTrue(url.uri().endsWith("@127.0.0.1:" + url.port() + "/spotsh"));
+        assertTrue(url.uri().endsWith("@127.0.0.1:" + url.port() + "/spotsh?sslmode=verify-full"), url.toString());
         for (String shown : List.of(url.toString(), test.toString(), registry.test("params").toString(),
                 registry.tests().toString(), registry.toString())) {
             assertFalse(shown.contains(password), shown);

@@ -32,9 +32,10 @@ public final class LocalCloudBenchmark {
         int nodes = args.length > 1 ? Integer.parseInt(args[1]) : 300;
         try (Registry registry = Registry.open(RegistrySettings.embedded(stateDir))) {
             String test = "bench-" + Long.toString(System.nanoTime(), 36);
+            var url = registry.createTest(test, "generic", "local", Map.of(), null).registrationUrl();
             String userData = UserData.fromDirectory(Path.of("scripts")).render(new UserData.Values(test, "data",
-                    registry.createTest(test, "generic", "local", Map.of(), null).registrationUrl().uri(),
-                    ClusterKey.open(new StateDir(stateDir)).publicKeyLine(), Map.of(), Map.of(), "generic"));
+                    url.uri(), ClusterKey.open(new StateDir(stateDir)).publicKeyLine(), Map.of(), Map.of(), "generic",
+                    url.caCertificate()));
             LocalProvider cloud = new LocalProvider(new StateDir(stateDir), Map.of());
             cloud.status();  // the daemon is up: what follows is its own time
             Thread.sleep(3000);  // and warm (its first key generation starts the crypto provider)

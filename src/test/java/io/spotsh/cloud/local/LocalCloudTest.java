@@ -260,7 +260,8 @@ class LocalCloudTest {
 
     private static String render(String test) {
         return CloudTests.userData().render(new UserData.Values(test, "data",
-                registry.test(test).registrationUrl().uri(), key.publicKeyLine(), Map.of(), Map.of(), "generic"));
+                registry.test(test).registrationUrl().uri(), key.publicKeyLine(), Map.of(), Map.of(), "generic",
+                registry.test(test).registrationUrl().caCertificate()));
     }
 
     private static String newTest() {
