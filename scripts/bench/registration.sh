@@ -133,6 +133,10 @@ new_spotsh_test() {
     password=$(sql "SELECT password FROM spotsh.test_credentials
                      WHERE test_id = (SELECT id FROM spotsh.tests WHERE name = '$test_name')")
     registry_url="postgresql://$role:$password@127.0.0.1:$port/spotsh?sslmode=disable"
+    # register() takes only instance ids requested for the test, as spotsh's launcher records them
+    sql "INSERT INTO spotsh.instances (test_id, role, instance_id)
+         SELECT t.id, CASE WHEN g % 2 = 0 THEN 'data' ELSE 'client' END, 'i-' || g
+           FROM spotsh.tests t, generate_series(0, $N - 1) g WHERE t.name = '$test_name'" >/dev/null
 }
 
 # The same, as spotsh's nodes phone home: TLS, the server's certificate checked against the CA and for its name.
