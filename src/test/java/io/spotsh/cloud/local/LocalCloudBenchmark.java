@@ -8,8 +8,10 @@ import io.spotsh.node.ClusterKey;
 import io.spotsh.node.UserData;
 import io.spotsh.registry.Registry;
 import io.spotsh.registry.RegistrySettings;
+import io.spotsh.registry.TestRecords;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -40,10 +42,14 @@ public final class LocalCloudBenchmark {
             cloud.status();  // the daemon is up: what follows is its own time
             Thread.sleep(3000);  // and warm (its first key generation starts the crypto provider)
 
+            TestRecords records = new TestRecords(() -> registry);
+            records.requesting(test, Duration.ofMinutes(10));  // nodes phoning home before their ids are recorded retry
             long start = System.nanoTime();
             List<Instance> launched = cloud.launch(new LaunchRequest(test, "data", nodes, "local-a", null, null, userData,
                     Tags.of(test, "data", "bench", Instant.now(), null), Map.of()));
             long launchMs = millisSince(start);
+            records.recordInstances(test, "data", launched.stream().map(Instance::id).toList(), "local-a");
+            records.requesting(test, null);
             while (registry.nodes(test).size() < nodes) {
                 if (millisSince(start) > 600_000) {
                     throw new IllegalStateException("only " + registry.nodes(test).size() + " of " + nodes

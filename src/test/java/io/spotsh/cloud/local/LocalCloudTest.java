@@ -9,6 +9,7 @@ import io.spotsh.common.StateDir;
 import io.spotsh.node.ClusterKey;
 import io.spotsh.node.UserData;
 import io.spotsh.registry.Registry;
+import io.spotsh.registry.TestRecords;
 import net.schmizz.sshj.connection.channel.direct.Session;
 import net.schmizz.sshj.connection.channel.direct.Signal;
 import net.schmizz.sshj.sftp.SFTPClient;
@@ -167,6 +168,8 @@ class LocalCloudTest {
     void instancesOutliveTheSpotshThatLaunchedThem() throws Exception {
         String test = newTest();
         Path script = Files.writeString(stateDir.resolve(test + ".sh"), render(test));
+        TestRecords records = new TestRecords(() -> registry);
+        records.requesting(test, Duration.ofMinutes(1));  // the other process launches; this one records the ids
         Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), AnotherSpotsh.class.getName(), stateDir.toString(), test,
                 "2", script.toString()).redirectErrorStream(true).start();
@@ -174,6 +177,8 @@ class LocalCloudTest {
         assertEquals(0, other.waitFor(), lines.toString());
         List<String> ids = lines.subList(0, 2);
         long daemonPid = Long.parseLong(lines.get(2).replace("daemon ", ""));
+        records.recordInstances(test, "data", ids, "local-a");
+        records.requesting(test, null);
 
         assertNotEquals(ProcessHandle.current().pid(), daemonPid);
         assertTrue(ProcessHandle.of(daemonPid).map(ProcessHandle::isAlive).orElse(false), "the daemon outlives its launcher");
@@ -253,9 +258,18 @@ class LocalCloudTest {
         return launch(test, count, options, "local-a");
     }
 
+    /** As spotsh's launcher does: the ids are recorded as requested, and until then a node that phones home retries. */
     private static List<Instance> launch(String test, int count, Map<String, Object> options, String zone) {
-        return cloud.launch(new LaunchRequest(test, "data", count, zone, null, null, render(test),
-                Tags.of(test, "data", "test", Instant.now(), null), options));
+        TestRecords records = new TestRecords(() -> registry);
+        records.requesting(test, Duration.ofMinutes(1));
+        try {
+            List<Instance> got = cloud.launch(new LaunchRequest(test, "data", count, zone, null, null, render(test),
+                    Tags.of(test, "data", "test", Instant.now(), null), options));
+            records.recordInstances(test, "data", got.stream().map(Instance::id).toList(), zone);
+            return got;
+        } finally {
+            records.requesting(test, null);
+        }
     }
 
     private static String render(String test) {
