@@ -64,7 +64,8 @@ public final class Endpoint {
         return new Endpoint(host, port, database, user, password != null ? password : pgPassword, url);
     }
 
-    private static String param(String query, String name) {
+    /** The decoded value of a {@code name=value} pair of a URL's query, the name in any case; null if absent. */
+    static String param(String query, String name) {
         for (String pair : query.split("&")) {
             int eq = pair.indexOf('=');
             if (eq > 0 && pair.substring(0, eq).equalsIgnoreCase(name)) {

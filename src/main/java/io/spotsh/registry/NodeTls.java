@@ -2,8 +2,6 @@ package io.spotsh.registry;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -54,8 +52,8 @@ public record NodeTls(String sslMode, String caPem, String warning) {
      */
     static NodeTls external(String jdbcUrl) {
         String query = jdbcUrl.indexOf('?') < 0 ? "" : jdbcUrl.substring(jdbcUrl.indexOf('?') + 1);
-        String mode = param(query, "sslmode");
-        if (mode == null && "true".equalsIgnoreCase(param(query, "ssl"))) {
+        String mode = Endpoint.param(query, "sslmode");
+        if (mode == null && "true".equalsIgnoreCase(Endpoint.param(query, "ssl"))) {
             mode = "verify-full";
         }
         if (mode != null) {
@@ -65,7 +63,7 @@ public record NodeTls(String sslMode, String caPem, String warning) {
                         + String.join(", ", MODES));
             }
         }
-        String rootCert = param(query, "sslrootcert");
+        String rootCert = Endpoint.param(query, "sslrootcert");
         String caPem = rootCert == null || rootCert.isBlank() ? null : readCertificates(Path.of(rootCert));
         return new NodeTls(mode, caPem, warning(mode, caPem));
     }
@@ -109,16 +107,6 @@ public record NodeTls(String sslMode, String caPem, String warning) {
             throw new IllegalArgumentException("registry URL: sslrootcert=" + file + " is not a certificate file"
                     + " (PEM or DER): " + e.getMessage(), e);
         }
-    }
-
-    private static String param(String query, String name) {
-        for (String pair : query.split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0 && pair.substring(0, eq).equalsIgnoreCase(name)) {
-                return URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            }
-        }
-        return null;
     }
 
     @Override
