@@ -36,11 +36,12 @@ UNIT
 systemctl daemon-reload
 systemctl enable sysstat sysstat-collect.timer
 
-# Cassandra 4.1 (Apache's Debian repository), MongoDB 7.0 with mongos and mongosh (MongoDB's repository for
-# bookworm), YCSB 0.17.0 under /opt/ycsb: the cassandra and mongodb test types' tools (types/*/ tools())
+# Cassandra 5.0 (Apache's Debian repository, series 50x: the first that runs on Java 17, which is bookworm's Java;
+# 4.1 runs on Java 8 and 11 only), MongoDB 7.0 with mongos and mongosh (MongoDB's repository for bookworm), YCSB
+# 0.17.0 under /opt/ycsb: the cassandra and mongodb test types' tools (types/*/ tools())
 install -d -m 0755 /etc/apt/keyrings
 curl -fsSL https://downloads.apache.org/cassandra/KEYS -o /etc/apt/keyrings/apache-cassandra.asc
-echo "deb [signed-by=/etc/apt/keyrings/apache-cassandra.asc] https://debian.cassandra.apache.org 41x main" \
+echo "deb [signed-by=/etc/apt/keyrings/apache-cassandra.asc] https://debian.cassandra.apache.org 50x main" \
     >/etc/apt/sources.list.d/cassandra.list
 curl -fsSL https://www.mongodb.org/static/pgp/server-7.0.asc -o /etc/apt/keyrings/mongodb-server-7.0.asc
 echo "deb [signed-by=/etc/apt/keyrings/mongodb-server-7.0.asc] http://repo.mongodb.org/apt/debian bookworm/mongodb-org/7.0 main" \
