@@ -2,22 +2,17 @@ package io.spotsh.tools;
 
 import io.spotsh.common.BadInput;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystemAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,7 +33,6 @@ public final class MavenArtifacts {
     /** Pinned, so the same spotsh resolves the same way wherever it runs. */
     static final String COPY_DEPENDENCIES = "org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies";
     private static final Pattern COORDINATES = Pattern.compile("[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+:[A-Za-z0-9_.+-]+");
-    private static final int TAIL_LINES = 15;
 
     private final String mvn;
     private final AtomicInteger runs = new AtomicInteger();
@@ -120,43 +114,14 @@ public final class MavenArtifacts {
     }
 
     /** Runs mvn in {@code dir}; null when it succeeded, else the tail of its output with the exit status. */
-    private List<String> run(Path dir, Consumer<String> progress, String... goals) throws IOException {
+    private List<String> run(Path dir, Consumer<String> progress, String... goals) {
         List<String> command = new ArrayList<>(List.of(mvn, "-B", "--strict-checksums", "-f",
                 dir.resolve("pom.xml").toAbsolutePath().toString()));
         command.addAll(List.of(goals));
         runs.incrementAndGet();
-        Process p;
-        try {
-            p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        } catch (IOException e) {
-            throw new BadInput("cannot run " + mvn + " (Maven resolves the local nodes' Java tools; install it): "
-                    + e.getMessage(), e);
-        }
-        Deque<String> tail = new ArrayDeque<>();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = out.readLine()) != null; ) {
-                progress.accept(line);
-                tail.addLast(line);
-                if (tail.size() > TAIL_LINES) {
-                    tail.removeFirst();
-                }
-            }
-        }
-        int exit;
-        try {
-            exit = p.waitFor();
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while mvn ran in " + dir, e);
-        }
-        if (exit == 0) {
-            return null;
-        }
-        List<String> failed = new ArrayList<>(tail);
-        failed.add("(mvn exited with status " + exit + ")");
-        return failed;
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        return Processes.run(pb, mvn + " (Maven resolves the local nodes' Java tools)", progress);
     }
 
     /** Copies a classpath folder out, whether the classpath is a folder (target/classes) or a jar (spotsh.jar). */
