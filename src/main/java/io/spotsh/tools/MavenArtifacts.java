@@ -126,7 +126,11 @@ public final class MavenArtifacts {
 
     /** Copies a classpath folder out, whether the classpath is a folder (target/classes) or a jar (spotsh.jar). */
     static void copyResourceFolder(String folder, Path target) throws IOException {
-        URL pom = MavenArtifacts.class.getClassLoader().getResource(folder + "/pom.xml");
+        copyResourceFolder(MavenArtifacts.class.getClassLoader(), folder, target);
+    }
+
+    static void copyResourceFolder(ClassLoader loader, String folder, Path target) throws IOException {
+        URL pom = loader.getResource(folder + "/pom.xml");
         if (pom == null) {
             throw new BadInput("module " + folder + " is not in spotsh's classpath (no " + folder + "/pom.xml)");
         }
