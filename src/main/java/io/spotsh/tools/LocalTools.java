@@ -320,8 +320,9 @@ public final class LocalTools {
                     bytes += Files.size(jar);
                 }
             }
-            log.log(String.format("%s: %d jars, %d MB, in %d s", bundle.name(), sums.size(),
-                    Math.round(bytes / 1048576.0), (System.nanoTime() - start) / 1_000_000_000));
+            double mb = bytes / 1048576.0;
+            log.log(String.format(mb < 10 ? "%s: %d jars, %.1f MB, in %d s" : "%s: %d jars, %.0f MB, in %d s",
+                    bundle.name(), sums.size(), mb, (System.nanoTime() - start) / 1_000_000_000));
         } catch (IOException | RuntimeException e) {
             Trees.delete(tmp);
             if (e instanceof BadInput b) {
