@@ -145,8 +145,12 @@ public final class SpotshCommand {
         }
         return new Context(state, registry, provider, options.isSet("keep"), options.isSet("dry-run"),
                 providerSettings.isEmpty() ? Map.of() : Map.of("aws", providerSettings),
-                out, err, env, debug, options.isSet("ssh-sessions"), sshCrypto(),
-                !options.isSet("no-install") && !"1".equals(env.get("SPOTSH_NO_INSTALL")));
+                out, err, env, debug, options.isSet("ssh-sessions"), sshCrypto(), install(options.isSet("no-install"), env));
+    }
+
+    /** Whether the local cloud installs what its nodes lack: unless {@code --no-install} or {@code SPOTSH_NO_INSTALL=1}. */
+    static boolean install(boolean noInstallOption, Map<String, String> env) {
+        return !noInstallOption && !"1".equals(env.get("SPOTSH_NO_INSTALL"));
     }
 
     /** Read at start, so a misspelt setting stops spotsh before anything is launched. */
