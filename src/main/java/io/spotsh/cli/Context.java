@@ -14,10 +14,10 @@ import java.util.Map;
  */
 record Context(StateDir stateDir, RegistrySettings registry, String provider, boolean keep, boolean dryRun,
                Map<String, Map<String, Object>> providerSettings, PrintStream out, PrintStream err, Map<String, String> env,
-               boolean debug, boolean sshSessions, SshCrypto sshCrypto) {
+               boolean debug, boolean sshSessions, SshCrypto sshCrypto, boolean install) {
 
     Session.Settings sessionSettings() {
         return new Session.Settings(stateDir, registry, provider, keep, dryRun, providerSettings, sshSessions,
-                sshCrypto);
+                sshCrypto, install);
     }
 }

@@ -52,6 +52,8 @@ public final class SpotshCommand {
         "     --registry-listen=ADDR   address the embedded registry listens on, for nodes off this machine",
         "     --provider=NAME          cloud for cluster.launch: local (default) or aws ($SPOTSH_PROVIDER)",
         "     --keep                   leave launched tests running when the plan or shell exits",
+        "     --no-install             the local cloud stops before launching when its nodes' programs are missing here,",
+        "                              instead of installing them (apt-get as root, Java tools from Maven Central)",
         "     --dry-run                cluster.launch prints the requests and hourly cost, launches nothing; the plan stops there",
         "     --aws-endpoint=URL       EC2 endpoint for the aws provider (an EC2-compatible server, e.g. moto)",
         "     --region=REGION          AWS region (default: the SDK's region chain)",
@@ -97,7 +99,8 @@ public final class SpotshCommand {
             out.println(ExitCodes.TABLE);
             out.println();
             out.println("Environment: SPOTSH_HOME (state directory), SPOTSH_REGISTRY (registry JDBC URL),"
-                    + " SPOTSH_PROVIDER, SPOTSH_SSH_CRYPTO (all, none, or the SSH crypto pieces to keep or turn off).");
+                    + " SPOTSH_PROVIDER, SPOTSH_SSH_CRYPTO (all, none, or the SSH crypto pieces to keep or turn off),"
+                    + " SPOTSH_NO_INSTALL=1 (as --no-install).");
             return ExitCodes.OK;
         }
         if (options.isSet("version")) {
@@ -142,7 +145,12 @@ public final class SpotshCommand {
         }
         return new Context(state, registry, provider, options.isSet("keep"), options.isSet("dry-run"),
                 providerSettings.isEmpty() ? Map.of() : Map.of("aws", providerSettings),
-                out, err, env, debug, options.isSet("ssh-sessions"), sshCrypto());
+                out, err, env, debug, options.isSet("ssh-sessions"), sshCrypto(), install(options.isSet("no-install"), env));
+    }
+
+    /** Whether the local cloud installs what its nodes lack: unless {@code --no-install} or {@code SPOTSH_NO_INSTALL=1}. */
+    static boolean install(boolean noInstallOption, Map<String, String> env) {
+        return !noInstallOption && !"1".equals(env.get("SPOTSH_NO_INSTALL"));
     }
 
     /** Read at start, so a misspelt setting stops spotsh before anything is launched. */

@@ -15,6 +15,7 @@ import io.spotsh.registry.Registry;
 import io.spotsh.registry.RegistrySettings;
 import io.spotsh.script.Engine;
 import io.spotsh.script.SessionBinding;
+import io.spotsh.tools.LocalTools;
 import io.spotsh.types.TestTypes;
 import io.spotsh.workflow.Cluster;
 import io.spotsh.workflow.Nodes;
@@ -33,14 +34,20 @@ import java.util.Map;
 public final class Session implements AutoCloseable {
     /**
      * What the command line decided for this session. {@code sshSessions}: every remote command in a new SSH
-     * session instead of the node's resident shell (see {@code fanout.ResidentShell}).
+     * session instead of the node's resident shell (see {@code fanout.ResidentShell}). {@code install}: the local
+     * cloud installs what its nodes run and is missing here ({@code --no-install} turns it off).
      */
     public record Settings(StateDir stateDir, RegistrySettings registry, String provider, boolean keep,
                            boolean dryRun, Map<String, Map<String, Object>> providerSettings, boolean sshSessions,
-                           SshCrypto sshCrypto) {
+                           SshCrypto sshCrypto, boolean install) {
         public Settings(StateDir stateDir, RegistrySettings registry, String provider, boolean keep, boolean dryRun,
                         Map<String, Map<String, Object>> providerSettings) {
             this(stateDir, registry, provider, keep, dryRun, providerSettings, false, SshCrypto.ALL);
+        }
+
+        public Settings(StateDir stateDir, RegistrySettings registry, String provider, boolean keep, boolean dryRun,
+                        Map<String, Map<String, Object>> providerSettings, boolean sshSessions, SshCrypto sshCrypto) {
+            this(stateDir, registry, provider, keep, dryRun, providerSettings, sshSessions, sshCrypto, true);
         }
     }
 
@@ -64,6 +71,7 @@ public final class Session implements AutoCloseable {
             cluster.setStatusLine(statusLine);
             cluster.setInteractive(interactive);
             cluster.setDryRun(settings.dryRun());
+            cluster.setLocalTools(new LocalTools(settings.stateDir(), settings.install(), log));
             cluster.setFanout(() -> {
                 FanoutSettings fanoutSettings = FanoutSettings.builder()
                         .clusterKey(ClusterKey.open(settings.stateDir()).privateKeyPath())

@@ -41,6 +41,14 @@ public interface TestType {
     }
 
     /**
+     * The Java programs the type's nodes run (Cassandra, YCSB), resolved from Maven Central. The local provider
+     * installs them into the state folder's tools before launching; cloud nodes get them from the image.
+     */
+    default List<io.spotsh.tools.JavaBundle> javaTools() {
+        return List.of();
+    }
+
+    /**
      * Log folders on a node (relative to its root, e.g. {@code var/log/redis}) that come back with the results,
      * beside the boot log, the sysstat files and the workloads' output.
      */

@@ -22,11 +22,16 @@ public record Tool(String command, String debianPackage, java.util.List<String> 
 
     /** Whether this machine has it: on PATH (or at the absolute path given), or at one of the alternatives. */
     public boolean isInstalled() {
+        return isInstalled(System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
+    }
+
+    /** Whether it is on this search path (a colon-separated PATH), at its absolute path, or at an alternative. */
+    public boolean isInstalled(String searchPath) {
         java.util.List<java.nio.file.Path> candidates = new java.util.ArrayList<>();
         if (command.startsWith("/")) {
             candidates.add(java.nio.file.Path.of(command));
         } else {
-            for (String dir : System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin").split(":")) {
+            for (String dir : searchPath.split(":")) {
                 if (!dir.isEmpty()) {
                     candidates.add(java.nio.file.Path.of(dir, command));
                 }

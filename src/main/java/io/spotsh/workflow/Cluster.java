@@ -14,6 +14,7 @@ import io.spotsh.node.UserDataRenderer;
 import io.spotsh.registry.Registry;
 import io.spotsh.registry.TestInfo;
 import io.spotsh.registry.TestRecords;
+import io.spotsh.tools.LocalTools;
 import io.spotsh.types.Sanity;
 import io.spotsh.types.TestType;
 import io.spotsh.types.TestTypes;
@@ -66,6 +67,7 @@ public final class Cluster implements AutoCloseable {
     private volatile TestRun run;
     private volatile StatusLine statusLine = StatusLine.NONE;
     private volatile boolean dryRunDefault;
+    private volatile LocalTools localTools;
     private volatile boolean interactive;
     private volatile Path resultsDir = Path.of("results");
     private volatile Supplier<Fanout> fanoutFactory;
@@ -105,7 +107,7 @@ public final class Cluster implements AutoCloseable {
         spec = spec.withParams(type.params(sizing, spec.params()));
         Provider provider = provider(spec.provider());
         if (provider.runsHere() && !spec.dryRun()) {
-            requireTools(type, provider);
+            provideTools(type);
         }
         if (spec.dryRun()) {
             double hourly = launcher.dryRun(spec, sizing, provider);
@@ -124,20 +126,15 @@ public final class Cluster implements AutoCloseable {
     /** What every local node runs at boot: phone-home is a psql call, each node its own session. */
     static final List<Tool> LOCAL_NODE_TOOLS = List.of(new Tool("psql", "postgresql-client"), new Tool("setsid", "util-linux"));
 
-    /** Local nodes run this machine's programs: say which packages are missing before anything is launched. */
-    static void requireTools(TestType type, Provider provider) {
-        List<String> missing = new ArrayList<>();
-        List<Tool> tools = new ArrayList<>(LOCAL_NODE_TOOLS);
-        tools.addAll(type.tools());
-        for (Tool tool : tools) {
-            if (!tool.isInstalled()) {
-                missing.add(tool.toString());
-            }
+    /** Local nodes run this machine's programs: provide what is missing (or say so) before anything is launched. */
+    private void provideTools(TestType type) {
+        LocalTools tools = localTools;
+        if (tools == null) {
+            throw new IllegalStateException("no local tools wired into this cluster (setLocalTools)");
         }
-        if (!missing.isEmpty()) {
-            throw new BadInput("test type " + type.name() + " on the " + provider.name() + " provider runs its nodes on this"
-                    + " machine, which lacks " + String.join(", ", missing) + "; nothing was launched");
-        }
+        List<Tool> needed = new ArrayList<>(LOCAL_NODE_TOOLS);
+        needed.addAll(type.tools());
+        tools.provide(type.name(), needed, type.javaTools());
     }
 
     /** Works on a test launched earlier (by this or another spotsh process): status, nodes, terminate. */
@@ -445,6 +442,11 @@ public final class Cluster implements AutoCloseable {
     }
 
     /** {@code --dry-run}: every launch only prints what it would request, and the plan stops there. */
+    /** What provides the programs of nodes on a provider that runs them here (the local cloud). */
+    public void setLocalTools(LocalTools localTools) {
+        this.localTools = localTools;
+    }
+
     public void setDryRun(boolean dryRun) {
         this.dryRunDefault = dryRun;
     }

@@ -125,6 +125,16 @@ class SpotshCommandTest {
     }
 
     @Test
+    void noInstallComesFromTheOptionOrTheEnvironment() {
+        assertTrue(SpotshCommand.install(false, Map.of()));
+        assertFalse(SpotshCommand.install(true, Map.of()));
+        assertFalse(SpotshCommand.install(false, Map.of("SPOTSH_NO_INSTALL", "1")));
+        assertEquals(0, spotsh("", "--no-install", "-e", "println 1"), err);
+        assertEquals(0, spotsh("", "--help"));
+        assertTrue(out.contains("--no-install") && out.contains("SPOTSH_NO_INSTALL=1"), out);
+    }
+
+    @Test
     void helpListsTheExitCodes() {
         assertEquals(0, spotsh("", "--help"));
         assertTrue(out.contains("130") && out.contains("does not compile"), out);

@@ -7,6 +7,7 @@ import io.spotsh.cloud.Tags;
 import io.spotsh.cloud.TerminateResult;
 import io.spotsh.common.Log;
 import io.spotsh.node.SshKeys;
+import io.spotsh.tools.LocalTools;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -443,7 +444,7 @@ final class LocalCloud implements Closeable {
     }
 
     private Sandbox sandbox(String id) {
-        return new Sandbox(dir.resolve("instances").resolve(id));
+        return new Sandbox(dir.resolve("instances").resolve(id), LocalTools.binDir(dir.toAbsolutePath().getParent()));
     }
 
     private List<String> newIds(int count) {

@@ -66,10 +66,13 @@ final class NodeProcesses {
     private NodeProcesses() {
     }
 
-    /** The environment a process of this instance starts with, as on a fresh node (nothing of the daemon's but PATH). */
+    /**
+     * The environment a process of this instance starts with, as on a fresh node (nothing of the daemon's but PATH),
+     * with the commands of the Java tools installed for local nodes first on PATH.
+     */
     static Map<String, String> environment(String instanceId, Sandbox sandbox) {
         Map<String, String> env = new LinkedHashMap<>();
-        env.put("PATH", System.getenv().getOrDefault("PATH", DEFAULT_PATH));
+        env.put("PATH", sandbox.toolsBin + File.pathSeparator + System.getenv().getOrDefault("PATH", DEFAULT_PATH));
         env.put("HOME", sandbox.home().toString());
         env.put("USER", "root");
         env.put("LOGNAME", "root");

@@ -37,9 +37,12 @@ final class Sandbox {
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     final Path root;
+    /** {@code <stateDir>/tools/bin}: the commands of the Java tools installed for local nodes (it may not exist yet). */
+    final Path toolsBin;
 
-    Sandbox(Path root) {
+    Sandbox(Path root, Path toolsBin) {
         this.root = root;
+        this.toolsBin = toolsBin;
     }
 
     Path hostKey() {
