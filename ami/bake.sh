@@ -3,7 +3,7 @@
 # image (with cloud-init), then snapshot it into an AMI. Everything slow to install goes here, so a node's
 # userdata only relays the test name, registry, role and parameters.
 #
-#   scp -r scripts ami admin@BUILDER: && ssh admin@BUILDER sudo sh ami/bake.sh
+#   scp -r scripts ami ycsb-cql admin@BUILDER: && ssh admin@BUILDER sudo sh ami/bake.sh
 #   aws ec2 create-image --instance-id i-... --name spotsh-node-$(date +%Y%m%d)
 #
 # Idempotent: running it twice leaves the same image.
@@ -11,8 +11,10 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 scripts="${SPOTSH_SCRIPTS_SRC:-$here/../scripts}"
+repo=$(cd "$here/.." && pwd)
 [ "$(id -u)" = 0 ] || { echo "bake.sh: run as root" >&2; exit 2; }
 [ -f "$scripts/phone-home.sh" ] || { echo "bake.sh: no $scripts/phone-home.sh (copy the repository's scripts/ beside ami/)" >&2; exit 2; }
+[ -f "$repo/ycsb-cql/pom.xml" ] || { echo "bake.sh: no $repo/ycsb-cql/pom.xml (copy the repository's ycsb-cql/ beside ami/)" >&2; exit 2; }
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
@@ -48,12 +50,23 @@ echo "deb [signed-by=/etc/apt/keyrings/mongodb-server-7.0.asc] http://repo.mongo
     >/etc/apt/sources.list.d/mongodb-org-7.0.list
 apt-get update -q
 apt-get install -y -q --no-install-recommends cassandra mongodb-org-server mongodb-org-mongos mongodb-mongosh
-if [ ! -x /opt/ycsb/bin/ycsb.sh ]; then
+if [ ! -f /opt/ycsb/lib/core-0.17.0.jar ]; then
     curl -fsSL https://github.com/brianfrankcooper/YCSB/releases/download/0.17.0/ycsb-0.17.0.tar.gz -o /tmp/ycsb.tar.gz
     install -d -m 0755 /opt/ycsb
     tar -xzf /tmp/ycsb.tar.gz -C /opt/ycsb --strip-components=1
     rm -f /tmp/ycsb.tar.gz
 fi
+# The release's workloads and mongodb binding stay; its launcher and its cassandra-cql binding (driver 3, not for
+# Cassandra 5) give way to spotsh's: the same launcher and binding local nodes run (types/ycsb/YcsbBundle.java), so
+# the load code is identical on both clouds. The binding is built here from its source (ycsb-cql/).
+apt-get install -y -q --no-install-recommends maven
+rm -rf /opt/ycsb/cassandra-cql-binding "$repo/ycsb-cql/target"
+mvn -B -q -f "$repo/ycsb-cql/pom.xml" -DskipTests package dependency:copy-dependencies -DincludeScope=runtime \
+    -DoutputDirectory=/opt/ycsb/cassandra-cql-binding/lib
+cp "$repo"/ycsb-cql/target/spotsh-ycsb-cql-*.jar /opt/ycsb/cassandra-cql-binding/lib/
+install -m 0755 "$scripts/ycsb.sh" /opt/ycsb/bin/ycsb.sh
+# on PATH as on a local node: workloads run `ycsb`, and the schema step runs `ycsb cql` on data node 1
+ln -sf /opt/ycsb/bin/ycsb.sh /usr/local/bin/ycsb
 
 # databases start when their role says so, not at boot
 systemctl disable redis-server cassandra mongod || true
