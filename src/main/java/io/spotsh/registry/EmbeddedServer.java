@@ -1,5 +1,7 @@
 package io.spotsh.registry;
 
+import io.spotsh.common.FileTree;
+
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;

@@ -1,5 +1,7 @@
 package io.spotsh.registry;
 
+import io.spotsh.common.FileTree;
+
 import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;

@@ -1,6 +1,7 @@
 package io.spotsh.tools;
 
 import io.spotsh.common.BadInput;
+import io.spotsh.common.FileTree;
 import io.spotsh.common.Log;
 import io.spotsh.common.StateDir;
 import io.spotsh.types.Tool;
@@ -244,7 +245,7 @@ public final class LocalTools {
         for (Path dir : List.of(toolsDir(), binDir())) {
             try (Stream<Path> files = Files.list(dir)) {
                 for (Path p : files.filter(p -> p.getFileName().toString().startsWith(".tmp-")).toList()) {
-                    Trees.delete(p);
+                    FileTree.delete(p);
                 }
             }
         }
@@ -308,11 +309,11 @@ public final class LocalTools {
             for (String module : bundle.modules()) {
                 maven.build(bundle.name(), module, lib, work.resolve("modules"), progress);
             }
-            Trees.delete(work);
+            FileTree.delete(work);
             bundle.complete(tmp);
             Map<String, String> sums = Checksums.of(tmp, "lib");
             Checksums.write(sums, tmp.resolve(MANIFEST));
-            Trees.delete(dir);  // a damaged one
+            FileTree.delete(dir);  // a damaged one
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
             long bytes = 0;
             try (Stream<Path> jars = Files.list(dir.resolve("lib"))) {
@@ -324,7 +325,7 @@ public final class LocalTools {
             log.log(String.format(mb < 10 ? "%s: %d jars, %.1f MB, in %d s" : "%s: %d jars, %.0f MB, in %d s",
                     bundle.name(), sums.size(), mb, (System.nanoTime() - start) / 1_000_000_000));
         } catch (IOException | RuntimeException e) {
-            Trees.delete(tmp);
+            FileTree.delete(tmp);
             if (e instanceof BadInput b) {
                 throw new BadInput(b.getMessage() + "\nnothing was launched", b);
             }

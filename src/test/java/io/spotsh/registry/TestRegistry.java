@@ -1,5 +1,6 @@
 package io.spotsh.registry;
 
+import io.spotsh.common.FileTree;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 

@@ -1,4 +1,4 @@
-package io.spotsh.registry;
+package io.spotsh.common;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,11 +8,11 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** Deleting a folder with everything in it, links included (never followed). */
-final class FileTree {
+public final class FileTree {
     private FileTree() {
     }
 
-    static void delete(Path root) throws IOException {
+    public static void delete(Path root) throws IOException {
         if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
@@ -25,7 +25,7 @@ final class FileTree {
         }
     }
 
-    static void deleteQuietly(Path root) {
+    public static void deleteQuietly(Path root) {
         try {
             delete(root);
         } catch (IOException ignored) {
