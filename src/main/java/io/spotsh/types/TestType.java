@@ -40,6 +40,8 @@ public interface TestType {
         return List.of();
     }
 
+    default List<io.spotsh.tools.JavaBundle> javaTools() { return List.of(); }
+
     /**
      * Log folders on a node (relative to its root, e.g. {@code var/log/redis}) that come back with the results,
      * beside the boot log, the sysstat files and the workloads' output.
