@@ -129,8 +129,11 @@ public final class Cluster implements AutoCloseable {
         List<String> missing = new ArrayList<>();
         List<Tool> tools = new ArrayList<>(LOCAL_NODE_TOOLS);
         tools.addAll(type.tools());
+        // a Java bundle's commands are spotsh's to install into the state folder's tools/bin, not this machine's
+        java.util.Set<String> bundled = new java.util.HashSet<>();
+        type.javaTools().forEach(b -> bundled.addAll(b.commands().keySet()));
         for (Tool tool : tools) {
-            if (!tool.isInstalled()) {
+            if (!bundled.contains(tool.command()) && !tool.isInstalled()) {
                 missing.add(tool.toString());
             }
         }

@@ -69,7 +69,10 @@ final class NodeProcesses {
     /** The environment a process of this instance starts with, as on a fresh node (nothing of the daemon's but PATH). */
     static Map<String, String> environment(String instanceId, Sandbox sandbox) {
         Map<String, String> env = new LinkedHashMap<>();
-        env.put("PATH", System.getenv().getOrDefault("PATH", DEFAULT_PATH));
+        String path = System.getenv().getOrDefault("PATH", DEFAULT_PATH);
+        // <stateDir>/tools/bin (Java tool bundles' commands) first, as the tools work will have it
+        java.nio.file.Path tools = sandbox.root.getParent().getParent().getParent().resolve("tools/bin");
+        env.put("PATH", java.nio.file.Files.isDirectory(tools) ? tools + ":" + path : path);
         env.put("HOME", sandbox.home().toString());
         env.put("USER", "root");
         env.put("LOGNAME", "root");

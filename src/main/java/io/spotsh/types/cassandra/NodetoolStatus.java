@@ -9,13 +9,21 @@ import java.util.regex.Pattern;
 /**
  * The ring as {@code nodetool status} prints it: one line per node under each {@code Datacenter:} header, the
  * first column the node's status (U up, D down, ? unknown) and state (N normal, L leaving, J joining, M moving),
- * the second its address. Every other line (legend, header, notes, JVM warnings) is skipped.
+ * the second its address, then its share of the ring ({@code 33.3%}, raw token ownership when {@code nodetool
+ * status} is asked without a keyspace). Every other line (legend, header, notes, JVM warnings) is skipped.
  */
 public record NodetoolStatus(List<Node> nodes) {
     private static final Pattern NODE = Pattern.compile("^([UD?][NLJM])\\s+(\\S+)(\\s.*)?$");
+    private static final Pattern OWNS = Pattern.compile("\\s(\\d+(?:\\.\\d+)?)%(?:\\s|$)");
+    /** How far a node's share may be from 1/N of the ring: one token each, evenly spaced, is exact to rounding. */
+    static final double OWNS_TOLERANCE = 0.1;
 
-    /** One ring member: {@code UN 10.0.0.7}. */
-    public record Node(String code, String address) {
+    /** One ring member: {@code UN 10.0.0.7}, owning {@code owns} percent of the ring (null when not shown). */
+    public record Node(String code, String address, Double owns) {
+        public Node(String code, String address) {
+            this(code, address, null);
+        }
+
         public boolean isUpNormal() {
             return code.equals("UN");
         }
@@ -46,7 +54,10 @@ public record NodetoolStatus(List<Node> nodes) {
         for (String line : output.split("\\R")) {
             Matcher m = NODE.matcher(line.strip());
             if (m.matches()) {
-                nodes.add(new Node(m.group(1), m.group(2)));
+                Matcher owns = OWNS.matcher(m.group(3) == null ? "" : m.group(3));
+                // effective ownership counts replicas (RF 3 of 3 nodes: 100% each): only raw shares are 1/N
+                boolean raw = !output.contains("Owns (effective)");
+                nodes.add(new Node(m.group(1), m.group(2), raw && owns.find() ? Double.valueOf(owns.group(1)) : null));
             }
         }
         return new NodetoolStatus(nodes);
@@ -54,7 +65,8 @@ public record NodetoolStatus(List<Node> nodes) {
 
     /**
      * What keeps this ring from being the test's: a node count other than {@code expected}, each node not UN,
-     * each data node missing from the ring.
+     * each data node missing from the ring, and (when the ring has the expected size) each node whose share of the
+     * ring is not about 1/expected.
      *
      * @param names the test's data nodes by address ({@code 10.0.0.7 -> data-3})
      */
@@ -70,6 +82,16 @@ public record NodetoolStatus(List<Node> nodes) {
                 String name = names.get(n.address());
                 problems.add((name != null ? name + " (" + n.address() + ")" : n.address() + " (no node of this test)")
                         + ": " + n.describe());
+            }
+        }
+        if (nodes.size() == expected) {
+            double fair = 100.0 / expected;
+            for (Node n : nodes) {
+                if (n.owns() != null && Math.abs(n.owns() - fair) > fair * OWNS_TOLERANCE) {
+                    String name = names.get(n.address());
+                    problems.add((name != null ? name + " (" + n.address() + ")" : n.address()) + " owns " + n.owns()
+                            + "% of the ring, not about " + String.format(java.util.Locale.ROOT, "%.1f", fair) + "%");
+                }
             }
         }
         names.forEach((address, name) -> {
