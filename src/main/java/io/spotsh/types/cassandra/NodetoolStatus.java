@@ -9,16 +9,19 @@ import java.util.regex.Pattern;
 /**
  * The ring as {@code nodetool status} prints it: one line per node under each {@code Datacenter:} header, the
  * first column the node's status (U up, D down, ? unknown) and state (N normal, L leaving, J joining, M moving),
- * the second its address, then its share of the ring ({@code 33.3%}, raw token ownership when {@code nodetool
- * status} is asked without a keyspace). Every other line (legend, header, notes, JVM warnings) is skipped.
+ * the second its address, the last but one its token when the ring has one token per node (header {@code Token}).
+ * Each node's share of the ring is computed from those tokens: the {@code Owns} column cannot be used, it shows
+ * {@code ?} or replica-weighted ownership once keyspaces exist. Every other line (legend, header, notes, JVM
+ * warnings) is skipped.
  */
 public record NodetoolStatus(List<Node> nodes) {
     private static final Pattern NODE = Pattern.compile("^([UD?][NLJM])\\s+(\\S+)(\\s.*)?$");
-    private static final Pattern OWNS = Pattern.compile("\\s(\\d+(?:\\.\\d+)?)%(?:\\s|$)");
+    private static final Pattern TOKEN = Pattern.compile("\\s(-?\\d{1,20})\\s+\\S+\\s*$");
+    private static final Pattern ONE_TOKEN_HEADER = Pattern.compile("(?m)^--\\s.*\\sToken\\s");
     /** How far a node's share may be from 1/N of the ring: one token each, evenly spaced, is exact to rounding. */
     static final double OWNS_TOLERANCE = 0.1;
 
-    /** One ring member: {@code UN 10.0.0.7}, owning {@code owns} percent of the ring (null when not shown). */
+    /** One ring member: {@code UN 10.0.0.7}, owning {@code owns} percent of the ring (null when not known). */
     public record Node(String code, String address, Double owns) {
         public Node(String code, String address) {
             this(code, address, null);
@@ -50,15 +53,34 @@ public record NodetoolStatus(List<Node> nodes) {
     }
 
     public static NodetoolStatus parse(String output) {
-        List<Node> nodes = new ArrayList<>();
+        List<String[]> found = new ArrayList<>();
         for (String line : output.split("\\R")) {
             Matcher m = NODE.matcher(line.strip());
             if (m.matches()) {
-                Matcher owns = OWNS.matcher(m.group(3) == null ? "" : m.group(3));
-                // effective ownership counts replicas (RF 3 of 3 nodes: 100% each): only raw shares are 1/N
-                boolean raw = !output.contains("Owns (effective)");
-                nodes.add(new Node(m.group(1), m.group(2), raw && owns.find() ? Double.valueOf(owns.group(1)) : null));
+                Matcher token = TOKEN.matcher(m.group(3) == null ? "" : m.group(3));
+                found.add(new String[] {m.group(1), m.group(2), token.find() ? token.group(1) : null});
             }
+        }
+        boolean oneToken = ONE_TOKEN_HEADER.matcher(output).find() && found.stream().allMatch(f -> f[2] != null);
+        java.util.TreeMap<java.math.BigInteger, Integer> ring = new java.util.TreeMap<>();
+        if (oneToken) {
+            for (int i = 0; i < found.size(); i++) {
+                ring.put(new java.math.BigInteger(found.get(i)[2]), i);
+            }
+        }
+        List<Node> nodes = new ArrayList<>();
+        java.math.BigInteger whole = java.math.BigInteger.ONE.shiftLeft(64);
+        for (String[] f : found) {
+            Double owns = null;
+            if (oneToken && ring.size() == found.size()) {
+                // a Murmur3 node owns the arc from the previous token (exclusive) to its own
+                java.math.BigInteger own = new java.math.BigInteger(f[2]);
+                java.math.BigInteger previous = ring.lowerKey(own) != null ? ring.lowerKey(own) : ring.lastKey();
+                java.math.BigInteger arc = own.subtract(previous).mod(whole);
+                owns = found.size() == 1 ? 100.0 : new java.math.BigDecimal(arc).multiply(java.math.BigDecimal.valueOf(100))
+                        .divide(new java.math.BigDecimal(whole), java.math.MathContext.DECIMAL64).doubleValue();
+            }
+            nodes.add(new Node(f[0], f[1], owns));
         }
         return new NodetoolStatus(nodes);
     }
@@ -89,8 +111,8 @@ public record NodetoolStatus(List<Node> nodes) {
             for (Node n : nodes) {
                 if (n.owns() != null && Math.abs(n.owns() - fair) > fair * OWNS_TOLERANCE) {
                     String name = names.get(n.address());
-                    problems.add((name != null ? name + " (" + n.address() + ")" : n.address()) + " owns " + n.owns()
-                            + "% of the ring, not about " + String.format(java.util.Locale.ROOT, "%.1f", fair) + "%");
+                    problems.add((name != null ? name + " (" + n.address() + ")" : n.address()) + " owns "
+                            + String.format(java.util.Locale.ROOT, "%.1f", n.owns()) + "% of the ring, not about " + String.format(java.util.Locale.ROOT, "%.1f", fair) + "%");
                 }
             }
         }

@@ -164,8 +164,10 @@ class CassandraTest {
     void nodetoolStatusOfASaneRing() {
         NodetoolStatus status = NodetoolStatus.parse(fixture("cassandra/nodetool-status-6-un.txt"));
         assertEquals(6, status.nodes().size());
-        assertEquals(new NodetoolStatus.Node("UN", "10.0.1.11"), status.nodes().get(0));
-        assertEquals(new NodetoolStatus.Node("UN", "10.0.1.16"), status.nodes().get(5));
+        assertEquals("10.0.1.11", status.nodes().get(0).address());
+        assertEquals("10.0.1.16", status.nodes().get(5).address());
+        // evenly spaced tokens: each node owns a sixth of the ring, whatever the Owns column says
+        status.nodes().forEach(n -> assertEquals(100.0 / 6, n.owns(), 0.01, n.toString()));
         assertEquals(List.of(), status.problems(6, names(6)));
     }
 
@@ -191,33 +193,36 @@ class CassandraTest {
     }
 
     @Test
-    void checkRunsNodetoolStatusOnDataNodeOne() {
+    void checkRunsNodetoolStatusOnEveryDataNode() {
         FakeCluster cluster = ring(6).answer("nodetool status", fixture("cassandra/nodetool-status-6-un.txt"));
         Sanity sanity = cassandra.check(cluster);
         assertTrue(sanity.isOk(), sanity.toString());
-        assertEquals("6 data nodes asked; sane means nodetool status on data-1 lists 6 nodes, all UN", sanity.summary());
-        assertEquals(List.of("data-1: nodetool status"), cluster.ran);
+        assertEquals("6 data nodes asked; sane means nodetool status on every data node lists 6 nodes, all UN, each owning"
+                + " about 1/6 of the ring", sanity.summary());
+        assertEquals(6, cluster.ran.stream().filter(c -> c.endsWith(": nodetool status")).count(), cluster.ran.toString());
     }
 
     @Test
     void checkNamesEachNodeThatIsNotUpNormal() {
         FakeCluster cluster = ring(6).answer("nodetool status", fixture("cassandra/nodetool-status-dn-uj.txt"));
-        assertEquals(List.of("data-4 (10.0.1.14): DN (down, normal)", "data-6 (10.0.1.16): UJ (up, joining)"),
-                cassandra.check(cluster).problems());
+        List<String> problems = cassandra.check(cluster).problems();
+        assertTrue(problems.contains("as data-1 sees it: data-4 (10.0.1.14): DN (down, normal)")
+                && problems.contains("as data-1 sees it: data-6 (10.0.1.16): UJ (up, joining)"), problems.toString());
         FakeCluster short4 = ring(6).answer("nodetool status", fixture("cassandra/nodetool-status-4-of-6.txt"));
-        assertEquals("4 of 6 nodes in the ring", cassandra.check(short4).problems().get(0));
+        assertEquals("as data-1 sees it: 4 of 6 nodes in the ring", cassandra.check(short4).problems().get(0));
     }
 
     @Test
     void checkNamesDataNodeOneWhenNodetoolFails() {
         FakeCluster cluster = ring(6).fail("nodetool status",
                 "nodetool: Failed to connect to '127.0.0.1:7199' - ConnectException: 'Connection refused (Connection refused)'.\n");
-        assertEquals(List.of("data-1 (i-0d00001 10.0.1.11): nodetool status failed: exit status 1: nodetool: Failed to"
-                + " connect to '127.0.0.1:7199' - ConnectException: 'Connection refused (Connection refused)'."),
-                cassandra.check(cluster).problems());
+        assertEquals("data-1 (i-0d00001 10.0.1.11): nodetool status failed: exit status 1: nodetool: Failed to"
+                + " connect to '127.0.0.1:7199' - ConnectException: 'Connection refused (Connection refused)'.",
+                cassandra.check(cluster).problems().get(0));
         FakeCluster gone = ring(6).on("nodetool", m -> CannedResults.unreachable(m.name(), m.ip(), "connection timed out"));
-        assertEquals(List.of("data-1 (i-0d00001 10.0.1.11): nodetool status failed: connection timed out"),
-                cassandra.check(gone).problems());
+        assertEquals("data-1 (i-0d00001 10.0.1.11): nodetool status failed: connection timed out",
+                cassandra.check(gone).problems().get(0));
+        assertEquals(6, cassandra.check(gone).problems().size());
     }
 
     @Test
@@ -268,16 +273,16 @@ class CassandraTest {
         TypeException e = assertThrows(TypeException.class, () -> cassandra.configure(missing));
         assertTrue(e.getMessage().contains("data: 4 of 6 nodes registered"), e.getMessage());
         assertTrue(missing.ran.isEmpty());
-        FakeCluster failing = ring(6).on("cassandra restart", m -> m.number() == 3
+        FakeCluster failing = ring(6).on("cassandra-data.sh\" restart", m -> m.number() == 3
                 ? CannedResults.exit(m.name(), m.ip(), 1, "", "Job for cassandra.service failed.\n")
                 : CannedResults.ok(m.name(), m.ip(), ""));
         TypeException start = assertThrows(TypeException.class, () -> cassandra.configure(failing));
         assertTrue(start.getMessage().contains("failed on 1 of 6 nodes: data-3: exit status 1: Job for cassandra.service failed."),
                 start.getMessage());
         FakeCluster noTable = ring(6).answer("nodetool status", fixture("cassandra/nodetool-status-6-un.txt"))
-                .fail("cqlsh", "Connection error: ('Unable to connect to any servers')");
+                .fail("ycsb cql", "cql: Could not reach any contact point");
         TypeException cqlsh = assertThrows(TypeException.class, () -> cassandra.configure(noTable));
-        assertTrue(cqlsh.getMessage().contains("data-1") && cqlsh.getMessage().contains("Unable to connect"), cqlsh.getMessage());
+        assertTrue(cqlsh.getMessage().contains("data-1") && cqlsh.getMessage().contains("Could not reach"), cqlsh.getMessage());
     }
 
     @Test
@@ -295,9 +300,9 @@ class CassandraTest {
     @Test
     void toolsAndLogs() {
         List<String> commands = cassandra.tools().stream().map(Tool::command).toList();
-        assertEquals(List.of("cassandra", "nodetool", "cqlsh", Ycsb.LAUNCHER, "java", "sadc"), commands);
+        assertEquals(List.of("cassandra", "nodetool", "ycsb", "java", "sadc"), commands);
         assertEquals("cassandra", cassandra.tools().get(1).debianPackage());
-        assertTrue(cassandra.tools().get(3).debianPackage().contains("baked into the AMI"));
+        assertTrue(cassandra.tools().get(2).debianPackage().contains("baked into the AMI"));
         assertEquals(List.of("var/log/cassandra"), cassandra.logs());
     }
 
