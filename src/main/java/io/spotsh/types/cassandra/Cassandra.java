@@ -47,8 +47,9 @@ import java.util.regex.Pattern;
  *     a new, empty ring needs no bootstrap streaming, so {@code auto_bootstrap: false}), waits until
  *     {@code nodetool status} lists every node UN, then creates the {@code ycsb.usertable} table
  *     ({@code IF NOT EXISTS}) with the replication factor, through the binding's driver ({@code ycsb cql}).</li>
- * <li>Sane: {@code nodetool status} on every data node lists exactly the data nodes, all UN, each owning about
- *     1/N of the ring; a node whose nodetool fails (Cassandra stopped) is named with its instance id and address.</li>
+ * <li>Sane: {@code nodetool status} on every data node lists exactly the data nodes, all UN, and
+ *     {@code nodetool ring}'s tokens give each about 1/N of the Murmur3 range ({@link NodetoolStatus}); a node whose
+ *     nodetool fails (Cassandra stopped) is named with its instance id and address.</li>
  * <li>Workloads: {@code load} (YCSB load, each client its share of the records) then {@code run}.</li>
  * </ul>
  */
@@ -171,17 +172,17 @@ public final class Cassandra implements TestType {
         List<Member> data = Members.of(cluster, "data");
         int expected = cluster.sizing().getOrDefault("data", data.size());
         String summary = expected + " data nodes asked; sane means nodetool status on every data node lists " + expected
-                + " nodes, all UN, each owning about 1/" + expected + " of the ring";
+                + " nodes, all UN, and nodetool ring gives each about 1/" + expected + " of the token range";
         List<String> problems = new ArrayList<>(Members.unregistered(cluster));
         if (data.isEmpty()) {
             return new Sanity(problems.isEmpty() ? List.of("data: no node registered") : problems, summary);
         }
-        RunResult ran = cluster.run(data, "nodetool status", Duration.ofSeconds(60));
+        RunResult ran = cluster.run(data, NodetoolStatus.COMMAND, Duration.ofSeconds(60));
         Map<String, String> names = names(data);
         for (Member m : data) {
             NodeResult r = ran.get(m.name());
             if (r == null || !r.isOk()) {
-                problems.add(Members.describe(m) + ": nodetool status failed: " + Members.lastLines(r));
+                problems.add(Members.describe(m) + ": nodetool failed: " + Members.lastLines(r));
                 continue;
             }
             for (String p : NodetoolStatus.parse(r.getStdout()).problems(expected, names)) {
@@ -247,10 +248,10 @@ public final class Cassandra implements TestType {
     private void awaitRing(TestCluster cluster, List<Member> data, Member seed) {
         long deadline = System.nanoTime() + settle.toNanos();
         while (true) {
-            NodeResult r = Members.runOne(cluster, seed, "nodetool status", Duration.ofSeconds(60));
+            NodeResult r = Members.runOne(cluster, seed, NodetoolStatus.COMMAND, Duration.ofSeconds(60));
             List<String> pending = r != null && r.isOk()
                     ? NodetoolStatus.parse(r.getStdout()).problems(data.size(), names(data))
-                    : List.of(Members.describe(seed) + ": nodetool status failed: " + Members.lastLines(r));
+                    : List.of(Members.describe(seed) + ": nodetool failed: " + Members.lastLines(r));
             if (pending.isEmpty()) {
                 return;
             }
@@ -264,7 +265,7 @@ public final class Cassandra implements TestType {
 
     private static Map<String, String> names(List<Member> data) {
         Map<String, String> names = new LinkedHashMap<>();
-        data.forEach(m -> names.put(m.ip(), m.name()));
+        data.forEach(m -> names.put(m.ip(), Members.describe(m)));
         return names;
     }
 

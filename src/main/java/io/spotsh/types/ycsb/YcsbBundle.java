@@ -18,7 +18,7 @@ import java.util.Map;
  * an EC2 node, whose image has this layout in {@code /opt/ycsb}:
  * <pre>
  *   bin/ycsb.sh        load|run BINDING ..., cql HOSTS 'CQL', home
- *   lib/               site.ycsb:core:0.17.0 and its dependencies (HdrHistogram, ...); here also the binding and
+ *   lib/               site.ycsb:core:0.17.0 and its dependencies (HdrHistogram 2.1.12, ...); here also the binding and
  *                      the driver, which the EC2 image keeps in cassandra-cql-binding/lib/
  *   workloads/         workloada .. workloadf, YCSB's core workloads
  * </pre>
@@ -43,7 +43,10 @@ public final class YcsbBundle implements JavaBundle {
 
     @Override
     public List<String> artifacts() {
-        return List.of("site.ycsb:core:0.17.0", "org.apache.cassandra:java-driver-core:4.18.1");
+        // HdrHistogram over core's 2.1.4, whose log writer needs javax.xml.bind (gone from Java 11 on) for the .hdr
+        // files; 2.1.12 encodes with java.util.Base64 and has the same API
+        return List.of("site.ycsb:core:0.17.0", "org.hdrhistogram:HdrHistogram:2.1.12",
+                "org.apache.cassandra:java-driver-core:4.18.1");
     }
 
     @Override
