@@ -20,6 +20,18 @@ public final class TestBundles {
     private TestBundles() {
     }
 
+    /**
+     * {@code TestBundles STATE_DIR TYPE}: installs test type TYPE's bundles into STATE_DIR/tools, for the benchmarks
+     * that run spotsh itself on local nodes (scripts/bench/cassandra-local.sh) until spotsh installs them.
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length != 2) {
+            System.err.println("usage: TestBundles STATE_DIR TYPE");
+            System.exit(2);
+        }
+        install(Path.of(args[0]), new io.spotsh.types.TestTypes().get(args[1]).javaTools());
+    }
+
     public static void install(Path stateDir, List<JavaBundle> bundles) throws IOException, InterruptedException {
         Path tools = Files.createDirectories(stateDir.resolve("tools"));
         Path bin = Files.createDirectories(tools.resolve("bin"));

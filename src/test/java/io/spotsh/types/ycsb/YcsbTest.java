@@ -71,6 +71,34 @@ class YcsbTest {
         assertEquals(List.of("OVERALL throughput"), m.keySet().stream().filter(k -> k.endsWith("throughput")).toList());
     }
 
+    /**
+     * Output of a real run (LocalCassandraTest: 3 Cassandra 5.0.6 nodes, the cassandra-cql binding, 3000 records,
+     * {@code measurementtype=hdrhistogram} with file output), read by the same parser: the result file, and stderr
+     * and stdout together with the status lines and the binding's noise.
+     */
+    @Test
+    void realHdrHistogramOutputOfTheCqlBinding() {
+        Map<String, Double> m = byName(Ycsb.parse(fixture("ycsb/run-workloada-cassandra5-hdr.out")));
+        assertEquals(282.5124776344289, m.get("OVERALL throughput"));
+        assertEquals(10.619, m.get("OVERALL runtime"));
+        assertEquals(1514, m.get("READ operations"));
+        assertEquals(3.491, m.get("READ p50_latency"));
+        assertEquals(49.663, m.get("READ p95_latency"));
+        assertEquals(104.447, m.get("READ p99_latency"));
+        assertEquals(0, m.get("READ errors"));
+        assertEquals(1486, m.get("UPDATE operations"));
+        assertEquals(2.273, m.get("UPDATE p50_latency"));
+        assertEquals(96.703, m.get("UPDATE p99_latency"));
+        assertEquals(4, m.get("CLEANUP operations"));
+        assertEquals(Ycsb.parse(fixture("ycsb/run-workloada-cassandra5-hdr.out")),
+                Ycsb.parse(fixture("ycsb/run-workloada-cassandra5-hdr-terminal.txt")), "the terminal's extra lines are skipped");
+        Map<String, Double> load = byName(Ycsb.parse(fixture("ycsb/load-cassandra5-hdr.out")));
+        assertEquals(3000, load.get("INSERT operations"));
+        assertEquals(0, load.get("INSERT errors"));
+        assertTrue(load.get("INSERT p50_latency") <= load.get("INSERT p95_latency")
+                && load.get("INSERT p95_latency") <= load.get("INSERT p99_latency"), load.toString());
+    }
+
     @Test
     void mongodbResultFileAlone() {
         Map<String, Double> m = byName(Ycsb.parse(fixture("ycsb/run-workloada-mongodb.txt")));
