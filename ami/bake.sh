@@ -64,6 +64,10 @@ rm -rf /opt/ycsb/cassandra-cql-binding "$repo/ycsb-cql/target"
 mvn -B -q -f "$repo/ycsb-cql/pom.xml" -DskipTests package dependency:copy-dependencies -DincludeScope=runtime \
     -DoutputDirectory=/opt/ycsb/cassandra-cql-binding/lib
 cp "$repo"/ycsb-cql/target/spotsh-ycsb-cql-*.jar /opt/ycsb/cassandra-cql-binding/lib/
+# YCSB's HdrHistogram 2.1.4 writes .hdr files through javax.xml.bind, which Java 17 lacks; 2.1.12 (same API) does not
+rm -f /opt/ycsb/lib/HdrHistogram-*.jar
+mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy -Dartifact=org.hdrhistogram:HdrHistogram:2.1.12 \
+    -DoutputDirectory=/opt/ycsb/lib
 install -m 0755 "$scripts/ycsb.sh" /opt/ycsb/bin/ycsb.sh
 # on PATH as on a local node: workloads run `ycsb`, and the schema step runs `ycsb cql` on data node 1
 ln -sf /opt/ycsb/bin/ycsb.sh /usr/local/bin/ycsb

@@ -9,11 +9,16 @@
 #   cassandra-data.sh yaml SEED   rewrite the settings with seeds: SEED (configure's join step runs it, then
 #                                 restarts Cassandra, unless it already runs with that seed)
 #   cassandra-data.sh token I N   print node I's token in a ring of N
+#   cassandra-data.sh start|stop|restart|status
+#                                 Cassandra itself: on an EC2 node the Debian package's service; on a local node
+#                                 ($SPOTSH_ROOT set) the cassandra command on PATH (spotsh's Cassandra 5.0.6 bundle)
+#                                 in the background, in the caller's process group, which ends with the instance
 #
-#   $CASSANDRA_CONF/cassandra.yaml   default $SPOTSH_ROOT/etc/cassandra, as the Debian package has it
-#   <disk>/cassandra/                data and commitlog (no disk: var/lib/spotsh/cassandra); hints and saved
-#                                    caches, small, stay where the package has them
-#   $SPOTSH_ROOT/var/log/cassandra/  the package's logs, collected with the results
+#   $CASSANDRA_CONF/cassandra.yaml   default $SPOTSH_ROOT/etc/cassandra, as the Debian package has it; a local node
+#                                    starts from the bundle's template (cassandra --init-conf)
+#   <disk>/cassandra/                data, commitlog, hints and saved caches (no disk: var/lib/spotsh/cassandra)
+#   $SPOTSH_ROOT/var/log/cassandra/  the logs (system.log), collected with the results
+#   $SPOTSH_ROOT/var/run/cassandra/cassandra.pid   a local node's Cassandra
 set -e
 root=${SPOTSH_ROOT:-}
 yaml=${CASSANDRA_CONF:-$root/etc/cassandra}/cassandra.yaml
@@ -49,6 +54,8 @@ auto_bootstrap: false
 data_file_directories:
   - $d/data
 commitlog_directory: $d/commitlog
+saved_caches_directory: $d/saved_caches
+hints_directory: $d/hints
 seed_provider:
   - class_name: org.apache.cassandra.locator.SimpleSeedProvider
     parameters:
@@ -61,16 +68,51 @@ EOF
     rm "$yaml.add"
 }
 
+# service start|stop|restart|status: the package's service on EC2, the cassandra command with a pid file locally
+pidfile=$root/var/run/cassandra/cassandra.pid
+service_() {
+    if [ -z "$root" ]; then
+        service cassandra "$1"
+        return
+    fi
+    case $1 in
+    status) [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null ;;
+    start)
+        ! service_ status || return 0
+        mkdir -p "${pidfile%/*}"
+        cassandra -p "$pidfile"
+        ;;
+    stop)
+        if service_ status; then
+            pid=$(cat "$pidfile")
+            kill "$pid"
+            # Cassandra drains on TERM; a node that does not end within 60 s is killed
+            i=0
+            while kill -0 "$pid" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+            kill -9 "$pid" 2>/dev/null || true
+        fi
+        rm -f "$pidfile"
+        ;;
+    restart) service_ stop && service_ start ;;
+    esac
+}
+
 case ${1:-} in
 token) token "$2" "$3" ;;
 yaml) settings "$2" ;;
+start | stop | restart | status) service_ "$1" ;;
 *)
+    if [ -n "$root" ] && [ ! -f "$yaml" ]; then
+        command -v cassandra >/dev/null ||
+            { echo "cassandra: no cassandra command on this node's PATH (spotsh's Cassandra bundle)" >&2; exit 1; }
+        cassandra --init-conf
+    fi
     [ -f "$yaml" ] || { echo "cassandra: no $yaml" >&2; exit 1; }
     # the package starts a default single-node Cassandra; this one must start from the settings below
-    service cassandra stop >/dev/null 2>&1 || true
+    service_ stop >/dev/null 2>&1 || true
     settings "$SPOTSH_PRIVATE_IP"
     if [ "$SPOTSH_NODE_NUMBER" = 1 ]; then
-        service cassandra start
+        service_ start
     fi
     echo "cassandra: node $SPOTSH_NODE_NUMBER configured"
     ;;

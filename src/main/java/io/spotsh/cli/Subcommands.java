@@ -18,6 +18,7 @@ final class Subcommands {
     static {
         COMMANDS.put("reap", new ReapCommand());
         COMMANDS.put("registry", new RegistryCommand());
+        COMMANDS.put("tools", new ToolsCommand());
     }
 
     private Subcommands() {

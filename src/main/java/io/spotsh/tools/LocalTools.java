@@ -4,6 +4,7 @@ import io.spotsh.common.BadInput;
 import io.spotsh.common.FileTree;
 import io.spotsh.common.Log;
 import io.spotsh.common.StateDir;
+import io.spotsh.types.TestType;
 import io.spotsh.types.Tool;
 
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +68,16 @@ public final class LocalTools {
         this.maven = maven;
     }
 
+    /** What every local node runs at boot whatever its type: phone-home is a psql call, each node its own session. */
+    public static final List<Tool> NODE_TOOLS = List.of(new Tool("psql", "postgresql-client"), new Tool("setsid", "util-linux"));
+
+    /** Provides what the local nodes of a test type run: {@link #NODE_TOOLS}, its tools and its Java bundles. */
+    public void provide(TestType type) {
+        List<Tool> needed = new ArrayList<>(NODE_TOOLS);
+        needed.addAll(type.tools());
+        provide(type.name(), needed, type.javaTools());
+    }
+
     /** {@code <stateDir>/tools/bin}, where the bundles' commands are: first on every local node's PATH. */
     public Path binDir() {
         return binDir(stateDir.root());
@@ -80,7 +92,11 @@ public final class LocalTools {
      * allowed; otherwise a {@link BadInput} that names it, and nothing was launched.
      */
     public void provide(String typeName, List<Tool> debianTools, List<JavaBundle> bundles) {
-        List<Tool> missing = debianTools.stream().filter(t -> !t.isInstalled(searchPath())).distinct().toList();
+        // a command a bundle writes into tools/bin (cassandra, nodetool, ycsb) is spotsh's to provide, not apt's
+        Set<String> bundled = new HashSet<>();
+        bundles.forEach(b -> bundled.addAll(b.commands().keySet()));
+        List<Tool> missing = debianTools.stream().filter(t -> !bundled.contains(t.command()))
+                .filter(t -> !t.isInstalled(searchPath())).distinct().toList();
         if (!install) {
             List<String> absent = new ArrayList<>(missing.stream().map(Tool::toString).toList());
             for (JavaBundle b : bundles) {

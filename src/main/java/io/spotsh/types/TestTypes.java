@@ -21,6 +21,11 @@ public final class TestTypes {
         return this;
     }
 
+    /** The names, in the order they were added. */
+    public java.util.List<String> names() {
+        return java.util.List.copyOf(types.keySet());
+    }
+
     public TestType get(String name) {
         TestType type = types.get(name);
         if (type == null) {

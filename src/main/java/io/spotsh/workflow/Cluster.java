@@ -18,7 +18,6 @@ import io.spotsh.tools.LocalTools;
 import io.spotsh.types.Sanity;
 import io.spotsh.types.TestType;
 import io.spotsh.types.TestTypes;
-import io.spotsh.types.Tool;
 import io.spotsh.types.TypeException;
 import io.spotsh.types.Workload;
 
@@ -123,18 +122,13 @@ public final class Cluster implements AutoCloseable {
         return this;
     }
 
-    /** What every local node runs at boot: phone-home is a psql call, each node its own session. */
-    static final List<Tool> LOCAL_NODE_TOOLS = List.of(new Tool("psql", "postgresql-client"), new Tool("setsid", "util-linux"));
-
     /** Local nodes run this machine's programs: provide what is missing (or say so) before anything is launched. */
     private void provideTools(TestType type) {
         LocalTools tools = localTools;
         if (tools == null) {
             throw new IllegalStateException("no local tools wired into this cluster (setLocalTools)");
         }
-        List<Tool> needed = new ArrayList<>(LOCAL_NODE_TOOLS);
-        needed.addAll(type.tools());
-        tools.provide(type.name(), needed, type.javaTools());
+        tools.provide(type);
     }
 
     /** Works on a test launched earlier (by this or another spotsh process): status, nodes, terminate. */

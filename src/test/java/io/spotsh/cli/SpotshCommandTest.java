@@ -135,6 +135,20 @@ class SpotshCommandTest {
     }
 
     @Test
+    void toolsChecksWhatATypesLocalNodesRunAndInstallsNothingWhenAskedOnly() {
+        assertEquals(2, spotsh("", "tools"));
+        assertTrue(err.contains("usage: spotsh tools install|check TYPE") && err.contains("cassandra"), err);
+        assertEquals(2, spotsh("", "tools", "check", "nosuchtype"));
+        assertTrue(err.contains("unknown test type 'nosuchtype'"), err);
+        // cassandra's Java bundles are not in this fresh state folder: check names them and fetches nothing
+        assertEquals(2, spotsh("", "tools", "check", "cassandra"));
+        assertTrue(err.contains("cassandra-5.0.6") && err.contains("ycsb-0.17.0-cql"), err);
+        assertFalse(Files.exists(dir.resolve("state/tools/cassandra-5.0.6")), "check installs nothing");
+        assertEquals(2, spotsh("", "--no-install", "tools", "install", "cassandra"));
+        assertFalse(Files.exists(dir.resolve("state/tools/cassandra-5.0.6")), "--no-install installs nothing");
+    }
+
+    @Test
     void helpListsTheExitCodes() {
         assertEquals(0, spotsh("", "--help"));
         assertTrue(out.contains("130") && out.contains("does not compile"), out);

@@ -120,7 +120,7 @@ class RequireToolsTest {
     void anAbsoluteAlternativeCounts() {
         assertTrue(new Tool("spotsh-no-such-shell", "dash", List.of("/bin/sh")).isInstalled());
         assertFalse(new Tool("/nonexistent/bin/tool", "x").isInstalled());
-        List<Tool> generic = new java.util.ArrayList<>(Cluster.LOCAL_NODE_TOOLS);
+        List<Tool> generic = new java.util.ArrayList<>(LocalTools.NODE_TOOLS);
         generic.addAll(new Generic().tools());
         assertDoesNotThrow(() -> new LocalTools(new StateDir(Path.of("/nonexistent")), false,
                 new Log(new PrintStream(new ByteArrayOutputStream()))).provide("generic", generic, List.of()));

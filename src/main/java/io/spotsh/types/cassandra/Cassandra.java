@@ -3,6 +3,8 @@ package io.spotsh.types.cassandra;
 import io.spotsh.common.BadInput;
 import io.spotsh.common.ShellQuote;
 import io.spotsh.fanout.NodeResult;
+import io.spotsh.fanout.RunResult;
+import io.spotsh.tools.JavaBundle;
 import io.spotsh.types.Member;
 import io.spotsh.types.Members;
 import io.spotsh.types.Metric;
@@ -14,6 +16,7 @@ import io.spotsh.types.Tool;
 import io.spotsh.types.TypeException;
 import io.spotsh.types.Workload;
 import io.spotsh.types.ycsb.Ycsb;
+import io.spotsh.types.ycsb.YcsbBundle;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,14 +34,22 @@ import java.util.regex.Pattern;
  *
  * <ul>
  * <li>Sizing: one client per three data nodes unless given.</li>
+ * <li>Programs: Cassandra 5.0 and YCSB 0.17.0 with spotsh's {@code cassandra-cql} binding (driver 4.18.1). An EC2
+ *     node has them from its image (the Debian package, {@code /opt/ycsb}); a local node from the same versions
+ *     as {@link #javaTools() tool bundles}: {@code cassandra}, {@code nodetool} and {@code ycsb} on its PATH.</li>
+ * <li>Local sizes, for 3-5 nodes and the YCSB clients on 2 cores and 24 GB ({@link CassandraBundle}): 512 MB heap,
+ *     256 MB direct memory, one processor as the JVM sees it, 4 concurrent reads and writes, 1 compactor, 64 MB
+ *     memtables, no auto-snapshot; about 0.9 GB resident per node, about 12 s from start to "Startup complete".</li>
  * <li>Boot ({@code scripts/roles/cassandra-data.sh}): every data node writes its cassandra.yaml (cluster name,
  *     its address, its initial_token from its node number, data on the first instance-store disk). Data node 1
  *     is the seed and starts at once; the others cannot know its address at boot, so they wait.</li>
  * <li>Configure: spotsh gives data nodes 2..N data node 1's address as seed and starts them (all at once:
  *     a new, empty ring needs no bootstrap streaming, so {@code auto_bootstrap: false}), waits until
  *     {@code nodetool status} lists every node UN, then creates the {@code ycsb.usertable} table
- *     ({@code IF NOT EXISTS}) with the replication factor.</li>
- * <li>Sane: {@code nodetool status} on data node 1 lists exactly the data nodes, all UN.</li>
+ *     ({@code IF NOT EXISTS}) with the replication factor, through the binding's driver ({@code ycsb cql}).</li>
+ * <li>Sane: {@code nodetool status} on every data node lists exactly the data nodes, all UN, and
+ *     {@code nodetool ring}'s tokens give each about 1/N of the Murmur3 range ({@link NodetoolStatus}); a node whose
+ *     nodetool fails (Cassandra stopped) is named with its instance id and address.</li>
  * <li>Workloads: {@code load} (YCSB load, each client its share of the records) then {@code run}.</li>
  * </ul>
  */
@@ -122,8 +133,14 @@ public final class Cassandra implements TestType {
 
     @Override
     public List<Tool> tools() {
-        return List.of(new Tool("cassandra", "cassandra"), new Tool("nodetool", "cassandra"),
-                new Tool("cqlsh", "cassandra"), Ycsb.TOOL, Ycsb.JAVA, Tool.SADC);
+        return List.of(new Tool("cassandra", "cassandra"), new Tool("nodetool", "cassandra"), Ycsb.TOOL, Ycsb.JAVA,
+                Tool.SADC);
+    }
+
+    /** Cassandra 5.0.6 ({@code cassandra}, {@code nodetool}) and YCSB with the cql binding ({@code ycsb}). */
+    @Override
+    public List<JavaBundle> javaTools() {
+        return List.of(new CassandraBundle(), new YcsbBundle());
     }
 
     @Override
@@ -144,7 +161,7 @@ public final class Cassandra implements TestType {
         int rf = Params.integer(cluster.params(), "replicationFactor", 1);
         NodeResult created = Members.runOne(cluster, seed, schemaCommand(rf), Duration.ofMinutes(3));
         if (created == null || !created.isOk()) {
-            throw new TypeException("cassandra: creating " + KEYSPACE + ".usertable with cqlsh on " + Members.describe(seed)
+            throw new TypeException("cassandra: creating " + KEYSPACE + ".usertable on " + Members.describe(seed)
                     + " failed: " + Members.lastLines(created));
         }
         cluster.log("Cassandra: " + data.size() + " nodes UN, keyspace " + KEYSPACE + " with replication factor " + rf);
@@ -154,19 +171,27 @@ public final class Cassandra implements TestType {
     public Sanity check(TestCluster cluster) {
         List<Member> data = Members.of(cluster, "data");
         int expected = cluster.sizing().getOrDefault("data", data.size());
-        String summary = expected + " data nodes asked; sane means nodetool status on data-1 lists " + expected
-                + " nodes, all UN";
+        String summary = expected + " data nodes asked; sane means nodetool status on every data node lists " + expected
+                + " nodes, all UN, and nodetool ring gives each about 1/" + expected + " of the token range";
         List<String> problems = new ArrayList<>(Members.unregistered(cluster));
         if (data.isEmpty()) {
             return new Sanity(problems.isEmpty() ? List.of("data: no node registered") : problems, summary);
         }
-        Member seed = seed(data);
-        NodeResult r = Members.runOne(cluster, seed, "nodetool status", Duration.ofSeconds(60));
-        if (r == null || !r.isOk()) {
-            problems.add(Members.describe(seed) + ": nodetool status failed: " + Members.lastLines(r));
-            return new Sanity(problems, summary);
+        RunResult ran = cluster.run(data, NodetoolStatus.COMMAND, Duration.ofSeconds(60));
+        Map<String, String> names = names(data);
+        for (Member m : data) {
+            NodeResult r = ran.get(m.name());
+            if (r == null || !r.isOk()) {
+                problems.add(Members.describe(m) + ": nodetool failed: " + Members.lastLines(r));
+                continue;
+            }
+            for (String p : NodetoolStatus.parse(r.getStdout()).problems(expected, names)) {
+                String problem = "as " + m.name() + " sees it: " + p;
+                if (!problems.contains(problem)) {
+                    problems.add(problem);
+                }
+            }
         }
-        problems.addAll(NodetoolStatus.parse(r.getStdout()).problems(expected, names(data)));
         return new Sanity(problems, summary);
     }
 
@@ -199,11 +224,14 @@ public final class Cassandra implements TestType {
      * nothing to stream, hence {@code auto_bootstrap: false} in the role script.
      */
     static String joinCommand(String seedIp) {
-        return "if grep -qF 'seeds: \"" + seedIp + "\"' " + YAML + " && service cassandra status >/dev/null 2>&1; then exit 0; fi; "
-                + SCRIPT + " yaml " + seedIp + " && service cassandra restart";
+        return "if grep -qF 'seeds: \"" + seedIp + "\"' " + YAML + " && " + SCRIPT + " status >/dev/null 2>&1; then exit 0; fi; "
+                + SCRIPT + " yaml " + seedIp + " && " + SCRIPT + " restart";
     }
 
-    /** The YCSB keyspace and table, as the cassandra-cql binding's README has them; both IF NOT EXISTS. */
+    /**
+     * The YCSB keyspace and table, as the cassandra-cql binding's README has them; both IF NOT EXISTS. Run with the
+     * binding's own driver ({@code ycsb cql}, io.spotsh.ycsb.Cql), the same on EC2 and local nodes.
+     */
     static String schemaCommand(int replicationFactor) {
         StringBuilder cql = new StringBuilder("CREATE KEYSPACE IF NOT EXISTS " + KEYSPACE
                 + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': " + replicationFactor + "}; "
@@ -213,17 +241,17 @@ public final class Cassandra implements TestType {
         }
         cql.append(");");
         // the native transport may open a little after the node shows UN
-        return "i=0; until cqlsh \"$SPOTSH_PRIVATE_IP\" -e " + ShellQuote.quote(cql.toString())
+        return "i=0; until ycsb cql \"$SPOTSH_PRIVATE_IP\" " + ShellQuote.quote(cql.toString())
                 + "; do i=$((i + 1)); [ $i -lt 24 ] || exit 1; sleep 5; done";
     }
 
     private void awaitRing(TestCluster cluster, List<Member> data, Member seed) {
         long deadline = System.nanoTime() + settle.toNanos();
         while (true) {
-            NodeResult r = Members.runOne(cluster, seed, "nodetool status", Duration.ofSeconds(60));
+            NodeResult r = Members.runOne(cluster, seed, NodetoolStatus.COMMAND, Duration.ofSeconds(60));
             List<String> pending = r != null && r.isOk()
                     ? NodetoolStatus.parse(r.getStdout()).problems(data.size(), names(data))
-                    : List.of(Members.describe(seed) + ": nodetool status failed: " + Members.lastLines(r));
+                    : List.of(Members.describe(seed) + ": nodetool failed: " + Members.lastLines(r));
             if (pending.isEmpty()) {
                 return;
             }
@@ -237,7 +265,7 @@ public final class Cassandra implements TestType {
 
     private static Map<String, String> names(List<Member> data) {
         Map<String, String> names = new LinkedHashMap<>();
-        data.forEach(m -> names.put(m.ip(), m.name()));
+        data.forEach(m -> names.put(m.ip(), Members.describe(m)));
         return names;
     }
 

@@ -33,11 +33,15 @@ import java.util.regex.Pattern;
  * a report line whose value is not a number is a {@link BadInput} naming the line.
  */
 public final class Ycsb {
-    /** Where the node image has YCSB (the full 0.17.0 release, every binding); {@code YCSB_HOME} overrides it. */
+    /**
+     * Where the node image has YCSB ({@link YcsbBundle}'s layout); on a node, {@code YCSB_HOME} overrides it, else
+     * {@code ycsb home} (the {@code ycsb} command on PATH: the image's link to this launcher, or a local node's bundle).
+     */
     public static final String HOME = "/opt/ycsb";
     public static final String LAUNCHER = HOME + "/bin/ycsb.sh";
-    /** YCSB's launcher: not in Debian, so the node image carries it; the local provider checks for it here. */
-    public static final Tool TOOL = new Tool(LAUNCHER, "ycsb 0.17.0 (no Debian package: baked into the AMI under " + HOME + ")");
+    /** YCSB's launcher on PATH: not in Debian, so the node image carries it and local nodes get {@link YcsbBundle}. */
+    public static final Tool TOOL = new Tool("ycsb", "ycsb 0.17.0 (no Debian package: baked into the AMI under " + HOME
+            + ", linked as /usr/local/bin/ycsb; spotsh's ycsb bundle on local nodes)");
     /** YCSB runs on the JVM. */
     public static final Tool JAVA = new Tool("java", "default-jre-headless");
     /** The percentiles asked for: YCSB 0.17.0 prints only 95 and 99 unless told. */
@@ -142,7 +146,7 @@ public final class Ycsb {
         long r = s.recordCount();
         long o = s.operationCount();
         int c = s.clients();
-        StringBuilder cmd = new StringBuilder("n=$SPOTSH_NODE_NUMBER; y=${YCSB_HOME:-" + HOME + "}; exec \"$y/bin/ycsb.sh\" ")
+        StringBuilder cmd = new StringBuilder("n=$SPOTSH_NODE_NUMBER; y=${YCSB_HOME:-$(ycsb home)} || exit 1; exec \"$y/bin/ycsb.sh\" ")
                 .append(phase.word()).append(' ').append(ShellQuote.quote(binding))
                 .append(" -s -P \"$y/workloads/workload").append(s.workload()).append('"')
                 .append(" -threads ").append(s.threads())
@@ -155,7 +159,11 @@ public final class Ycsb {
             cmd.append(" -p operationcount=$(( n * ").append(o).append(" / ").append(c)
                     .append(" - (n - 1) * ").append(o).append(" / ").append(c).append(" ))");
         }
-        cmd.append(" -p hdrhistogram.percentiles=").append(PERCENTILES);
+        cmd.append(" -p hdrhistogram.percentiles=").append(PERCENTILES)
+                // each client keeps its whole latency histogram (<phase>-<OPERATION>.hdr) beside its report, so
+                // collect() brings it home; the path is the node's results folder (collect.Collector.NODE_RESULTS)
+                .append(" -p measurementtype=hdrhistogram -p hdrhistogram.fileoutput=true")
+                .append(" -p \"hdrhistogram.output.path=${SPOTSH_ROOT:-}/var/lib/spotsh/results/").append(phase.word()).append("-\"");
         if (hostsProperty != null) {
             cmd.append(" -p \"").append(hostsProperty).append("=$(echo $SPOTSH_DATA_IPS | tr ' ' ,)\"");
         }

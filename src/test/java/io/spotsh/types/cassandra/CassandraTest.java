@@ -161,71 +161,112 @@ class CassandraTest {
     }
 
     @Test
-    void nodetoolStatusOfASaneRing() {
-        NodetoolStatus status = NodetoolStatus.parse(fixture("cassandra/nodetool-status-6-un.txt"));
-        assertEquals(6, status.nodes().size());
-        assertEquals(new NodetoolStatus.Node("UN", "10.0.1.11"), status.nodes().get(0));
-        assertEquals(new NodetoolStatus.Node("UN", "10.0.1.16"), status.nodes().get(5));
-        assertEquals(List.of(), status.problems(6, names(6)));
+    void nodetoolStatusAndRingOfASaneRing() {
+        // Cassandra 5.0.6, 3 local nodes, after the ycsb keyspace (RF 3): status shows Tokens 1 and Owns 100%
+        NodetoolStatus status = NodetoolStatus.parse(fixture("cassandra/nodetool-3-un.txt"));
+        assertEquals(List.of("127.100.0.3", "127.100.0.2", "127.100.0.1"),
+                status.nodes().stream().map(NodetoolStatus.Node::address).toList());
+        assertTrue(status.hasRing());
+        // evenly spaced tokens from nodetool ring: a third each, whatever the Owns columns say
+        status.nodes().forEach(n -> assertEquals(100.0 / 3, n.owns(), 1e-9, n.toString()));
+        assertEquals(List.of(), status.problems(3, names(3)));
     }
 
     @Test
-    void nodetoolStatusWithADownAndAJoiningNode() {
-        NodetoolStatus status = NodetoolStatus.parse(fixture("cassandra/nodetool-status-dn-uj.txt"));
-        assertEquals(List.of("UN", "UN", "UN", "DN", "UN", "UJ"), status.nodes().stream().map(NodetoolStatus.Node::code).toList());
-        assertEquals(List.of("data-4 (10.0.1.14): DN (down, normal)", "data-6 (10.0.1.16): UJ (up, joining)"),
-                status.problems(6, names(6)));
-        Map<String, String> five = names(5);
-        assertEquals(List.of("6 of 5 nodes in the ring", "data-4 (10.0.1.14): DN (down, normal)",
-                "10.0.1.16 (no node of this test): UJ (up, joining)"), status.problems(5, five));
+    void aNodeOwningFarFromItsShareIsAProblem() {
+        // the real capture with node 3's token moved from 3074457345618258602 to 0: node 3 owns 1/6, node 1 1/2
+        String skewed = moveToken3("0");
+        List<Double> owns = NodetoolStatus.parse(skewed).nodes().stream().map(NodetoolStatus.Node::owns).toList();
+        assertEquals(100.0 / 6, owns.get(0), 1e-9);
+        assertEquals(100.0 / 3, owns.get(1), 1e-9);
+        assertEquals(50.0, owns.get(2), 1e-9);
+        assertEquals(List.of("data-3 (i-0d00003 127.100.0.3) owns 16.7% of the ring, not about 33.3%",
+                "data-1 (i-0d00001 127.100.0.1) owns 50.0% of the ring, not about 33.3%"),
+                NodetoolStatus.parse(skewed).problems(3, names(3)));
+        // [0.8/N, 1.2/N] is about right: 40.5% and 26.1% are just outside, 35.6% and 31.0% inside
+        assertEquals(List.of("data-3 (i-0d00003 127.100.0.3) owns 40.5% of the ring, not about 33.3%",
+                "data-1 (i-0d00001 127.100.0.1) owns 26.1% of the ring, not about 33.3%"),
+                NodetoolStatus.parse(moveToken3("4400000000000000000")).problems(3, names(3)));
+        assertEquals(List.of(), NodetoolStatus.parse(moveToken3("3500000000000000000")).problems(3, names(3)));
+    }
+
+    private static String moveToken3(String token) {
+        String real = fixture("cassandra/nodetool-3-un.txt");
+        assertTrue(real.contains(" 3074457345618258602 "), real);
+        return real.replace(" 3074457345618258602 ", " " + token + " ");
     }
 
     @Test
-    void nodetoolStatusWithNodesMissingFromTheRing() {
-        NodetoolStatus status = NodetoolStatus.parse(fixture("cassandra/nodetool-status-4-of-6.txt"));
-        assertEquals(List.of("4 of 6 nodes in the ring", "data-5 (10.0.1.15) is not in the ring",
-                "data-6 (10.0.1.16) is not in the ring"), status.problems(6, names(6)));
-        assertEquals(List.of("0 of 6 nodes in the ring"),
-                NodetoolStatus.parse("error: No nodes present in the cluster. Has this node finished starting up?\n")
-                        .problems(6, Map.of()));
+    void statusWithoutTheRingLeavesOwnershipUnknown() {
+        String both = fixture("cassandra/nodetool-3-un.txt");
+        NodetoolStatus status = NodetoolStatus.parse(both.substring(0, both.indexOf("\n\n")));
+        assertFalse(status.hasRing());
+        status.nodes().forEach(n -> assertEquals(null, n.owns(), n.toString()));
+        assertEquals(List.of(), status.problems(3, names(3)), "status alone: the UN check, no share to judge");
+        // a ring that lacks a node's token: that node has no share
+        String noToken = both.replaceAll("(?m)^127\\.100\\.0\\.2 .*\\R", "");
+        // (node 3's arc then starts at node 1's token: two thirds)
+        assertEquals(List.of("data-3 (i-0d00003 127.100.0.3) owns 66.7% of the ring, not about 33.3%",
+                "data-2 (i-0d00002 127.100.0.2) has no token in nodetool ring"), NodetoolStatus.parse(noToken).problems(3, names(3)));
     }
 
     @Test
-    void checkRunsNodetoolStatusOnDataNodeOne() {
-        FakeCluster cluster = ring(6).answer("nodetool status", fixture("cassandra/nodetool-status-6-un.txt"));
+    void nodetoolWithADownNode() {
+        // node 1's view with data-2 stopped (Cassandra 5.0.6, after the run)
+        NodetoolStatus status = NodetoolStatus.parse(fixture("cassandra/nodetool-3-dn.txt"));
+        assertEquals(List.of("UN", "DN", "UN"), status.nodes().stream().map(NodetoolStatus.Node::code).toList());
+        assertEquals(List.of("data-2 (i-0d00002 127.100.0.2): DN (down, normal)"), status.problems(3, names(3)));
+        // the down node keeps its token: the shares still add up, a third each
+        status.nodes().forEach(n -> assertEquals(100.0 / 3, n.owns(), 1e-9, n.toString()));
+    }
+
+    @Test
+    void nodetoolWithNodesMissingFromTheRing() {
+        NodetoolStatus status = NodetoolStatus.parse(fixture("cassandra/nodetool-3-un.txt"));
+        assertEquals(List.of("3 of 5 nodes in the ring", "data-4 (i-0d00004 127.100.0.4) is not in the ring",
+                "data-5 (i-0d00005 127.100.0.5) is not in the ring"), status.problems(5, names(5)));
+        assertEquals(List.of("0 of 3 nodes in the ring"),
+                NodetoolStatus.parse(fixture("cassandra/nodetool-starting.txt")).problems(3, Map.of()));
+    }
+
+    @Test
+    void checkRunsNodetoolStatusAndRingOnEveryDataNode() {
+        FakeCluster cluster = ring(3).answer(NodetoolStatus.COMMAND, fixture("cassandra/nodetool-3-un.txt"));
         Sanity sanity = cassandra.check(cluster);
         assertTrue(sanity.isOk(), sanity.toString());
-        assertEquals("6 data nodes asked; sane means nodetool status on data-1 lists 6 nodes, all UN", sanity.summary());
-        assertEquals(List.of("data-1: nodetool status"), cluster.ran);
+        assertEquals("3 data nodes asked; sane means nodetool status on every data node lists 3 nodes, all UN, and"
+                + " nodetool ring gives each about 1/3 of the token range", sanity.summary());
+        assertEquals(3, cluster.ran.stream().filter(c -> c.endsWith(": " + NodetoolStatus.COMMAND)).count(), cluster.ran.toString());
     }
 
     @Test
     void checkNamesEachNodeThatIsNotUpNormal() {
-        FakeCluster cluster = ring(6).answer("nodetool status", fixture("cassandra/nodetool-status-dn-uj.txt"));
-        assertEquals(List.of("data-4 (10.0.1.14): DN (down, normal)", "data-6 (10.0.1.16): UJ (up, joining)"),
-                cassandra.check(cluster).problems());
-        FakeCluster short4 = ring(6).answer("nodetool status", fixture("cassandra/nodetool-status-4-of-6.txt"));
-        assertEquals("4 of 6 nodes in the ring", cassandra.check(short4).problems().get(0));
+        FakeCluster cluster = ring(3).answer(NodetoolStatus.COMMAND, fixture("cassandra/nodetool-3-dn.txt"));
+        List<String> problems = cassandra.check(cluster).problems();
+        assertTrue(problems.contains("as data-1 sees it: data-2 (i-0d00002 127.100.0.2): DN (down, normal)"), problems.toString());
+        FakeCluster five = ring(5).answer(NodetoolStatus.COMMAND, fixture("cassandra/nodetool-3-un.txt"));
+        assertEquals("as data-1 sees it: 3 of 5 nodes in the ring", cassandra.check(five).problems().get(0));
     }
 
     @Test
-    void checkNamesDataNodeOneWhenNodetoolFails() {
-        FakeCluster cluster = ring(6).fail("nodetool status",
-                "nodetool: Failed to connect to '127.0.0.1:7199' - ConnectException: 'Connection refused (Connection refused)'.\n");
-        assertEquals(List.of("data-1 (i-0d00001 10.0.1.11): nodetool status failed: exit status 1: nodetool: Failed to"
-                + " connect to '127.0.0.1:7199' - ConnectException: 'Connection refused (Connection refused)'."),
-                cassandra.check(cluster).problems());
-        FakeCluster gone = ring(6).on("nodetool", m -> CannedResults.unreachable(m.name(), m.ip(), "connection timed out"));
-        assertEquals(List.of("data-1 (i-0d00001 10.0.1.11): nodetool status failed: connection timed out"),
-                cassandra.check(gone).problems());
+    void checkNamesEachNodeWhoseNodetoolFails() {
+        FakeCluster cluster = ring(3).fail(NodetoolStatus.COMMAND, fixture("cassandra/nodetool-refused.txt"));
+        assertEquals("data-1 (i-0d00001 127.100.0.1): nodetool failed: exit status 1: nodetool: Failed to"
+                + " connect to '127.100.0.1:7199' - ConnectException: 'Connection refused'.",
+                cassandra.check(cluster).problems().get(0));
+        FakeCluster gone = ring(3).on("nodetool", m -> CannedResults.unreachable(m.name(), m.ip(), "connection timed out"));
+        assertEquals("data-1 (i-0d00001 127.100.0.1): nodetool failed: connection timed out",
+                cassandra.check(gone).problems().get(0));
+        assertEquals(3, cassandra.check(gone).problems().size());
     }
 
     @Test
     void checkCountsRegisteredNodes() {
-        FakeCluster cluster = new FakeCluster(SIX, cassandra.params(SIX, Map.of())).nodes("data", 5, "10.0.1", 10)
-                .nodes("client", 2, "10.0.9", 10).answer("nodetool status", fixture("cassandra/nodetool-status-6-un.txt"));
+        Map<String, Integer> three = TestType.roles("data", 3, "client", 1);
+        FakeCluster cluster = new FakeCluster(three, cassandra.params(three, Map.of())).nodes("data", 2, "127.100.0", 0)
+                .nodes("client", 1, "127.100.0", 3).answer(NodetoolStatus.COMMAND, fixture("cassandra/nodetool-3-un.txt"));
         // the ring itself is whole: only the registration is short
-        assertEquals(List.of("data: 5 of 6 nodes registered"), cassandra.check(cluster).problems());
+        assertEquals(List.of("data: 2 of 3 nodes registered"), cassandra.check(cluster).problems());
         FakeCluster empty = new FakeCluster(SIX, Map.of());
         Sanity none = cassandra.check(empty);
         assertFalse(none.isOk());
@@ -234,29 +275,29 @@ class CassandraTest {
 
     @Test
     void configureStartsTheRingAroundDataNodeOneAndCreatesTheTable() {
-        FakeCluster cluster = ring(6).answer("nodetool status", fixture("cassandra/nodetool-status-6-un.txt"));
+        FakeCluster cluster = ring(3).answer(NodetoolStatus.COMMAND, fixture("cassandra/nodetool-3-un.txt"));
         cassandra.configure(cluster);
-        for (int n = 1; n <= 6; n++) {
-            assertEquals(Cassandra.joinCommand("10.0.1.11"), cluster.commandsOn("data-" + n).get(0));
+        for (int n = 1; n <= 3; n++) {
+            assertEquals(Cassandra.joinCommand("127.100.0.1"), cluster.commandsOn("data-" + n).get(0));
         }
         List<String> onSeed = cluster.commandsOn("data-1");
-        assertEquals(List.of(Cassandra.joinCommand("10.0.1.11"), "nodetool status", Cassandra.schemaCommand(3)), onSeed);
+        assertEquals(List.of(Cassandra.joinCommand("127.100.0.1"), NodetoolStatus.COMMAND, Cassandra.schemaCommand(3)), onSeed);
         String cql = Cassandra.schemaCommand(3);
         assertTrue(cql.contains("CREATE KEYSPACE IF NOT EXISTS ycsb WITH replication = {'\\''class'\\'': '\\''SimpleStrategy'\\'', "
                 + "'\\''replication_factor'\\'': 3}"), cql);
         assertTrue(cql.contains("CREATE TABLE IF NOT EXISTS ycsb.usertable (y_id varchar PRIMARY KEY, field0 varchar,"), cql);
         assertTrue(cql.contains("field9 varchar);"), cql);
-        assertTrue(cluster.logged.get(cluster.logged.size() - 1).contains("6 nodes UN"), cluster.logged.toString());
+        assertTrue(cluster.logged.get(cluster.logged.size() - 1).contains("3 nodes UN"), cluster.logged.toString());
     }
 
     @Test
     void configureWaitsForTheRingThenGivesUpNamingWhatIsWrong() {
         Cassandra quick = new Cassandra(Duration.ofMillis(200), Duration.ofMillis(20));
-        FakeCluster cluster = ring(6).answer("nodetool status", fixture("cassandra/nodetool-status-dn-uj.txt"));
+        FakeCluster cluster = ring(3).answer(NodetoolStatus.COMMAND, fixture("cassandra/nodetool-3-dn.txt"));
         TypeException e = assertThrows(TypeException.class, () -> quick.configure(cluster));
-        assertTrue(e.getMessage().contains("did not settle") && e.getMessage().contains("data-4 (10.0.1.14): DN (down, normal)"),
-                e.getMessage());
-        assertTrue(cluster.commandsOn("data-1").stream().filter(c -> c.equals("nodetool status")).count() > 1,
+        assertTrue(e.getMessage().contains("did not settle")
+                && e.getMessage().contains("data-2 (i-0d00002 127.100.0.2): DN (down, normal)"), e.getMessage());
+        assertTrue(cluster.commandsOn("data-1").stream().filter(c -> c.equals(NodetoolStatus.COMMAND)).count() > 1,
                 "looked more than once: " + cluster.ran);
         assertTrue(cluster.commandsOn("data-1").stream().noneMatch(c -> c.contains("CREATE")), "no schema on a broken ring");
     }
@@ -268,16 +309,16 @@ class CassandraTest {
         TypeException e = assertThrows(TypeException.class, () -> cassandra.configure(missing));
         assertTrue(e.getMessage().contains("data: 4 of 6 nodes registered"), e.getMessage());
         assertTrue(missing.ran.isEmpty());
-        FakeCluster failing = ring(6).on("cassandra restart", m -> m.number() == 3
+        FakeCluster failing = ring(6).on("cassandra-data.sh\" restart", m -> m.number() == 3
                 ? CannedResults.exit(m.name(), m.ip(), 1, "", "Job for cassandra.service failed.\n")
                 : CannedResults.ok(m.name(), m.ip(), ""));
         TypeException start = assertThrows(TypeException.class, () -> cassandra.configure(failing));
         assertTrue(start.getMessage().contains("failed on 1 of 6 nodes: data-3: exit status 1: Job for cassandra.service failed."),
                 start.getMessage());
-        FakeCluster noTable = ring(6).answer("nodetool status", fixture("cassandra/nodetool-status-6-un.txt"))
-                .fail("cqlsh", "Connection error: ('Unable to connect to any servers')");
+        FakeCluster noTable = ring(3).answer(NodetoolStatus.COMMAND, fixture("cassandra/nodetool-3-un.txt"))
+                .fail("ycsb cql", "cql: Could not reach any contact point");
         TypeException cqlsh = assertThrows(TypeException.class, () -> cassandra.configure(noTable));
-        assertTrue(cqlsh.getMessage().contains("data-1") && cqlsh.getMessage().contains("Unable to connect"), cqlsh.getMessage());
+        assertTrue(cqlsh.getMessage().contains("data-1") && cqlsh.getMessage().contains("Could not reach"), cqlsh.getMessage());
     }
 
     @Test
@@ -295,9 +336,9 @@ class CassandraTest {
     @Test
     void toolsAndLogs() {
         List<String> commands = cassandra.tools().stream().map(Tool::command).toList();
-        assertEquals(List.of("cassandra", "nodetool", "cqlsh", Ycsb.LAUNCHER, "java", "sadc"), commands);
+        assertEquals(List.of("cassandra", "nodetool", "ycsb", "java", "sadc"), commands);
         assertEquals("cassandra", cassandra.tools().get(1).debianPackage());
-        assertTrue(cassandra.tools().get(3).debianPackage().contains("baked into the AMI"));
+        assertTrue(cassandra.tools().get(2).debianPackage().contains("baked into the AMI"));
         assertEquals(List.of("var/log/cassandra"), cassandra.logs());
     }
 
@@ -308,7 +349,8 @@ class CassandraTest {
                 Map.of("clusterName", "a 32 characters long clustername"));
         for (String role : List.of("data", "client")) {
             String script = TypeTests.render("cassandra", role, params);
-            int size = script.getBytes(StandardCharsets.UTF_8).length;
+            // as EC2 receives it: gzipped once the text passes the limit (cloud-init unpacks it)
+            int size = UserData.forEc2(script).length;
             assertTrue(size < UserData.MAX_BYTES, role + ": " + size + " bytes");
             assertTrue(script.contains("SPOTSH_PARAM_DATANODES='1000'"), script);
             Path file = Files.writeString(dir.resolve(role + ".sh"), script);
@@ -347,7 +389,7 @@ class CassandraTest {
                 "data_file_directories:\n  - " + d + "/data", "commitlog_directory: " + d + "/commitlog",
                 "seed_provider:\n  - class_name: org.apache.cassandra.locator.SimpleSeedProvider\n    parameters:\n"
                         + "      - seeds: \"10.0.1.11\"",
-                "hints_directory: /var/lib/cassandra/hints", "saved_caches_directory: /var/lib/cassandra/saved_caches",
+                "hints_directory: " + d + "/hints", "saved_caches_directory: " + d + "/saved_caches",
                 // kept as the package had them
                 "allocate_tokens_for_local_replication_factor: 3", "role_manager:\n  class_name: CassandraRoleManager\n"
                         + "  parameters:\n    # Controls how often", "concurrent_reads: 32", "key_cache_size:\n",
@@ -361,31 +403,39 @@ class CassandraTest {
     }
 
     /**
-     * The join step as a data node runs it, with a stand-in {@code service}: a node already running with the seed
-     * is left alone, any other gets the seed and a restart.
+     * The join step as a local data node runs it, with a stand-in {@code cassandra} command that records its
+     * arguments and writes a live process's pid: a node already running with the seed is left alone, any other
+     * gets the seed and a (re)start.
      */
     @Test
-    void joinRestartsOnlyANodeThatLacksTheSeed(@TempDir Path root) throws IOException {
+    void joinRestartsOnlyANodeThatLacksTheSeed(@TempDir Path root) throws Exception {
         Path bin = Files.createDirectories(root.resolve("bin"));
-        Path service = Files.writeString(bin.resolve("service"),
-                "#!/bin/sh\necho \"$*\" >>\"$SPOTSH_ROOT/service.log\"\n[ \"$2\" != status ] || [ -n \"$RUNNING\" ]\n");
-        Files.setPosixFilePermissions(service, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path cassandraCommand = Files.writeString(bin.resolve("cassandra"),
+                "#!/bin/sh\necho \"cassandra $*\" >>\"$SPOTSH_ROOT/cassandra.log\"\necho \"$RUNNING_PID\" >\"$2\"\n");
+        Files.setPosixFilePermissions(cassandraCommand, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Path roles = Files.createDirectories(root.resolve("opt/spotsh/roles"));
         Files.copy(Path.of("scripts/roles/cassandra-data.sh"), roles.resolve("cassandra-data.sh"));
         Path conf = Files.createDirectories(root.resolve("etc/cassandra"));
         Files.writeString(conf.resolve("cassandra.yaml"), fixture("cassandra/cassandra-excerpt.yaml"));
-        Map<String, String> env = new HashMap<>(Map.of("SPOTSH_ROOT", root.toString(), "SPOTSH_NODE_NUMBER", "2",
-                "SPOTSH_PARAM_DATANODES", "3", "SPOTSH_PARAM_CLUSTERNAME", "spotsh", "SPOTSH_PRIVATE_IP", "10.0.1.12",
-                "PATH", bin + ":/usr/bin:/bin"));
-        TypeTests.Ran first = TypeTests.sh(env, "-c", Cassandra.joinCommand("10.0.1.11"));
-        assertEquals(0, first.status(), first.stderr());
-        assertEquals("cassandra restart\n", Files.readString(root.resolve("service.log")));
-        assertTrue(Files.readString(conf.resolve("cassandra.yaml")).contains("- seeds: \"10.0.1.11\""));
-        assertTrue(Files.readString(conf.resolve("cassandra.yaml")).contains("initial_token: -3074457345618258603"));
-        env.put("RUNNING", "1");
-        TypeTests.Ran again = TypeTests.sh(env, "-c", Cassandra.joinCommand("10.0.1.11"));
-        assertEquals(0, again.status(), again.stderr());
-        assertEquals("cassandra restart\ncassandra status\n", Files.readString(root.resolve("service.log")));
+        // the "running Cassandra": a process of the test's own that the script only probes with kill -0
+        Process running = new ProcessBuilder("sleep", "600").start();
+        try {
+            Map<String, String> env = new HashMap<>(Map.of("SPOTSH_ROOT", root.toString(), "SPOTSH_NODE_NUMBER", "2",
+                    "SPOTSH_PARAM_DATANODES", "3", "SPOTSH_PARAM_CLUSTERNAME", "spotsh", "SPOTSH_PRIVATE_IP", "127.100.0.2",
+                    "PATH", bin + ":/usr/bin:/bin", "RUNNING_PID", String.valueOf(running.pid())));
+            TypeTests.Ran first = TypeTests.sh(env, "-c", Cassandra.joinCommand("127.100.0.1"));
+            assertEquals(0, first.status(), first.stderr());
+            String pidfile = root + "/var/run/cassandra/cassandra.pid";
+            assertEquals("cassandra -p " + pidfile + "\n", Files.readString(root.resolve("cassandra.log")));
+            String yaml = Files.readString(conf.resolve("cassandra.yaml"));
+            assertTrue(yaml.contains("- seeds: \"127.100.0.1\"") && yaml.contains("initial_token: -3074457345618258603"), yaml);
+            TypeTests.Ran again = TypeTests.sh(env, "-c", Cassandra.joinCommand("127.100.0.1"));
+            assertEquals(0, again.status(), again.stderr());
+            assertEquals("cassandra -p " + pidfile + "\n", Files.readString(root.resolve("cassandra.log")), "not started twice");
+            assertTrue(running.isAlive(), "the running node was left alone");
+        } finally {
+            running.destroy();
+        }
     }
 
     private static List<BigInteger> tokens(int n) {
@@ -399,14 +449,14 @@ class CassandraTest {
     private static Map<String, String> names(int n) {
         Map<String, String> names = new LinkedHashMap<>();
         for (int i = 1; i <= n; i++) {
-            names.put("10.0.1." + (10 + i), "data-" + i);
+            names.put("127.100.0." + i, "data-" + i + " (i-0d0000" + i + " 127.100.0." + i + ")");
         }
         return names;
     }
 
     private FakeCluster ring(int n) {
         Map<String, Integer> sizing = cassandra.size(n, null, Map.of());
-        return new FakeCluster(sizing, cassandra.params(sizing, Map.of())).nodes("data", n, "10.0.1", 10)
-                .nodes("client", sizing.get("client"), "10.0.9", 10);
+        return new FakeCluster(sizing, cassandra.params(sizing, Map.of())).nodes("data", n, "127.100.0", 0)
+                .nodes("client", sizing.get("client"), "127.100.1", 0);
     }
 }

@@ -71,6 +71,34 @@ class YcsbTest {
         assertEquals(List.of("OVERALL throughput"), m.keySet().stream().filter(k -> k.endsWith("throughput")).toList());
     }
 
+    /**
+     * Output of a real run (LocalCassandraTest: 3 Cassandra 5.0.6 nodes, the cassandra-cql binding, 3000 records,
+     * {@code measurementtype=hdrhistogram} with file output), read by the same parser: the result file, and stderr
+     * and stdout together with the status lines and the binding's noise.
+     */
+    @Test
+    void realHdrHistogramOutputOfTheCqlBinding() {
+        Map<String, Double> m = byName(Ycsb.parse(fixture("ycsb/run-workloada-cassandra5-hdr.out")));
+        assertEquals(282.5124776344289, m.get("OVERALL throughput"));
+        assertEquals(10.619, m.get("OVERALL runtime"));
+        assertEquals(1514, m.get("READ operations"));
+        assertEquals(3.491, m.get("READ p50_latency"));
+        assertEquals(49.663, m.get("READ p95_latency"));
+        assertEquals(104.447, m.get("READ p99_latency"));
+        assertEquals(0, m.get("READ errors"));
+        assertEquals(1486, m.get("UPDATE operations"));
+        assertEquals(2.273, m.get("UPDATE p50_latency"));
+        assertEquals(96.703, m.get("UPDATE p99_latency"));
+        assertEquals(4, m.get("CLEANUP operations"));
+        assertEquals(Ycsb.parse(fixture("ycsb/run-workloada-cassandra5-hdr.out")),
+                Ycsb.parse(fixture("ycsb/run-workloada-cassandra5-hdr-terminal.txt")), "the terminal's extra lines are skipped");
+        Map<String, Double> load = byName(Ycsb.parse(fixture("ycsb/load-cassandra5-hdr.out")));
+        assertEquals(3000, load.get("INSERT operations"));
+        assertEquals(0, load.get("INSERT errors"));
+        assertTrue(load.get("INSERT p50_latency") <= load.get("INSERT p95_latency")
+                && load.get("INSERT p95_latency") <= load.get("INSERT p99_latency"), load.toString());
+    }
+
     @Test
     void mongodbResultFileAlone() {
         Map<String, Double> m = byName(Ycsb.parse(fixture("ycsb/run-workloada-mongodb.txt")));
@@ -155,24 +183,36 @@ class YcsbTest {
         long operations = 0;
         for (int client = 1; client <= 3; client++) {
             Map<String, String> env = Map.of("YCSB_HOME", home.toString(), "SPOTSH_NODE_NUMBER", String.valueOf(client),
-                    "SPOTSH_DATA_IPS", "10.0.1.11 10.0.1.12 10.0.1.13");
+                    "SPOTSH_DATA_IPS", "10.0.1.11 10.0.1.12 10.0.1.13", "SPOTSH_ROOT", "/r");
             List<String> args = TypeTests.sh(env, "-c", load).stdout().lines().toList();
             assertEquals(List.of("load", "cassandra-cql", "-s", "-P", home + "/workloads/workloadb", "-threads", "24",
                     "-p", "recordcount=1000001",
                     "-p", "insertstart=" + (client - 1) * 1_000_001L / 3,
                     "-p", "insertcount=" + (client * 1_000_001L / 3 - (client - 1) * 1_000_001L / 3),
-                    "-p", "hdrhistogram.percentiles=50,95,99",
+                    "-p", "hdrhistogram.percentiles=50,95,99", "-p", "measurementtype=hdrhistogram",
+                    "-p", "hdrhistogram.fileoutput=true", "-p", "hdrhistogram.output.path=/r/var/lib/spotsh/results/load-",
                     "-p", "hosts=10.0.1.11,10.0.1.12,10.0.1.13",
                     "-p", "cassandra.readconsistencylevel=ONE"), args);
             inserted += Long.parseLong(args.get(12).substring("insertcount=".length()));
             List<String> runArgs = TypeTests.sh(env, "-c", run).stdout().lines().toList();
             assertEquals(List.of("run", "mongodb", "-s", "-P", home + "/workloads/workloadb", "-threads", "24",
                     "-p", "recordcount=1000001", "-p", "operationcount=" + (client * 999_999L / 3 - (client - 1) * 999_999L / 3),
-                    "-p", "hdrhistogram.percentiles=50,95,99", "-p", "mongodb.url=mongodb://localhost:27017/ycsb"), runArgs);
+                    "-p", "hdrhistogram.percentiles=50,95,99", "-p", "measurementtype=hdrhistogram",
+                    "-p", "hdrhistogram.fileoutput=true", "-p", "hdrhistogram.output.path=/r/var/lib/spotsh/results/run-",
+                    "-p", "mongodb.url=mongodb://localhost:27017/ycsb"), runArgs);
             operations += Long.parseLong(runArgs.get(10).substring("operationcount=".length()));
         }
         assertEquals(1_000_001, inserted);
         assertEquals(999_999, operations);
+        // without YCSB_HOME the home is the ycsb command's answer (the image's link, a local node's bundle)
+        Path path = Files.createDirectories(home.resolve("path"));
+        Path ycsb = Files.writeString(path.resolve("ycsb"), "#!/bin/sh\n[ \"$1\" = home ] && echo " + home + "\n");
+        Files.setPosixFilePermissions(ycsb, PosixFilePermissions.fromString("rwxr-xr-x"));
+        TypeTests.Ran found = TypeTests.sh(Map.of("PATH", path + ":/usr/bin:/bin", "SPOTSH_NODE_NUMBER", "1",
+                "SPOTSH_DATA_IPS", "10.0.1.11"), "-c", load);
+        assertEquals("load", found.stdout().lines().findFirst().orElse(""), found.stderr());
+        TypeTests.Ran none = TypeTests.sh(Map.of("PATH", "/usr/bin:/bin", "SPOTSH_NODE_NUMBER", "1"), "-c", load);
+        assertTrue(none.status() != 0 && none.stdout().isEmpty(), "no ycsb, no YCSB_HOME: fails before running: " + none);
     }
 
     /** {@code READ avg_latency -> value}, failing on a metric reported twice. */
