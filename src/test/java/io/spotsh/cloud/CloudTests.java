@@ -64,6 +64,25 @@ public final class CloudTests {
         }
     }
 
+    /** Skips when sysstat's collector is missing, except in CI, which installs it: local nodes sample with it. */
+    public static void requireSadc() {
+        boolean found = Stream.of("/usr/lib/sysstat/sadc", "/usr/lib64/sa/sadc").anyMatch(p -> Files.isExecutable(Path.of(p)));
+        Assertions.assertTrue(found || !"true".equals(System.getenv("CI")), "CI must install sysstat");
+    }
+
+    /** Ends what a test's local state folder runs (the local cloud's daemon, the embedded registry) and deletes it. */
+    public static void stopLocal(Path state) {
+        if (state == null) {
+            return;
+        }
+        try (io.spotsh.cloud.local.LocalProvider local = new io.spotsh.cloud.local.LocalProvider(
+                new io.spotsh.common.StateDir(state), java.util.Map.of())) {
+            local.stopDaemon(true);
+        }
+        new io.spotsh.registry.EmbeddedServer(RegistrySettings.embedded(state)).stop();
+        delete(state);
+    }
+
     public static Path tempDir(String prefix) {
         try {
             return Files.createTempDirectory(prefix);

@@ -1,11 +1,9 @@
 package io.spotsh.workflow;
 
 import io.spotsh.cloud.CloudTests;
-import io.spotsh.cloud.local.LocalProvider;
 import io.spotsh.collect.Results;
 import io.spotsh.common.StateDir;
 import io.spotsh.fanout.RunResult;
-import io.spotsh.registry.EmbeddedServer;
 import io.spotsh.registry.RegistrySettings;
 import io.spotsh.shell.Session;
 import io.spotsh.types.Sanity;
@@ -20,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,22 +45,14 @@ class LocalCassandraTest {
         for (String tool : List.of("psql", "setsid", "java", "mvn")) {
             CloudTests.require(tool, "the cassandra test runs Cassandra and YCSB on local nodes");
         }
-        assertTrue(Stream.of("/usr/lib/sysstat/sadc", "/usr/lib64/sa/sadc").anyMatch(p -> Files.isExecutable(Path.of(p)))
-                || !"true".equals(System.getenv("CI")), "CI must install sysstat");
+        CloudTests.requireSadc();
         state = Files.createTempDirectory("spotsh-cassandra");
         work = Files.createTempDirectory("spotsh-cassandra-results");
     }
 
     @AfterAll
-    static void stop() throws IOException {
-        if (state == null) {
-            return;
-        }
-        try (LocalProvider local = new LocalProvider(new StateDir(state), Map.of())) {
-            local.stopDaemon(true);
-        }
-        new EmbeddedServer(RegistrySettings.embedded(state)).stop();
-        CloudTests.delete(state);
+    static void stop() {
+        CloudTests.stopLocal(state);
         CloudTests.delete(work);
     }
 

@@ -6,7 +6,6 @@ import io.spotsh.cloud.local.LocalProvider;
 import io.spotsh.collect.Summary;
 import io.spotsh.common.StateDir;
 import io.spotsh.fanout.RunResult;
-import io.spotsh.registry.EmbeddedServer;
 import io.spotsh.registry.RegistrySettings;
 import io.spotsh.shell.Session;
 import io.spotsh.types.Sanity;
@@ -50,22 +49,14 @@ class RedisLocalTest {
         for (String tool : List.of("psql", "setsid", "redis-server", "redis-cli", "redis-benchmark")) {
             CloudTests.require(tool, "the redis test runs Redis on local nodes");
         }
-        assertTrue(Stream.of("/usr/lib/sysstat/sadc", "/usr/lib64/sa/sadc").anyMatch(p -> Files.isExecutable(Path.of(p)))
-                || !"true".equals(System.getenv("CI")), "CI must install sysstat");
+        CloudTests.requireSadc();
         state = Files.createTempDirectory("spotsh-redis");
         work = Files.createTempDirectory("spotsh-redis-results");
     }
 
     @AfterAll
-    static void stop() throws IOException {
-        if (state == null) {
-            return;
-        }
-        try (LocalProvider local = new LocalProvider(new StateDir(state), Map.of())) {
-            local.stopDaemon(true);
-        }
-        new EmbeddedServer(RegistrySettings.embedded(state)).stop();
-        CloudTests.delete(state);
+    static void stop() {
+        CloudTests.stopLocal(state);
         CloudTests.delete(work);
     }
 
