@@ -1,6 +1,7 @@
 package io.spotsh.cli;
 
 import groovy.lang.Script;
+import io.spotsh.common.BadInput;
 import io.spotsh.common.StateDir;
 import io.spotsh.common.Terminals;
 import io.spotsh.fanout.FanoutException;
@@ -273,7 +274,8 @@ public final class SpotshCommand {
                 return ExitCodes.OK;
             }
         }
-        String message = e instanceof ScriptError || e instanceof ExitCodes.UsageError
+        // bad input is the user's to fix: its message says what and where; other failures name their kind
+        String message = e instanceof ScriptError || e instanceof ExitCodes.UsageError || e instanceof BadInput
                 ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
         err.println("spotsh: " + message);
         if (debug) {

@@ -46,8 +46,10 @@ final class ToolsCommand implements Subcommands.Command {
         for (String name : words.subList(1, words.size())) {
             wanted.add(types.get(name));  // an unknown name is bad input naming the known ones
         }
-        boolean install = words.get(0).equals("install") && context.install();
-        LocalTools tools = new LocalTools(context.stateDir(), install, new Log(context.err()));
+        Log log = new Log(context.err());
+        LocalTools tools = !words.get(0).equals("check") ? new LocalTools(context.stateDir(), context.install(), log)
+                : LocalTools.checkOnly(context.stateDir(), log, "'tools check' installs nothing ('spotsh tools install "
+                        + String.join(" ", words.subList(1, words.size())) + "' does)");
         for (TestType type : wanted) {
             tools.provide(type);
             context.out().println(type.name() + ": the local nodes have what they run (commands in " + tools.binDir() + ")");

@@ -52,10 +52,18 @@ public final class LocalTools {
     private final Map<String, String> env;
     private final boolean root;
     private final MavenArtifacts maven;
+    private String whyNotInstalling = "--no-install was given";
 
     /** @param install whether to install what is missing ({@code --no-install} turns it off) */
     public LocalTools(StateDir stateDir, boolean install, Log log) {
         this(stateDir, install, log, System.getenv(), isRoot(), new MavenArtifacts());
+    }
+
+    /** One that installs nothing, saying why in its refusal (e.g. {@code spotsh tools check}). */
+    public static LocalTools checkOnly(StateDir stateDir, Log log, String why) {
+        LocalTools tools = new LocalTools(stateDir, false, log);
+        tools.whyNotInstalling = why;
+        return tools;
     }
 
     /** @param env the environment apt-get runs with, and whose PATH is searched for it and the tools */
@@ -106,7 +114,7 @@ public final class LocalTools {
                 }
             }
             if (!absent.isEmpty()) {
-                throw lacks(typeName, absent, "--no-install was given");
+                throw lacks(typeName, absent, whyNotInstalling);
             }
             return;
         }

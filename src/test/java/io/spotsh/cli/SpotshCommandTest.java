@@ -142,7 +142,8 @@ class SpotshCommandTest {
         assertTrue(err.contains("unknown test type 'nosuchtype'"), err);
         // cassandra's Java bundles are not in this fresh state folder: check names them and fetches nothing
         assertEquals(2, spotsh("", "tools", "check", "cassandra"));
-        assertTrue(err.contains("cassandra-5.0.6") && err.contains("ycsb-0.17.0-cql"), err);
+        assertTrue(err.startsWith("spotsh: test type cassandra") && err.contains("cassandra-5.0.6")
+                && err.contains("ycsb-0.17.0-cql") && err.contains("'spotsh tools install cassandra' does"), err);
         assertFalse(Files.exists(dir.resolve("state/tools/cassandra-5.0.6")), "check installs nothing");
         assertEquals(2, spotsh("", "--no-install", "tools", "install", "cassandra"));
         assertFalse(Files.exists(dir.resolve("state/tools/cassandra-5.0.6")), "--no-install installs nothing");
