@@ -16,6 +16,7 @@ final class Subcommands {
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
     static {
+        COMMANDS.put("compare", new CompareCommand());
         COMMANDS.put("reap", new ReapCommand());
         COMMANDS.put("registry", new RegistryCommand());
         COMMANDS.put("tools", new ToolsCommand());
