@@ -16,6 +16,8 @@ final class Subcommands {
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
     static {
+        COMMANDS.put("compare", new CompareCommand());
+        COMMANDS.put("ls", new LsCommand());
         COMMANDS.put("reap", new ReapCommand());
         COMMANDS.put("registry", new RegistryCommand());
         COMMANDS.put("tools", new ToolsCommand());

@@ -1,5 +1,6 @@
 package io.spotsh.registry;
 
+import io.spotsh.common.Durations;
 import io.spotsh.common.Help;
 import org.postgresql.util.PSQLException;
 
@@ -98,17 +99,38 @@ public final class Registry implements AutoCloseable {
         return registry;
     }
 
-    /** All tests, oldest first: name, type, provider, state, nodes, dead, expected, created_at, expires_at, owner. */
-    @Help("tests() — every test: name, type, provider, state, nodes, created, expires")
+    /**
+     * All tests, oldest first: name, type, provider, state, nodes, dead, expected, created_at, expires_at, owner,
+     * then roles (live nodes per role), zones, age, expires_in ("expired 5m00s ago" once past) and instance_hours so
+     * far (each instance from request until terminated or reclaimed, else until now). Cost in dollars needs the
+     * provider's prices, which the registry does not keep: {@code cluster.cost()} has them.
+     */
+    @Help("tests() — every test: name, type, provider, state, nodes per role, zones, age, expiry, instance-hours so far")
     public List<Map<String, Object>> tests() {
-        return query("listing tests",
+        List<Map<String, Object>> rows = query("listing tests",
                 "SELECT t.name, t.type, t.provider, t.state,"
                         + " (SELECT count(*) FROM spotsh.nodes n WHERE n.test_id = t.id AND n.state = 'registered') AS nodes,"
                         + " (SELECT count(*) FROM spotsh.nodes n WHERE n.test_id = t.id AND n.state = 'dead') AS dead,"
                         + " (SELECT count(*) FROM spotsh.instances i WHERE i.test_id = t.id) AS expected,"
                         + " date_trunc('second', t.created_at) AS created_at,"
-                        + " date_trunc('second', t.expires_at) AS expires_at, t.owner"
+                        + " date_trunc('second', t.expires_at) AS expires_at, t.owner,"
+                        + " (SELECT string_agg(r.role || '=' || r.count, ', ' ORDER BY r.role) FROM (SELECT n.role, count(*)"
+                        + " FROM spotsh.nodes n WHERE n.test_id = t.id AND n.state = 'registered' GROUP BY n.role) r) AS roles,"
+                        + " array_to_string(t.zones, ', ') AS zones,"
+                        + " extract(epoch FROM now() - t.created_at)::bigint AS age,"
+                        + " extract(epoch FROM t.expires_at - now())::bigint AS expires_in,"
+                        + " (SELECT round(coalesce(sum(extract(epoch FROM CASE WHEN i.state IN ('terminated', 'reclaimed')"
+                        + " THEN i.state_changed_at ELSE now() END - i.requested_at)), 0) / 3600, 3)"
+                        + " FROM spotsh.instances i WHERE i.test_id = t.id) AS instance_hours"
                         + " FROM spotsh.tests t ORDER BY t.id");
+        for (Map<String, Object> row : rows) {
+            row.put("age", Durations.format(Duration.ofSeconds(((Number) row.get("age")).longValue())));
+            Number left = (Number) row.get("expires_in");
+            row.put("expires_in", left == null ? null : left.longValue() >= 0
+                    ? Durations.format(Duration.ofSeconds(left.longValue()))
+                    : "expired " + Durations.format(Duration.ofSeconds(-left.longValue())) + " ago");
+        }
+        return rows;
     }
 
     /** The nodes of a test by role and number: role, node_number, instance_id, ip, hostname, state, times, host key fingerprint. */
