@@ -3,7 +3,6 @@ package io.spotsh.cli;
 import io.spotsh.common.BadInput;
 import io.spotsh.registry.Registry;
 import io.spotsh.registry.RegistryException;
-import io.spotsh.registry.TestInfo;
 import io.spotsh.registry.TestRecords;
 import io.spotsh.report.Comparison;
 import io.spotsh.report.FailOn;
@@ -12,7 +11,6 @@ import org.jline.builtins.Options;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -82,40 +80,20 @@ final class CompareCommand implements Subcommands.Command {
 
     /** Different node counts per role, or (for two tests) different types or sizings, are refused: exit 2. */
     private static void refuseUnlike(Context context, RunFolder a, RunFolder b) {
-        Map<String, Integer> sizeA = a.roles();
-        Map<String, Integer> sizeB = b.roles();
-        String typeA = null;
-        String typeB = null;
-        // runs of one test share its type and sizing; only two tests need the registry
-        if (!Objects.equals(a.test(), b.test())) {
-            try (Registry registry = new Registry(context.registry(), line -> context.err().println("spotsh: " + line))) {
-                TestRecords records = new TestRecords(() -> registry);
-                TestInfo ta = known(registry, a.test());
-                TestInfo tb = known(registry, b.test());
-                if (ta != null && tb != null) {
-                    typeA = ta.type();
-                    typeB = tb.type();
-                    sizeA = Objects.requireNonNullElse(records.sizing(a.test()), sizeA);
-                    sizeB = Objects.requireNonNullElse(records.sizing(b.test()), sizeB);
-                } else {
-                    context.err().println("spotsh compare: test " + (ta == null ? a.test() : b.test())
-                            + " is not in the registry: its type is not checked, only its node folders");
-                }
-            }
+        if (Objects.equals(a.test(), b.test())) {
+            Comparison.requireAlike(a, b, test -> null, warning -> { });  // one test: no registry needed
+            return;
         }
-        if (!Objects.equals(typeA, typeB)) {
-            throw new ExitCodes.UsageError("compare: A " + a.name() + " is a " + typeA + " test, B " + b.name()
-                    + " a " + typeB + " test; use --force to compare them anyway");
-        }
-        if (!sizeA.equals(sizeB)) {
-            throw new ExitCodes.UsageError("compare: A " + a.name() + " ran on " + sizeA + " nodes, B " + b.name()
-                    + " on " + sizeB + "; use --force to compare runs of different sizes");
+        try (Registry registry = new Registry(context.registry(), line -> context.err().println("spotsh: " + line))) {
+            TestRecords records = new TestRecords(() -> registry);
+            Comparison.requireAlike(a, b, test -> shape(registry, records, test),
+                    warning -> context.err().println("spotsh compare: " + warning));
         }
     }
 
-    private static TestInfo known(Registry registry, String test) {
+    private static Comparison.TestShape shape(Registry registry, TestRecords records, String test) {
         try {
-            return registry.test(test);
+            return new Comparison.TestShape(registry.test(test).type(), records.sizing(test));
         } catch (RegistryException e) {
             if (e.getMessage() != null && e.getMessage().contains("no test named")) {
                 return null;

@@ -1,5 +1,6 @@
 package io.spotsh.report;
 
+import io.spotsh.common.BadInput;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.math3.stat.inference.MannWhitneyUTest;
@@ -70,6 +71,44 @@ public final class Comparison {
         this.a = a;
         this.b = b;
         this.rows = rows;
+    }
+
+    /** What the registry knows of a run's test: its type and the node count per role it was sized for. */
+    public record TestShape(String type, Map<String, Integer> sizing) {
+    }
+
+    /**
+     * Refuses (bad input) runs of different test types or node counts per role: a comparison of unlike runs reads
+     * as a regression. Runs of one test share its type and sizing, so only two tests are looked up ({@code shapes}
+     * answers null for a test it does not know: then only the node folders are compared, and {@code warn} says so).
+     */
+    public static void requireAlike(RunFolder a, RunFolder b, java.util.function.Function<String, TestShape> shapes,
+                                    java.util.function.Consumer<String> warn) {
+        Map<String, Integer> sizeA = a.roles();
+        Map<String, Integer> sizeB = b.roles();
+        String typeA = null;
+        String typeB = null;
+        if (!java.util.Objects.equals(a.test(), b.test())) {
+            TestShape ta = shapes.apply(a.test());
+            TestShape tb = shapes.apply(b.test());
+            if (ta != null && tb != null) {
+                typeA = ta.type();
+                typeB = tb.type();
+                sizeA = java.util.Objects.requireNonNullElse(ta.sizing(), sizeA);
+                sizeB = java.util.Objects.requireNonNullElse(tb.sizing(), sizeB);
+            } else {
+                warn.accept("test " + (ta == null ? a.test() : b.test())
+                        + " is not in the registry: its type is not checked, only its node folders");
+            }
+        }
+        if (!java.util.Objects.equals(typeA, typeB)) {
+            throw new BadInput("compare: A " + a.name() + " is a " + typeA + " test, B " + b.name() + " a " + typeB
+                    + " test; use --force to compare them anyway");
+        }
+        if (!sizeA.equals(sizeB)) {
+            throw new BadInput("compare: A " + a.name() + " ran on " + sizeA + " nodes, B " + b.name() + " on " + sizeB
+                    + "; use --force to compare runs of different sizes");
+        }
     }
 
     public static Comparison of(RunFolder a, RunFolder b) {

@@ -67,6 +67,22 @@ class CompareTest {
                 + " " + metric + " missing from " + rows));
     }
 
+    /** The shell's {@code cluster.compare}: the same rows, verdicts and refusal as the command. */
+    @Test
+    void theShellComparesTheSameWay() throws IOException {
+        Path base = run("base");
+        Path slower = run("slower");
+        Path wider = run("wider");
+        assertEquals(0, spotsh("-e", "cluster.compare('" + base + "', '" + slower + "')"
+                + ".find { it.phase == 'run' && it.metric == 'throughput' }.verdict"), err);
+        assertTrue(out.contains(Comparison.REGRESSION), out);
+        assertTrue(Files.exists(slower.resolve("compare.csv")));
+        assertEquals(2, spotsh("-e", "cluster.compare('" + base + "', '" + wider + "')"), out);
+        assertTrue(err.contains("use --force"), err);
+        assertEquals(0, spotsh("-e", "cluster.compare(force: true, '" + base + "', '" + wider + "').size() > 0"), err);
+        assertTrue(out.contains("true"), out);
+    }
+
     @Test
     void aSlowerRunShowsTheDeltasAndFlagsWhatExceedsTheNoise() throws IOException {
         Comparison c = Comparison.of(RunFolder.read(run("base")), RunFolder.read(run("slower")));
