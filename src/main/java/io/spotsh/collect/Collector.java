@@ -33,13 +33,22 @@ public final class Collector {
     static final String STAGING = ".spotsh-collect";
     /** The workloads' output on a node, relative to its root. */
     public static final String NODE_RESULTS = "var/lib/spotsh/results";
+    /** The run's figures as JSON lines, beside summary.csv. */
+    public static final String SAMPLES = "samples.jsonl";
 
     private final TestCluster cluster;
     private final TestType type;
+    private final java.util.function.Supplier<RunFacts> facts;
 
     public Collector(TestCluster cluster, TestType type) {
+        this(cluster, type, () -> RunFacts.none(java.time.Instant.now()));
+    }
+
+    /** {@code facts} is asked once the files are home: by then every phase of the run has ended. */
+    public Collector(TestCluster cluster, TestType type, java.util.function.Supplier<RunFacts> facts) {
         this.cluster = cluster;
         this.type = type;
+        this.facts = facts;
     }
 
     /** Collects run {@code run} into {@code runDir} (created; it must not hold another run's files). */
@@ -68,6 +77,7 @@ public final class Collector {
                 try {
                     List<Metric> metrics = type.parse(w, Files.readString(output));
                     summary.add(w.name(), m.role(), m.name(), metrics);
+                    addHistograms(summary, w.name(), m.name(), output.getParent(), metrics);
                 } catch (IOException e) {
                     missing.putIfAbsent(m.name(), "cannot read " + output + ": " + e.getMessage());
                 } catch (RuntimeException e) {
@@ -75,9 +85,31 @@ public final class Collector {
                 }
             }
         }
+        RunFacts known = facts.get();
+        known.phases().values().forEach(summary::addCost);
         Path csv = summary.write(runDir.resolve("summary.csv"));
+        Samples.write(summary, known, runDir.resolve(SAMPLES));
         Path archive = Archive.tarGz(runDir, runDir.resolveSibling(runDir.getFileName() + ".tar.gz"));
         return new Results(cluster.test(), run, runDir, archive, csv, summary, collected, missing);
+    }
+
+    /**
+     * The node's latency histograms of the phase ({@code <phase>-<OPERATION>.hdr}, as YCSB writes them) for the
+     * operations it reported. One that cannot be read is left out: that operation's cluster figures fall back
+     * to the worst client's, labelled so.
+     */
+    private void addHistograms(Summary summary, String phase, String node, Path folder, List<Metric> metrics) {
+        for (String operation : metrics.stream().map(Metric::operation).distinct().toList()) {
+            Path hdr = folder.resolve(phase + "-" + operation + ".hdr");
+            if (!Files.isRegularFile(hdr)) {
+                continue;
+            }
+            try {
+                summary.addHistogram(phase, node, operation, Histograms.read(hdr));
+            } catch (RuntimeException e) {
+                cluster.log("Histogram " + hdr + " of " + node + " left out: " + e.getMessage());
+            }
+        }
     }
 
     private void fetch(List<Member> members, Path runDir, List<String> collected, Map<String, String> missing) {

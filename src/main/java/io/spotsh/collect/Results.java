@@ -29,11 +29,10 @@ public record Results(String test, String run, Path dir, Path archive, Path summ
         return summaryCsv;
     }
 
-    /** Every row of summary.csv (node rows, then the aggregated ones), as maps. */
+    /** Every row of summary.csv (node rows, the aggregated ones, the cost ones), as maps. */
     public List<Map<String, Object>> getSummary() {
         List<Map<String, Object>> rows = new ArrayList<>();
-        summary.nodeRows().forEach(r -> rows.add(row(r)));
-        summary.aggregated().forEach(r -> rows.add(row(r)));
+        summary.rows().forEach(r -> rows.add(row(r)));
         return rows;
     }
 
@@ -41,11 +40,12 @@ public record Results(String test, String run, Path dir, Path archive, Path summ
         return missing;
     }
 
-    /** The aggregated rows: what a run did, per phase and operation. */
+    /** The aggregated rows and the cost rows: what a run did, per phase and operation, and what it cost. */
     @Override
     public List<Map<String, Object>> rows() {
         List<Map<String, Object>> rows = new ArrayList<>();
         summary.aggregated().forEach(r -> rows.add(row(r)));
+        summary.costRows().forEach(r -> rows.add(row(r)));
         return rows;
     }
 

@@ -329,6 +329,21 @@ public final class TestRecords {
         return ((Number) started.get(0).get("id")).longValue();
     }
 
+    /** One phase of a run as recorded: its window; {@code finishedAt} is null while it runs. */
+    public record PhaseRow(String name, String status, OffsetDateTime startedAt, OffsetDateTime finishedAt) {
+    }
+
+    /** The phases of run {@code run}, in the order they started. */
+    public List<PhaseRow> phases(long run) {
+        List<PhaseRow> rows = new ArrayList<>();
+        for (Map<String, Object> row : registry().sql("SELECT name, status, started_at, finished_at FROM spotsh.phases"
+                + " WHERE run_id = ? ORDER BY id", run)) {
+            rows.add(new PhaseRow((String) row.get("name"), (String) row.get("status"),
+                    (OffsetDateTime) row.get("started_at"), (OffsetDateTime) row.get("finished_at")));
+        }
+        return rows;
+    }
+
     /** How the phase ended: ok, failed or interrupted, after how many seconds, and why (or null). */
     public void endPhase(long phase, String status, double seconds, String message) {
         registry().sql("UPDATE spotsh.phases SET finished_at = clock_timestamp(), status = ?, seconds = ?,"

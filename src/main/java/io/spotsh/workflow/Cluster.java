@@ -2,6 +2,8 @@ package io.spotsh.workflow;
 
 import io.spotsh.cloud.Provider;
 import io.spotsh.collect.Collector;
+import io.spotsh.collect.PhaseCost;
+import io.spotsh.collect.RunFacts;
 import io.spotsh.collect.Results;
 import io.spotsh.common.BadInput;
 import io.spotsh.common.Durations;
@@ -26,6 +28,7 @@ import io.spotsh.types.Workload;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -283,7 +286,8 @@ public final class Cluster implements AutoCloseable {
         Path dir = into.resolve(r.name).resolve(record.name).toAbsolutePath();
         log.log("Collecting results of " + r.name + " into " + dir);
         try {
-            Results results = new Collector(typeCluster(r), types.get(r.type)).collect(record.name, dir);
+            Results results = new Collector(typeCluster(r), types.get(r.type), () -> runFacts(r, record))
+                    .collect(record.name, dir);
             record.results = results;
             records.runCollected(record.id, dir.toString(), results.archive().toString(), results.summaryCsv().toString(),
                     results.missing().isEmpty() ? null : "nothing from " + results.missing());
@@ -339,6 +343,30 @@ public final class Cluster implements AutoCloseable {
 
     public void setResultsDir(Object dir) {
         this.resultsDir = Path.of(String.valueOf(dir));
+    }
+
+    /**
+     * What the registry knows of the run for summary.csv and samples.jsonl: each registered node's instance type
+     * and zone, and each ended phase's window and its instances' cost (a phase run twice: its last window).
+     */
+    private RunFacts runFacts(TestRun r, RunRecord record) {
+        Map<String, String> zones = new java.util.HashMap<>();
+        records.instances(r.name).forEach(i -> zones.put(i.instanceId(), i.zone()));
+        Map<String, RunFacts.Placement> nodes = new java.util.LinkedHashMap<>();
+        for (TestRecords.NodeRow n : records.registeredNodes(r.name)) {
+            nodes.put(n.role() + "-" + n.number(), new RunFacts.Placement(Costs.instanceType(r, n.instanceId()),
+                    zones.get(n.instanceId())));
+        }
+        Costs costs = new Costs(records);
+        Map<String, PhaseCost> phases = new java.util.LinkedHashMap<>();
+        for (TestRecords.PhaseRow p : records.phases(record.id)) {
+            if (p.finishedAt() != null) {
+                Instant from = p.startedAt().toInstant();
+                Instant to = p.finishedAt().toInstant();
+                phases.put(p.name(), new PhaseCost(p.name(), from, to, costs.during(r, from, to)));
+            }
+        }
+        return new RunFacts(nodes, phases, Instant.now());
     }
 
     /** The run this test is on, started (and recorded) on first use. */

@@ -6,6 +6,7 @@ import io.spotsh.cloud.Pricing;
 import io.spotsh.cloud.Provider;
 import io.spotsh.cloud.TerminateResult;
 import io.spotsh.cloud.Zone;
+import io.spotsh.collect.PhaseCost;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -93,6 +94,28 @@ class CostsTest {
 
         assertEquals(List.of("fake-a m5d.xlarge 1h", "fake-a m5d.xlarge 3h", "fake-b m5d.xlarge 2h"), asked);
         assertRows(List.of(row("data", 2, 4.0, 2.0), row("client", 1, 2.0, 10.0), row("total", 3, 6.0, 12.0)), cost);
+    }
+
+    /**
+     * A phase from T0 + 0.5 h to T0 + 2.5 h: data-1 ran 0.5 h of it, data-2 2 h, client-1 1.5 h (from T0 + 1 h);
+     * at 0.05 (fake-a) and 0.06 (fake-b) USD an hour. No on-demand price is known.
+     */
+    @Test
+    void aPhaseCostsWhatItsInstancesRanInsideItsWindow() {
+        TestRun run = endedTest(kit.cloud);
+        List<PhaseCost.RoleCost> roles = new Costs(kit.records).during(run, T0.plusMinutes(30).toInstant(),
+                T0.plusMinutes(150).toInstant());
+
+        assertEquals(List.of("data", "client"), roles.stream().map(PhaseCost.RoleCost::role).toList());
+        assertEquals(2, roles.get(0).instances());
+        assertEquals(2.5, roles.get(0).instanceHours(), 1e-9);
+        assertEquals(0.125, roles.get(0).spotUsd(), 1e-9);
+        assertEquals(1.5, roles.get(1).instanceHours(), 1e-9);
+        assertEquals(0.09, roles.get(1).spotUsd(), 1e-9);
+        assertEquals(null, roles.get(0).onDemandUsd());
+        // a window before anything was requested costs nothing
+        assertEquals(0.0, new Costs(kit.records).during(run, T0.minusHours(2).toInstant(), T0.toInstant())
+                .stream().mapToDouble(PhaseCost.RoleCost::spotUsd).sum(), 0.0);
     }
 
     /** A provider that knows what its instances cost by its price history. */

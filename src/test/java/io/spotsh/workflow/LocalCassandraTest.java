@@ -116,7 +116,17 @@ class LocalCassandraTest {
                 double p95 = value(rows, "run", op, "p95_latency");
                 double p99 = value(rows, "run", op, "p99_latency");
                 assertTrue(p50 > 0 && p50 <= p95 && p95 <= p99, op + " " + p50 + " " + p95 + " " + p99);
+                // every client kept its .hdr log: the cluster's p99 comes from their merge
+                String how = rows.stream().filter(r -> r.get("phase").equals("run") && r.get("node").equals("all")
+                        && r.get("operation").equals(op) && r.get("metric").equals("p99_latency"))
+                        .map(r -> r.get("aggregate")).findFirst().orElseThrow();
+                assertTrue(how.startsWith("merged histogram of "), how);
             }
+            for (String phase : List.of("load", "run")) {
+                assertTrue(rows.stream().anyMatch(r -> r.get("phase").equals(phase)
+                        && r.get("metric").equals("usd_per_million_ops")), phase + " has no cost row: " + rows);
+            }
+            assertEquals(rows.size(), Files.readAllLines(results.getSummaryCsv().resolveSibling("samples.jsonl")).size());
 
             Node stopped = cluster.getNodes().getData().getAt(2);
             onDataNode(cluster, 2, "sh \"$SPOTSH_ROOT/opt/spotsh/roles/cassandra-data.sh\" stop");
