@@ -62,6 +62,9 @@ public final class Sysstat {
         if (Files.isDirectory(folder)) {
             try (Stream<Path> list = Files.list(folder)) {
                 for (Path sa : list.filter(p -> p.getFileName().toString().matches("sa\\d+")).sorted().toList()) {
+                    if (!Files.isRegularFile(sa.resolveSibling(sa.getFileName() + ".json")) && !sadfAvailable()) {
+                        continue;  // no sadf here (sysstat not installed): the page shows no samples rather than no page
+                    }
                     read(json(sa), samples, comments);
                 }
             } catch (IOException e) {

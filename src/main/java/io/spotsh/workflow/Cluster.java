@@ -17,6 +17,7 @@ import io.spotsh.registry.TestInfo;
 import io.spotsh.registry.TestRecords;
 import io.spotsh.report.Comparison;
 import io.spotsh.report.RunFolder;
+import io.spotsh.report.RunReport;
 import io.spotsh.tools.LocalTools;
 import io.spotsh.types.Sanity;
 import io.spotsh.types.TestType;
@@ -283,6 +284,7 @@ public final class Cluster implements AutoCloseable {
         Path dir = into.resolve(r.name).resolve(record.name).toAbsolutePath();
         log.log("Collecting results of " + r.name + " into " + dir);
         try {
+            RunJson.write(r, record, records, new Costs(records).of(r), dir);
             Results results = new Collector(typeCluster(r), types.get(r.type)).collect(record.name, dir);
             record.results = results;
             records.runCollected(record.id, dir.toString(), results.archive().toString(), results.summaryCsv().toString(),
@@ -291,6 +293,7 @@ public final class Cluster implements AutoCloseable {
             results.missing().forEach((node, why) -> log.log("Nothing collected from " + node + ": " + why));
             log.log("Results of " + results.collected().size() + " nodes in " + dir + "; " + results.summary().nodeRows().size()
                     + " figures in " + results.summaryCsv().getFileName() + "; archive " + results.archive());
+            log.log("Report: " + dir.resolve(RunReport.FILE));
             return results;
         } catch (RuntimeException e) {
             records.runFailed(record.id, e.getMessage());
