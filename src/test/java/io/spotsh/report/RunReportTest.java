@@ -109,4 +109,24 @@ class RunReportTest {
         assertEquals(1 + 2 + 1 + 4, page.charts());
         assertTrue(page.dom().contains("usd_per_million_ops"), "cost per million operations is shown");
     }
+
+    @Test
+    void spotshReportRefusesWhatIsNotARunFolderAndWritesTheReportOfOne() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream print = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
+        Path state = Files.createTempDirectory("spotsh-report-state");
+        try {
+            Path absent = run.resolveSibling("absent");
+            assertEquals(io.spotsh.cli.ExitCodes.USAGE, io.spotsh.cli.Main.run(new String[] {"--state-dir", state.toString(),
+                    "report", absent.toString()}, java.io.InputStream.nullInputStream(), print, print, Map.of()));
+            assertTrue(out.toString().contains("no run folder " + absent), out.toString());
+            Files.deleteIfExists(run.resolve(RunReport.FILE));
+            assertEquals(0, io.spotsh.cli.Main.run(new String[] {"--state-dir", state.toString(), "report", run.toString()},
+                    java.io.InputStream.nullInputStream(), print, print, Map.of()), out.toString());
+            assertTrue(Files.size(run.resolve(RunReport.FILE)) > 1_000_000, "echarts is inlined");
+            assertTrue(out.toString().contains(run.resolve(RunReport.FILE).toAbsolutePath().toString()), out.toString());
+        } finally {
+            CloudTests.delete(state);
+        }
+    }
 }
