@@ -73,6 +73,7 @@ public final class RunReport {
             Sysstat s = stats.get(i);
             Map<String, Object> n = new LinkedHashMap<>();
             n.put("name", node.getFileName().toString());
+            n.put("error", s.error());
             n.put("phases", phasesRun(node));
             n.put("series", downsample(s.samples(), from, to));
             List<Map<String, Object>> comments = new ArrayList<>();
@@ -140,7 +141,14 @@ public final class RunReport {
         try {
             List<Future<Sysstat>> futures = new ArrayList<>();
             for (Path node : nodes) {
-                futures.add(pool.submit(() -> Sysstat.readFolder(node.resolve("sysstat"))));
+                futures.add(pool.submit(() -> {
+                    try {
+                        return Sysstat.readFolder(node.resolve("sysstat"));
+                    } catch (RuntimeException e) {
+                        // one unreadable file costs that node its charts, not the run its report
+                        return Sysstat.unreadable(node.getFileName() + ": " + e.getMessage());
+                    }
+                }));
             }
             List<Sysstat> stats = new ArrayList<>();
             for (Future<Sysstat> f : futures) {

@@ -41,10 +41,22 @@ public final class Sysstat {
 
     private final List<Sample> samples;
     private final List<Comment> comments;
+    private final String error;
 
-    private Sysstat(List<Sample> samples, List<Comment> comments) {
+    private Sysstat(List<Sample> samples, List<Comment> comments, String error) {
         this.samples = samples;
         this.comments = comments;
+        this.error = error;
+    }
+
+    /** A node whose files could not be read: no samples, and why. */
+    public static Sysstat unreadable(String why) {
+        return new Sysstat(List.of(), List.of(), why);
+    }
+
+    /** Why the node's files could not be read, or null. */
+    public String error() {
+        return error;
     }
 
     public List<Sample> samples() {
@@ -73,7 +85,7 @@ public final class Sysstat {
         }
         samples.sort(Comparator.comparingLong(Sample::epochSecond));
         comments.sort(Comparator.comparingLong(Comment::epochSecond));
-        return new Sysstat(samples, comments);
+        return new Sysstat(samples, comments, null);
     }
 
     /** Whether sadf is on the PATH; without it only {@code saDD.json} files can be read. */

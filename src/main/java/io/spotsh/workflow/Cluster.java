@@ -284,7 +284,12 @@ public final class Cluster implements AutoCloseable {
         Path dir = into.resolve(r.name).resolve(record.name).toAbsolutePath();
         log.log("Collecting results of " + r.name + " into " + dir);
         try {
-            RunJson.write(r, record, records, new Costs(records).of(r), dir);
+            try {
+                RunJson.write(r, record, records, new Costs(records).of(r), dir);
+            } catch (RuntimeException e) {
+                // the results matter more than the report's page of facts: collect them anyway
+                log.log("run.json not written (report.html will lack the run's facts): " + e.getMessage());
+            }
             Results results = new Collector(typeCluster(r), types.get(r.type)).collect(record.name, dir);
             record.results = results;
             records.runCollected(record.id, dir.toString(), results.archive().toString(), results.summaryCsv().toString(),

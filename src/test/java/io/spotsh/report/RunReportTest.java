@@ -129,4 +129,18 @@ class RunReportTest {
             CloudTests.delete(state);
         }
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aNodeWithAnUnreadableSysstatFileLosesItsChartsNotTheReport() throws Exception {
+        Path other = run.resolveSibling("run-2");
+        Files.createDirectories(other.resolve("data-1/sysstat"));
+        Files.copy(run.resolve("data-1/sysstat/sa01"), other.resolve("data-1/sysstat/sa01"));
+        Files.createDirectories(other.resolve("data-2/sysstat"));
+        Files.writeString(other.resolve("data-2/sysstat/sa01"), "not a sysstat file");
+        List<Map<String, Object>> nodes = (List<Map<String, Object>>) RunReport.model(other).get("nodes");
+        assertEquals(null, nodes.get(0).get("error"));
+        assertTrue(String.valueOf(nodes.get(1).get("error")).startsWith("data-2: sadf -j"), nodes.get(1).toString());
+        assertEquals(List.of(), nodes.get(1).get("series"));
+    }
 }
