@@ -143,4 +143,17 @@ class RunReportTest {
         assertTrue(String.valueOf(nodes.get(1).get("error")).startsWith("data-2: sadf -j"), nodes.get(1).toString());
         assertEquals(List.of(), nodes.get(1).get("series"));
     }
+
+    /** The page's own check is what the tests trust, so it must say when a script fails. */
+    @Test
+    void thePageSaysSoWhenAScriptFails() throws Exception {
+        Chromium.require();
+        Path html = RunReport.write(run);
+        Path broken = run.resolveSibling("broken.html");
+        String page = Files.readString(html);
+        int end = page.lastIndexOf("</body>");
+        Files.writeString(broken, page.substring(0, end) + "<script>console.error('boom'); null.x;</script>" + page.substring(end));
+        String status = Chromium.open(broken, Path.of("target/artifacts/report-broken.png")).status();
+        assertTrue(status.startsWith("error: ") && status.contains("boom") && status.contains("null"), status);
+    }
 }
