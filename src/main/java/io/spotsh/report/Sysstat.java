@@ -1,5 +1,6 @@
 package io.spotsh.report;
 
+import groovy.json.JsonParserType;
 import groovy.json.JsonSlurper;
 
 import java.io.IOException;
@@ -125,7 +126,8 @@ public final class Sysstat {
 
     @SuppressWarnings("unchecked")
     private static void read(String json, List<Sample> samples, List<Comment> comments) {
-        Map<String, Object> root = (Map<String, Object>) new JsonSlurper().parseText(json);
+        // the index overlay parser makes values only when asked: 300 nodes' hour of samples parse in seconds, not tens
+        Map<String, Object> root = (Map<String, Object>) new JsonSlurper().setType(JsonParserType.INDEX_OVERLAY).parseText(json);
         Map<String, Object> sysstat = (Map<String, Object>) root.get("sysstat");
         for (Object h : (List<Object>) sysstat.get("hosts")) {
             Map<String, Object> host = (Map<String, Object>) h;
