@@ -20,6 +20,7 @@ final class Subcommands {
         COMMANDS.put("ls", new LsCommand());
         COMMANDS.put("reap", new ReapCommand());
         COMMANDS.put("registry", new RegistryCommand());
+        COMMANDS.put("report", new ReportCommand());
         COMMANDS.put("tools", new ToolsCommand());
     }
 

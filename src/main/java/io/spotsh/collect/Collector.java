@@ -2,6 +2,7 @@ package io.spotsh.collect;
 
 import io.spotsh.fanout.NodeResult;
 import io.spotsh.fanout.RunResult;
+import io.spotsh.report.RunReport;
 import io.spotsh.types.Member;
 import io.spotsh.types.Metric;
 import io.spotsh.types.TestCluster;
@@ -89,6 +90,7 @@ public final class Collector {
         known.phases().values().forEach(summary::addCost);
         Path csv = summary.write(runDir.resolve("summary.csv"));
         Samples.write(summary, known, runDir.resolve(SAMPLES));
+        RunReport.write(runDir);  // before the archive, so report.html travels with the run
         Path archive = Archive.tarGz(runDir, runDir.resolveSibling(runDir.getFileName() + ".tar.gz"));
         return new Results(cluster.test(), run, runDir, archive, csv, summary, collected, missing);
     }

@@ -349,4 +349,15 @@ public final class TestRecords {
         registry().sql("UPDATE spotsh.phases SET finished_at = clock_timestamp(), status = ?, seconds = ?,"
                 + " message = ? WHERE id = ?", status, seconds, message, phase);
     }
+
+    /** What happened to the test, in order: at, kind, role, node_number, instance_id, message. */
+    public List<Map<String, Object>> events(String test) {
+        return registry().events(test);
+    }
+
+    /** The phases of run {@code run} as rows for a page, in order: name, started_at, finished_at, status, seconds, message. */
+    public List<Map<String, Object>> phaseDetails(long run) {
+        return registry().sql("SELECT name, started_at, finished_at, status, seconds, message FROM spotsh.phases"
+                + " WHERE run_id = ? ORDER BY id", run);
+    }
 }

@@ -19,6 +19,7 @@ import io.spotsh.registry.TestInfo;
 import io.spotsh.registry.TestRecords;
 import io.spotsh.report.Comparison;
 import io.spotsh.report.RunFolder;
+import io.spotsh.report.RunReport;
 import io.spotsh.tools.LocalTools;
 import io.spotsh.types.Sanity;
 import io.spotsh.types.TestType;
@@ -286,6 +287,12 @@ public final class Cluster implements AutoCloseable {
         Path dir = into.resolve(r.name).resolve(record.name).toAbsolutePath();
         log.log("Collecting results of " + r.name + " into " + dir);
         try {
+            try {
+                RunJson.write(r, record, records, new Costs(records).of(r), dir);
+            } catch (RuntimeException e) {
+                // the results matter more than the report's page of facts: collect them anyway
+                log.log("run.json not written (report.html will lack the run's facts): " + e.getMessage());
+            }
             Results results = new Collector(typeCluster(r), types.get(r.type), () -> runFacts(r, record))
                     .collect(record.name, dir);
             record.results = results;
@@ -295,6 +302,7 @@ public final class Cluster implements AutoCloseable {
             results.missing().forEach((node, why) -> log.log("Nothing collected from " + node + ": " + why));
             log.log("Results of " + results.collected().size() + " nodes in " + dir + "; " + results.summary().nodeRows().size()
                     + " figures in " + results.summaryCsv().getFileName() + "; archive " + results.archive());
+            log.log("Report: " + dir.resolve(RunReport.FILE));
             return results;
         } catch (RuntimeException e) {
             records.runFailed(record.id, e.getMessage());

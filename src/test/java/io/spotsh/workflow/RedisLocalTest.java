@@ -7,6 +7,7 @@ import io.spotsh.collect.Summary;
 import io.spotsh.common.StateDir;
 import io.spotsh.fanout.RunResult;
 import io.spotsh.registry.RegistrySettings;
+import io.spotsh.report.Chromium;
 import io.spotsh.shell.Session;
 import io.spotsh.types.Sanity;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -80,6 +81,8 @@ class RedisLocalTest {
             }
         }
         assertTrue(Files.isRegularFile(runDir.resolve("data-1/logs/redis/redis.log")));
+        assertTrue(log.contains("Report: " + runDir.resolve("report.html")), log);
+        theReportOpensInChromium(runDir);
         assertTrue(Files.size(runDir.resolve("client-2/results/read.out")) > 0);
 
         List<CSVRecord> rows;
@@ -133,6 +136,26 @@ class RedisLocalTest {
         try (LocalProvider local = new LocalProvider(new StateDir(state), Map.of())) {
             assertEquals(0, local.tagged().stream().filter(i -> name.equals(i.test())).count());
         }
+    }
+
+    /** report.html of the run: every chart drawn with data and no script error, then made again by spotsh report. */
+    private static void theReportOpensInChromium(Path runDir) throws Exception {
+        String run = Files.readString(runDir.resolve("run.json"));
+        assertTrue(run.contains("\"phases\"") && run.contains("\"load\"") && run.contains("\"instances\""), run);
+        Chromium.require();
+        Path html = runDir.resolve("report.html");
+        Chromium.Page page = Chromium.open(html, Path.of("target/artifacts/report-redis-local.png"));
+        assertEquals("ok", page.status(), "report.html's own check of its charts and errors");
+        // timeline, load and read each with throughput and latency, heat map, 4 per-node charts
+        assertEquals(1 + 2 * 2 + 1 + 4, page.charts());
+        for (String node : List.of("data-1", "client-2")) {
+            assertTrue(page.dom().contains("<option>" + node + "</option>"), node + " can be chosen");
+        }
+        Files.delete(html);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(0, spotsh(out, "report", runDir.toString()), out.toString(StandardCharsets.UTF_8));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains(html.toString()));
+        assertEquals("ok", Chromium.open(html, Path.of("target/artifacts/report-redis-local-again.png")).status());
     }
 
     /** In the shell a failed check shows what is wrong and can be run again once the operator fixed it. */
