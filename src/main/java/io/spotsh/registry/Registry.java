@@ -171,6 +171,38 @@ public final class Registry implements AutoCloseable {
                 testName);
     }
 
+    /**
+     * Run B against run A (run folders {@code results/<test>/<run>}): per phase, operation and metric A, B, the change
+     * in % and whether it exceeds the runs' noise (Mann-Whitney U on the per-interval samples); writes
+     * {@code compare.csv} beside B. Runs of different types or sizes are refused unless {@code force: true}; this
+     * registry says what type and sizing each run's test had. {@code spotsh compare} is the same.
+     */
+    @Help("compare('results/t/runA', 'results/t/runB', force: false) — B against A: change in %, beyond noise or not")
+    public List<Map<String, Object>> compare(Map<String, ?> options, String runA, String runB) {
+        io.spotsh.report.RunFolder a = io.spotsh.report.RunFolder.read(java.nio.file.Path.of(runA));
+        io.spotsh.report.RunFolder b = io.spotsh.report.RunFolder.read(java.nio.file.Path.of(runB));
+        if (!Boolean.TRUE.equals(options.get("force"))) {
+            TestRecords records = new TestRecords(() -> this);
+            io.spotsh.report.Comparison.requireAlike(a, b, test -> {
+                try {
+                    return new io.spotsh.report.Comparison.TestShape(test(test).type(), records.sizing(test));
+                } catch (RegistryException e) {
+                    if (e.getMessage() != null && e.getMessage().contains("no test named")) {
+                        return null;  // not in this registry: only its node folders are compared
+                    }
+                    throw e;
+                }
+            }, warning -> notes.accept("compare: " + warning));
+        }
+        io.spotsh.report.Comparison comparison = io.spotsh.report.Comparison.of(a, b);
+        notes.accept("compare: written " + comparison.writeCsv(b.dir().resolve("compare.csv")));
+        return comparison.maps();
+    }
+
+    public List<Map<String, Object>> compare(String runA, String runB) {
+        return compare(Map.of(), runA, runB);
+    }
+
     /** Runs any SQL with {@code ?} parameters: the rows of a query, or {@code [[updated: n]]} for anything else. */
     @Help("sql('select ...', params...) — ad-hoc SQL with ? parameters; rows back")
     public List<Map<String, Object>> sql(String query, Object... params) {

@@ -14,11 +14,8 @@ import io.spotsh.fanout.Fanout;
 import io.spotsh.fanout.RunResult;
 import io.spotsh.node.UserDataRenderer;
 import io.spotsh.registry.Registry;
-import io.spotsh.registry.RegistryException;
 import io.spotsh.registry.TestInfo;
 import io.spotsh.registry.TestRecords;
-import io.spotsh.report.Comparison;
-import io.spotsh.report.RunFolder;
 import io.spotsh.report.RunReport;
 import io.spotsh.tools.LocalTools;
 import io.spotsh.types.Sanity;
@@ -64,6 +61,7 @@ public final class Cluster implements AutoCloseable {
     private final boolean keepDefault;
     private final Map<String, Provider> providers = new ConcurrentHashMap<>();
     // the helpers, wired once; each gets only what it uses
+    private final Supplier<Registry> registry;
     private final TestRecords records;
     private final RegisteredNodes registeredNodes;
     private final NodeActions actions;
@@ -91,6 +89,7 @@ public final class Cluster implements AutoCloseable {
         this.types = types;
         this.defaultProvider = defaultProvider;
         this.keepDefault = keepDefault;
+        this.registry = registry;
         this.records = new TestRecords(registry);
         this.registeredNodes = new RegisteredNodes(records);
         this.actions = new NodeActions(this::fanout, log);
@@ -314,30 +313,10 @@ public final class Cluster implements AutoCloseable {
         return collect(Map.of());
     }
 
-    /**
-     * Run B against run A (two run folders, {@code results/<test>/<run>}): per phase, operation and metric A, B,
-     * the change in % and whether it exceeds the runs' noise; writes {@code compare.csv} beside B. Runs of
-     * different types or sizes are refused unless {@code force: true}. {@code spotsh compare} is the same.
-     */
+    /** {@code registry.compare}: run B against run A, refused when unlike unless {@code force: true}. */
     @Help("compare('results/t/runA', 'results/t/runB', force: false) — B against A: change in %, beyond noise or not")
     public List<Map<String, Object>> compare(Map<String, ?> options, String runA, String runB) {
-        RunFolder a = RunFolder.read(Path.of(runA));
-        RunFolder b = RunFolder.read(Path.of(runB));
-        if (!Boolean.TRUE.equals(options.get("force"))) {
-            Comparison.requireAlike(a, b, test -> {
-                try {
-                    return new Comparison.TestShape(records.test(test).type(), records.sizing(test));
-                } catch (RegistryException e) {
-                    if (e.getMessage() != null && e.getMessage().contains("no test named")) {
-                        return null;  // not in this registry: its node folders are compared only
-                    }
-                    throw e;
-                }
-            }, warning -> log.log("compare: " + warning));
-        }
-        Comparison comparison = Comparison.of(a, b);
-        log.log("compare: written " + comparison.writeCsv(b.dir().resolve("compare.csv")));
-        return comparison.maps();
+        return registry.get().compare(options, runA, runB);
     }
 
     public List<Map<String, Object>> compare(String runA, String runB) {

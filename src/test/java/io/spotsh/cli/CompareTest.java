@@ -67,7 +67,7 @@ class CompareTest {
                 + " " + metric + " missing from " + rows));
     }
 
-    /** The shell's {@code cluster.compare}: the same rows, verdicts and refusal as the command. */
+    /** The shell's {@code cluster.compare} and {@code registry.compare}: the same rows, verdicts and refusal as the command. */
     @Test
     void theShellComparesTheSameWay() throws IOException {
         Path base = run("base");
@@ -81,6 +81,10 @@ class CompareTest {
         assertTrue(err.contains("use --force"), err);
         assertEquals(0, spotsh("-e", "cluster.compare(force: true, '" + base + "', '" + wider + "').size() > 0"), err);
         assertTrue(out.contains("true"), out);
+        // the registry object answers the same
+        assertEquals(0, spotsh("-e", "registry.compare('" + base + "', '" + slower + "')"
+                + ".find { it.phase == 'run' && it.metric == 'throughput' }.change_pct"), err);
+        assertTrue(out.contains("-20.2"), out);
     }
 
     @Test
