@@ -48,9 +48,8 @@ final class CompareCommand implements Subcommands.Command {
     }
 
     private int compare(Context context, List<String> args) {
-        Options options = Options.compile(USAGE).parse(args);
-        if (options.isSet("help")) {
-            context.out().println(String.join("\n", USAGE));
+        Options options = Subcommands.options(USAGE, args, context);
+        if (options == null) {
             return ExitCodes.OK;
         }
         if (options.args().size() != 2) {

@@ -33,9 +33,8 @@ final class ReapCommand implements Subcommands.Command {
 
     @Override
     public int run(Context context, List<String> args) {
-        Options options = Options.compile(USAGE).parse(args);
-        if (options.isSet("help")) {
-            context.out().println(String.join("\n", USAGE));
+        Options options = Subcommands.options(USAGE, args, context);
+        if (options == null) {
             return ExitCodes.OK;
         }
         if (!options.args().isEmpty()) {

@@ -25,9 +25,8 @@ final class ReportCommand implements Subcommands.Command {
 
     @Override
     public int run(Context context, List<String> args) {
-        Options options = Options.compile(USAGE).parse(args);
-        if (options.isSet("help")) {
-            context.out().println(String.join("\n", USAGE));
+        Options options = Subcommands.options(USAGE, args, context);
+        if (options == null) {
             return ExitCodes.OK;
         }
         if (options.args().size() != 1) {

@@ -27,6 +27,16 @@ final class Subcommands {
     private Subcommands() {
     }
 
+    /** Parses a command's arguments by its usage text (JLine's Options); null once --help printed the usage. */
+    static org.jline.builtins.Options options(String[] usage, List<String> args, Context context) {
+        org.jline.builtins.Options options = org.jline.builtins.Options.compile(usage).parse(args);
+        if (options.isSet("help")) {
+            context.out().println(String.join("\n", usage));
+            return null;
+        }
+        return options;
+    }
+
     static Command find(String name) {
         return COMMANDS.get(name);
     }
