@@ -15,7 +15,7 @@ import java.util.Objects;
 
 /**
  * {@code spotsh compare RUN_A RUN_B}: run B against run A, figure by figure, with a noise verdict, as a table and
- * as {@code compare.csv} (beside run B unless {@code --csv}). With {@code --fail-on} thresholds it suits cron: exit 1
+ * as {@code compare.csv} (beside run B unless {@code --csv}) and as {@code compare.html} beside it. With {@code --fail-on} thresholds it suits cron: exit 1
  * and the offending rows when one is crossed. Runs of different sizes or test types are refused unless
  * {@code --force}.
  */
@@ -27,7 +27,8 @@ final class CompareCommand implements Subcommands.Command {
         "     --fail-on=EXPR     exit 1 printing the rows whose change crosses EXPR, e.g. 'throughput < -5%'",
         "                        or 'READ.p99_latency > 10%' (repeatable)",
         "  -f --force            compare runs of different sizes or test types anyway",
-        "     --csv=FILE         where to write the comparison as CSV (default: RUN_B/compare.csv)",
+        "     --csv=FILE         where to write the comparison as CSV (default: RUN_B/compare.csv);",
+        "                        compare.html, its table and charts, is written beside it",
         "  -? -h --help          show this help",
         "Noise: two-sided Mann-Whitney U test of the per-interval samples of YCSB's status lines, p < 0.05;",
         "figures without interval samples say 'no interval samples: noise unknown'."
@@ -67,6 +68,7 @@ final class CompareCommand implements Subcommands.Command {
         context.out().print(comparison.table());
         Path csv = comparison.writeCsv(options.isSet("csv") ? Path.of(options.get("csv")) : b.dir().resolve("compare.csv"));
         context.out().println("spotsh compare: written " + csv);
+        context.out().println("spotsh compare: written " + comparison.writeHtml(csv.toAbsolutePath().resolveSibling("compare.html")));
         List<Comparison.Row> offending = FailOn.offending(thresholds, comparison.rows());
         if (offending.isEmpty()) {
             return ExitCodes.OK;

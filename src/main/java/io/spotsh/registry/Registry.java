@@ -174,7 +174,7 @@ public final class Registry implements AutoCloseable {
     /**
      * Run B against run A (run folders {@code results/<test>/<run>}): per phase, operation and metric A, B, the change
      * in % and whether it exceeds the runs' noise (Mann-Whitney U on the per-interval samples); writes
-     * {@code compare.csv} beside B. Runs of different types or sizes are refused unless {@code force: true}; this
+     * {@code compare.csv} and {@code compare.html} beside B. Runs of different types or sizes are refused unless {@code force: true}; this
      * registry says what type and sizing each run's test had. {@code spotsh compare} is the same.
      */
     @Help("compare('results/t/runA', 'results/t/runB', force: false) — B against A: change in %, beyond noise or not")
@@ -196,6 +196,7 @@ public final class Registry implements AutoCloseable {
         }
         io.spotsh.report.Comparison comparison = io.spotsh.report.Comparison.of(a, b);
         notes.accept("compare: written " + comparison.writeCsv(b.dir().resolve("compare.csv")));
+        notes.accept("compare: written " + comparison.writeHtml(b.dir().resolve("compare.html")));
         return comparison.maps();
     }
 

@@ -26,6 +26,7 @@ import java.util.Map;
  * Comparison c = Comparison.of(RunFolder.read(a), RunFolder.read(b));
  * System.out.print(c.table());
  * c.writeCsv(b.resolve("compare.csv"));
+ * c.writeHtml(b.resolve("compare.html"));
  * </pre>
  */
 public final class Comparison {
@@ -207,6 +208,24 @@ public final class Comparison {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }
+        return file;
+    }
+
+    /**
+     * compare.html: the rows as a table with the change coloured by verdict and one bar chart of A against B per
+     * phase × operation (throughput and latencies), echarts inlined: one file that opens from disk with no network.
+     */
+    public Path writeHtml(Path file) {
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("run_a", a.name());
+        model.put("run_b", b.name());
+        model.put("dir_a", a.dir().toString());
+        model.put("dir_b", b.dir().toString());
+        model.put("columns", COLUMNS);
+        model.put("rows", maps());
+        model.put("verdicts", Map.of("regression", REGRESSION, "improvement", IMPROVEMENT, "no_change", NO_CHANGE,
+                "noise_unknown", NOISE_UNKNOWN));
+        Html.write("compare.html", model, file);
         return file;
     }
 }

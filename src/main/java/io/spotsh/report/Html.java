@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Writes {@code report.html}: the page template ({@code report.html} beside this class), echarts' minified script
+ * Writes {@code report.html} (and {@code compare.html}): the page template ({@code report.html} beside this class), echarts' minified script
  * from its WebJar on the classpath and the model as JSON, all in one file that opens from disk with no network.
  */
 final class Html {
@@ -21,7 +21,12 @@ final class Html {
     }
 
     static void write(Map<String, Object> model, Path file) {
-        String page = resource("/io/spotsh/report/report.html");
+        write("report.html", model, file);
+    }
+
+    /** {@code template}, a page beside this class, with echarts and the model (as JSON) put at its ECHARTS and DATA marks. */
+    static void write(String template, Map<String, Object> model, Path file) {
+        String page = resource("/io/spotsh/report/" + template);
         // "</" would end the script element early; JSON allows "<\/" for it
         String json = JsonOutput.toJson(model).replace("</", "<\\/");
         int js = page.indexOf("/*ECHARTS*/");

@@ -1,5 +1,6 @@
 package io.spotsh.cli;
 
+import io.spotsh.report.Chromium;
 import io.spotsh.report.Comparison;
 import io.spotsh.report.RunFolder;
 import org.apache.commons.csv.CSVFormat;
@@ -187,5 +188,35 @@ class CompareTest {
         assertTrue(err.startsWith("spotsh: --fail-on 'throughput drops': expected METRIC < N%"), err);
         assertEquals(2, spotsh("compare", a.toString()));
         assertTrue(err.contains("compare takes two run folders"), err);
+    }
+
+    /** compare.html beside compare.csv: self-contained, its own check 'ok' in headless Chromium, a chart per phase × operation. */
+    @Test
+    void theComparisonIsWrittenAsHtmlThatRendersFromDisk() throws Exception {
+        Path b = run("slower");
+        assertEquals(0, spotsh("compare", run("base").toString(), b.toString()), err);
+        Path html = b.resolve("compare.html").toAbsolutePath();
+        assertTrue(out.contains("written " + html), out);
+        String text = Files.readString(html);
+        assertFalse(text.matches("(?s).*(src|href)\\s*=\\s*[\"']?https?:.*"), "the page loads nothing from the network");
+        assertTrue(text.contains("ycsb-cmp/r2") && text.length() > 1_000_000, "the data and echarts are inlined");
+        Chromium.require();
+        Chromium.Page page = Chromium.open(html, Path.of("target/artifacts/compare.png"));
+        assertEquals("ok", page.status(), "the page's own check: every chart has data, no script failed");
+        // load OVERALL, run OVERALL (throughput), run READ (avg and p99 latency), run UPDATE (avg latency)
+        assertEquals(4, page.charts(), page.dom().length() + " chars of DOM");
+        assertTrue(page.dom().contains("<tr class=\"regression\">"), "regressions are coloured");
+        assertTrue(page.dom().contains("<tr class=\"no-change\">"), "no change is grey");
+        assertTrue(page.dom().contains("<tr class=\"plain\">"), "noise unknown is plain");
+        assertTrue(page.dom().contains("-20.24%"), "the change");
+    }
+
+    /** The shell writes compare.html beside compare.csv too. */
+    @Test
+    void theShellWritesTheHtmlToo() throws IOException {
+        Path b = run("slower");
+        assertEquals(0, spotsh("-e", "registry.compare('" + run("base") + "', '" + b + "').size()"), err);
+        assertTrue(Files.size(b.resolve("compare.html")) > 1_000_000, "echarts is inlined");
+        assertTrue((out + err).contains("compare.html"), out + err);
     }
 }
