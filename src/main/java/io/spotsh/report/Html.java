@@ -24,11 +24,15 @@ final class Html {
         write("report.html", model, file);
     }
 
-    /** {@code template}, a page beside this class, with echarts and the model (as JSON) put at its ECHARTS and DATA marks. */
+    /**
+     * {@code template}, a page beside this class, with the shared page check ({@code page-check.js}), echarts and the
+     * model (as JSON) put at its CHECK, ECHARTS and DATA marks.
+     */
     static void write(String template, Map<String, Object> model, Path file) {
         String page = resource("/io/spotsh/report/" + template);
         // "</" would end the script element early; JSON allows "<\/" for it
         String json = JsonOutput.toJson(model).replace("</", "<\\/");
+        page = page.replace("/*CHECK*/", resource("/io/spotsh/report/page-check.js"));
         int js = page.indexOf("/*ECHARTS*/");
         int data = page.indexOf("/*DATA*/");
         String html = page.substring(0, js) + resource(ECHARTS).replace("</script", "<\\/script")
