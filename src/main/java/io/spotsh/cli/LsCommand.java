@@ -12,11 +12,12 @@ import java.util.Map;
 
 /**
  * {@code spotsh ls}: every test of the registry as {@code registry.tests()} prints it in the shell — state, live
- * nodes per role, provider and zones, age, expiry, instance-hours so far — or as JSON for scripts.
+ * nodes per role, provider and zones, age, expiry, instance-hours and cost so far (spot, and on demand where known)
+ * — or as JSON for scripts.
  */
 final class LsCommand implements Subcommands.Command {
     private static final String[] USAGE = {
-        "ls - list the registry's tests: state, nodes per role, provider, zones, age, expiry, instance-hours so far",
+        "ls - list the registry's tests: state, nodes per role, provider, zones, age, expiry, instance-hours and USD so far",
         "Usage: spotsh [OPTIONS] ls [--json]",
         "  -j --json             one JSON array of objects, one per test, for scripts",
         "  -? -h --help          show this help"

@@ -45,6 +45,10 @@ import java.util.regex.Pattern;
  */
 @Help("the PostgreSQL registry: tests, nodes, events, ad-hoc SQL")
 public final class Registry implements AutoCloseable {
+    /** An instance's paid hours: from its request until terminated or reclaimed, else until now. */
+    private static final String PAID_HOURS = "(extract(epoch FROM CASE WHEN i.state IN ('terminated', 'reclaimed')"
+            + " THEN i.state_changed_at ELSE now() END - i.requested_at) / 3600)";
+
     /** {@link RegistryException#sqlState()} of a registration refused for good (recorded as an event). */
     public static final String REFUSED = "SP005";
     /** {@link RegistryException#sqlState()} of a registration to try again shortly (its id is being recorded). */
@@ -102,10 +106,12 @@ public final class Registry implements AutoCloseable {
     /**
      * All tests, oldest first: name, type, provider, state, nodes, dead, expected, created_at, expires_at, owner,
      * then roles (live nodes per role), zones, age, expires_in ("expired 5m00s ago" once past) and instance_hours so
-     * far (each instance from request until terminated or reclaimed, else until now). Cost in dollars needs the
-     * provider's prices, which the registry does not keep: {@code cluster.cost()} has them.
+     * far (each instance from request until terminated or reclaimed, else until now), usd (those hours at the spot
+     * price each instance's zone had when it was requested; null when no price was recorded) and on_demand_usd (the
+     * same hours on demand; null unless every instance's on-demand price was known). {@code cluster.cost()} prices
+     * by the cloud's own price history instead, where it has one.
      */
-    @Help("tests() — every test: name, type, provider, state, nodes per role, zones, age, expiry, instance-hours so far")
+    @Help("tests() — every test: name, type, provider, state, nodes per role, zones, age, expiry, instance-hours and USD so far")
     public List<Map<String, Object>> tests() {
         List<Map<String, Object>> rows = query("listing tests",
                 "SELECT t.name, t.type, t.provider, t.state,"
@@ -121,7 +127,12 @@ public final class Registry implements AutoCloseable {
                         + " extract(epoch FROM t.expires_at - now())::bigint AS expires_in,"
                         + " (SELECT round(coalesce(sum(extract(epoch FROM CASE WHEN i.state IN ('terminated', 'reclaimed')"
                         + " THEN i.state_changed_at ELSE now() END - i.requested_at)), 0) / 3600, 3)"
-                        + " FROM spotsh.instances i WHERE i.test_id = t.id) AS instance_hours"
+                        + " FROM spotsh.instances i WHERE i.test_id = t.id) AS instance_hours,"
+                        + " (SELECT round(sum(" + PAID_HOURS + " * i.spot_usd_per_hour), 4)"
+                        + " FROM spotsh.instances i WHERE i.test_id = t.id) AS usd,"
+                        + " (SELECT CASE WHEN bool_and(i.on_demand_usd_per_hour IS NOT NULL)"
+                        + " THEN round(sum(" + PAID_HOURS + " * i.on_demand_usd_per_hour), 4) END"
+                        + " FROM spotsh.instances i WHERE i.test_id = t.id) AS on_demand_usd"
                         + " FROM spotsh.tests t ORDER BY t.id");
         for (Map<String, Object> row : rows) {
             row.put("age", Durations.format(Duration.ofSeconds(((Number) row.get("age")).longValue())));
@@ -324,6 +335,24 @@ public final class Registry implements AutoCloseable {
                             + " SELECT ?, 'instances-requested', ?, count(*) || ' instances' || coalesce(' in ' || ?, '')"
                             + " FROM added")) {
                 Rows.bind(ps, testId, role, zone, c.createArrayOf("text", instanceIds.toArray()), testId, role, zone);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /**
+     * What the instances cost an hour when requested: their type, the zone's spot price and the on-demand price
+     * ({@code null}: the provider could not tell). {@link #tests()} sums them into cost so far.
+     */
+    public void recordPrices(String testName, Collection<String> instanceIds, String instanceType, Double spotUsdPerHour,
+                             Double onDemandUsdPerHour) {
+        call("recording the prices of " + instanceIds.size() + " instances of test " + testName, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE spotsh.instances i SET instance_type = ?,"
+                    + " spot_usd_per_hour = ?, on_demand_usd_per_hour = ? FROM spotsh.tests t"
+                    + " WHERE t.id = i.test_id AND t.name = ? AND i.instance_id = ANY (?::text[])")) {
+                Rows.bind(ps, instanceType, spotUsdPerHour, onDemandUsdPerHour, testName,
+                        c.createArrayOf("text", instanceIds.toArray()));
                 ps.executeUpdate();
             }
             return null;

@@ -30,7 +30,7 @@ import java.util.function.Supplier;
 public final class TestRecords {
     /** One instance requested for a test, and what became of it. */
     public record InstanceRow(String role, String instanceId, String zone, String state, OffsetDateTime requestedAt,
-                              OffsetDateTime stateChangedAt) {
+                              OffsetDateTime stateChangedAt, Double onDemandUsdPerHour) {
         /** Requested or running: the test still waits for it or counts on it. */
         public boolean expected() {
             return state.equals("requested") || state.equals("running");
@@ -192,6 +192,12 @@ public final class TestRecords {
         registry().recordInstances(test, role, instanceIds, zone);
     }
 
+    /** What the instances cost an hour when requested; see {@link Registry#recordPrices}. */
+    public void recordPrices(String test, Collection<String> instanceIds, String instanceType, Double spotUsdPerHour,
+                             Double onDemandUsdPerHour) {
+        registry().recordPrices(test, instanceIds, instanceType, spotUsdPerHour, onDemandUsdPerHour);
+    }
+
     /**
      * Opens (or closes) the test's request window: while spotsh asks a provider for instances and records their
      * ids, a node whose id is not recorded yet is told to retry instead of being refused. The window closes by
@@ -206,11 +212,12 @@ public final class TestRecords {
     public List<InstanceRow> instances(String test) {
         List<InstanceRow> rows = new ArrayList<>();
         for (Map<String, Object> row : registry().sql("SELECT i.role, i.instance_id, i.zone, i.state, i.requested_at,"
-                + " i.state_changed_at FROM spotsh.instances i JOIN spotsh.tests t ON t.id = i.test_id WHERE t.name = ?"
+                + " i.state_changed_at, i.on_demand_usd_per_hour FROM spotsh.instances i JOIN spotsh.tests t ON t.id = i.test_id WHERE t.name = ?"
                 + " ORDER BY i.id", test)) {
             rows.add(new InstanceRow((String) row.get("role"), (String) row.get("instance_id"), (String) row.get("zone"),
                     (String) row.get("state"), (OffsetDateTime) row.get("requested_at"),
-                    (OffsetDateTime) row.get("state_changed_at")));
+                    (OffsetDateTime) row.get("state_changed_at"), row.get("on_demand_usd_per_hour") instanceof Number n
+                    ? n.doubleValue() : null));
         }
         return rows;
     }

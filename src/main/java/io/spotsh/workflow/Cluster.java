@@ -187,7 +187,7 @@ public final class Cluster implements AutoCloseable {
         return number;
     }
 
-    @Help("cost() — instance-hours × the zone's spot price, per role and in total (USD)")
+    @Help("cost() — instance-hours × the zone's spot price, per role and in total (USD), beside on demand and the saving")
     public List<Map<String, Object>> cost() {
         return new Costs(records).of(current());
     }

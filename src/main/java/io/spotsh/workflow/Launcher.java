@@ -4,6 +4,7 @@ import io.spotsh.cloud.CapacityException;
 import io.spotsh.cloud.DryRun;
 import io.spotsh.cloud.Instance;
 import io.spotsh.cloud.LaunchRequest;
+import io.spotsh.cloud.OnDemandPrices;
 import io.spotsh.cloud.Provider;
 import io.spotsh.cloud.Tags;
 import io.spotsh.cloud.Zone;
@@ -20,6 +21,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * Requests a test's instances: one request per role, all roles in one zone (a launch group: the cluster comes
@@ -51,13 +53,14 @@ final class Launcher {
                 spec.maxPrice(), spec.providerOptions(), spec.keep(), true);
         log.log("Requesting " + total + " nodes for test " + test.name() + " (" + describe(sizing) + ") from "
                 + provider.name() + "...");
-        List<String> zones = spec.zone() != null ? List.of(spec.zone()) : zones(provider, spec.instanceType());
+        Prices prices = prices(provider, spec.instanceType(), spec.zone());
+        List<String> zones = spec.zone() != null ? List.of(spec.zone()) : names(provider, prices.spot.keySet());
         Map<String, String> refused = new LinkedHashMap<>();
         for (String zone : zones) {
             List<Instance> launched = new ArrayList<>();
             try {
                 for (Map.Entry<String, Integer> role : sizing.entrySet()) {
-                    launched.addAll(request(run, test, role.getKey(), role.getValue(), zone));
+                    launched.addAll(request(run, test, role.getKey(), role.getValue(), zone, prices));
                 }
                 run.zone = zone;
                 records.setState(test.name(), "running");
@@ -122,7 +125,7 @@ final class Launcher {
     }
 
     /** One request for {@code count} instances of a role; records every id as expected before returning. */
-    private List<Instance> request(TestRun run, TestInfo test, String role, int count, String zone) {
+    private List<Instance> request(TestRun run, TestInfo test, String role, int count, String zone, Prices prices) {
         Map<String, String> tags = tags(test, role, records.registryId());
         records.addZone(test.name(), zone);
         String script = userData.render(test, role, test.params());
@@ -137,6 +140,8 @@ final class Launcher {
                 run.instances.put(i.id(), i);
             }
             records.recordInstances(test.name(), role, got.stream().map(Instance::id).toList(), zone);
+            records.recordPrices(test.name(), got.stream().map(Instance::id).toList(), run.instanceType,
+                    prices.spot.get(zone), prices.onDemand);
         } finally {
             records.requesting(test.name(), null);
         }
@@ -167,11 +172,12 @@ final class Launcher {
             byRole.computeIfAbsent(role, k -> new ArrayList<>()).add(id);
         }
         List<String> added = new ArrayList<>();
+        Prices prices = prices(run.provider, run.instanceType, run.zone);
         for (Map.Entry<String, List<String>> e : byRole.entrySet()) {
             for (String old : e.getValue()) {
                 markDud(run, old);
             }
-            List<Instance> fresh = request(run, test, e.getKey(), e.getValue().size(), run.zone);
+            List<Instance> fresh = request(run, test, e.getKey(), e.getValue().size(), run.zone, prices);
             List<String> ids = fresh.stream().map(Instance::id).toList();
             added.addAll(ids);
             log.log("Replacing " + e.getValue().size() + " " + e.getKey() + " instances: " + String.join(",", e.getValue())
@@ -217,6 +223,46 @@ final class Launcher {
             throw new WorkflowException(provider.name() + " lists no availability zones for " + instanceType);
         }
         return names;
+    }
+
+    /** What one instance costs an hour: spot per zone (cheapest first), and on demand where the provider knows. */
+    private record Prices(Map<String, Double> spot, Double onDemand) {
+    }
+
+    /**
+     * The zones' spot prices and the on-demand price, asked once per launch: what {@code spotsh ls} adds up later.
+     * A launch pinned to one zone still goes ahead when the price list cannot be read; only its cost stays unknown.
+     */
+    private Prices prices(Provider provider, String instanceType, String pinnedZone) {
+        Map<String, Double> spot = new LinkedHashMap<>();
+        try {
+            for (Zone z : provider.zones(instanceType)) {
+                spot.put(z.name(), z.spotPrice());
+            }
+        } catch (RuntimeException e) {
+            if (pinnedZone == null) {
+                throw e;
+            }
+            log.log("No spot prices for " + instanceType + " (" + e.getMessage() + "); the cost of this test stays unknown");
+        }
+        Double onDemand = null;
+        if (provider instanceof OnDemandPrices list) {
+            OptionalDouble hourly = list.onDemandHourly(instanceType);
+            if (hourly.isPresent()) {
+                onDemand = hourly.getAsDouble();
+            } else {
+                log.log("On-demand price of " + instanceType + " unknown: " + list.onDemandProblem()
+                        + "; costs show spot prices only");
+            }
+        }
+        return new Prices(spot, onDemand);
+    }
+
+    private static List<String> names(Provider provider, java.util.Set<String> zones) {
+        if (zones.isEmpty()) {
+            throw new WorkflowException(provider.name() + " lists no availability zones");
+        }
+        return List.copyOf(zones);
     }
 
     private static String describe(Map<String, Integer> sizing) {

@@ -46,6 +46,12 @@ class LsTest {
                 registry.register("ls-ring", "data", id, "10.0.0." + id.substring(2), "host-" + id, null);
             }
             registry.register("ls-ring", "client", "i-4", "10.0.1.4", "host-i-4", null);
+            // as the launcher records them: the zone's spot price and the on-demand price when requested
+            records.recordPrices("ls-ring", List.of("i-1", "i-2", "i-3"), "m1.xlarge", 0.05, 0.35);
+            records.recordPrices("ls-ring", List.of("i-4"), "m1.xlarge", 0.06, 0.40);
+            // each instance ran exactly one hour, ended an hour ago: the cost no longer grows
+            registry.sql("UPDATE spotsh.instances SET state = 'terminated', requested_at = now() - interval '2 hours',"
+                    + " state_changed_at = now() - interval '1 hour'");
         }
     }
 
@@ -66,13 +72,13 @@ class LsTest {
     }
 
     @Test
-    void theTableShowsStateNodesPerRoleZoneAgeExpiryAndInstanceHours() {
+    void theTableShowsStateNodesPerRoleZoneAgeExpiryInstanceHoursAndCost() {
         assertEquals(0, spotsh("ls"), err);
         List<String> lines = out.lines().toList();
         assertEquals(3, lines.size(), "header, rule and one test: " + out);
         List<String> columns = List.of(lines.get(0).split("\\s+"));
         assertEquals(List.of("name", "type", "provider", "state", "nodes", "dead", "expected", "created_at", "expires_at",
-                "owner", "roles", "zones", "age", "expires_in", "instance_hours"), columns);
+                "owner", "roles", "zones", "age", "expires_in", "instance_hours", "usd", "on_demand_usd"), columns);
         String row = lines.get(2);
         assertTrue(row.startsWith("ls-ring  cassandra  local"), row);
         assertTrue(row.contains("client=1, data=3"), row);
@@ -93,7 +99,10 @@ class LsTest {
         assertEquals("client=1, data=3", t.get("roles"));
         assertEquals("local-a", t.get("zones"));
         assertEquals(4, ((Number) t.get("expected")).intValue());
-        assertTrue(((Number) t.get("instance_hours")).doubleValue() >= 0, out);
+        assertEquals(4.0, ((Number) t.get("instance_hours")).doubleValue(), 1e-9, out);
+        // 3 h at 0.05 and 1 h at 0.06 spot; 3 h at 0.35 and 1 h at 0.40 on demand
+        assertEquals(0.21, ((Number) t.get("usd")).doubleValue(), 1e-9, out);
+        assertEquals(1.45, ((Number) t.get("on_demand_usd")).doubleValue(), 1e-9, out);
         assertTrue(t.get("created_at").toString().matches("\\d{4}-\\d\\d-\\d\\dT.*"), "ISO time: " + t.get("created_at"));
     }
 

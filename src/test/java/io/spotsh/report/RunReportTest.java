@@ -48,14 +48,16 @@ class RunReportTest {
                 t,run-1,load,client,client-1,INSERT,p99_latency,2.5,ms,
                 t,run-1,load,client,client-2,INSERT,p99_latency,2.7,ms,
                 t,run-1,load,client,all,INSERT,p99_latency,2.7,ms,max of 2
-                t,run-1,load,client,all,OVERALL,usd_per_million_ops,0.0042,USD,
+                t,run-1,load,client,all,OVERALL,usd_per_million_ops,0.0042,USD,spot price of 0.0100 instance-hours over 2260 operations
+                t,run-1,load,client,all,OVERALL,usd_per_million_ops_on_demand,0.0126,USD,on-demand price of 0.0100 instance-hours over 2260 operations
+                t,run-1,load,client,all,OVERALL,spot_saving,66.7,%,1 - spot / on-demand
                 """);
         Instant end = Instant.now();
         Files.writeString(run.resolve("run.json"), "{\"test\":\"t\",\"run\":\"run-1\",\"type\":\"ycsb\",\"provider\":\"local\","
                 + "\"sizing\":{\"data\":1,\"client\":2},\"phases\":[{\"name\":\"load\",\"status\":\"ok\",\"started_at\":\"" + start
                 + "\",\"finished_at\":\"" + end + "\"},{\"name\":\"read\",\"status\":\"failed\",\"started_at\":\"" + end
                 + "\",\"finished_at\":\"" + end.plusSeconds(1) + "\",\"message\":\"client-2 exit 1\"}],"
-                + "\"cost\":[{\"role\":\"total\",\"instances\":3,\"instance_hours\":0.01,\"usd\":0.001,\"on_demand_usd\":0.003}]}");
+                + "\"cost\":[{\"role\":\"total\",\"instances\":3,\"instance_hours\":0.01,\"usd\":0.001,\"on_demand_usd\":0.003,\"saving_pct\":66.7}]}");
     }
 
     @AfterAll
@@ -108,6 +110,8 @@ class RunReportTest {
         // timeline, throughput over time (OVERALL), latency (INSERT), heat map, 4 per-node charts
         assertEquals(1 + 2 + 1 + 4, page.charts());
         assertTrue(page.dom().contains("usd_per_million_ops"), "cost per million operations is shown");
+        assertTrue(page.dom().contains("usd_per_million_ops_on_demand"), "the same on demand");
+        assertTrue(page.dom().contains("spot_saving") && page.dom().contains("saving_pct"), "and the saving");
     }
 
     @Test

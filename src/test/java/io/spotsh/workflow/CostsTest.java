@@ -53,11 +53,18 @@ class CostsTest {
     }
 
     private static Map<String, Object> row(String role, int instances, double hours, double usd) {
+        return row(role, instances, hours, usd, null, null);
+    }
+
+    private static Map<String, Object> row(String role, int instances, double hours, double usd, Double onDemand,
+                                           Double savingPct) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("role", role);
         row.put("instances", instances);
         row.put("instance_hours", hours);
         row.put("usd", usd);
+        row.put("on_demand_usd", onDemand);
+        row.put("saving_pct", savingPct);
         return row;
     }
 
@@ -71,6 +78,13 @@ class CostsTest {
             assertEquals(e.get("instances"), a.get("instances"));
             assertEquals((Double) e.get("instance_hours"), (Double) a.get("instance_hours"), 1e-9, a.toString());
             assertEquals((Double) e.get("usd"), (Double) a.get("usd"), 1e-9, a.toString());
+            if (e.get("on_demand_usd") == null) {
+                assertEquals(null, a.get("on_demand_usd"), a.toString());
+                assertEquals(null, a.get("saving_pct"), a.toString());
+            } else {
+                assertEquals((Double) e.get("on_demand_usd"), (Double) a.get("on_demand_usd"), 1e-9, a.toString());
+                assertEquals((Double) e.get("saving_pct"), (Double) a.get("saving_pct"), 1e-9, a.toString());
+            }
         }
     }
 
@@ -116,6 +130,49 @@ class CostsTest {
         // a window before anything was requested costs nothing
         assertEquals(0.0, new Costs(kit.records).during(run, T0.minusHours(2).toInstant(), T0.toInstant())
                 .stream().mapToDouble(PhaseCost.RoleCost::spotUsd).sum(), 0.0);
+    }
+
+    /**
+     * On-demand prices from known list prices: data-1 1 h and data-2 3 h at 0.25, client-1 2 h at 0.30 (the client's
+     * price recorded at its request wins over the provider's); spot as in the first test (0.05 and 0.06 an hour).
+     */
+    @Test
+    void onDemandCostAndSavingFromKnownPrices() {
+        TestRun run = endedTest(new OnDemandCloud(kit.cloud, 0.25));
+        kit.records.recordPrices(run.name, List.of(run.name + "-c1"), "m5d.xlarge", 0.06, 0.30);
+
+        List<Map<String, Object>> cost = new Costs(kit.records).of(run);
+
+        // data: 0.20 spot against 1.00 on demand, 80 %; client: 0.12 against 0.60, 80 %; total 0.32 against 1.60
+        assertRows(List.of(row("data", 2, 4.0, 0.20, 1.00, 80.0), row("client", 1, 2.0, 0.12, 0.60, 80.0),
+                row("total", 3, 6.0, 0.32, 1.60, 80.0)), cost);
+        List<PhaseCost.RoleCost> phase = new Costs(kit.records).during(run, T0.plusMinutes(30).toInstant(),
+                T0.plusMinutes(150).toInstant());
+        assertEquals(2.5 * 0.25, phase.get(0).onDemandUsd(), 1e-9);
+        assertEquals(1.5 * 0.30, phase.get(1).onDemandUsd(), 1e-9);
+    }
+
+    /** One instance without any on-demand price makes its role's (and the total's) on-demand figure unknown. */
+    @Test
+    void anUnknownOnDemandPriceIsNotGuessed() {
+        TestRun run = endedTest(kit.cloud);
+        kit.records.recordPrices(run.name, List.of(run.name + "-d1"), "m5d.xlarge", 0.05, 0.25);
+
+        List<Map<String, Object>> cost = new Costs(kit.records).of(run);
+
+        assertEquals(null, cost.get(0).get("on_demand_usd"));
+        assertEquals(null, cost.get(2).get("on_demand_usd"));
+    }
+
+    /** A provider that knows on-demand list prices: one price for every type. */
+    private record OnDemandCloud(Provider cloud, double hourly) implements Provider, io.spotsh.cloud.OnDemandPrices {
+        public String name() { return cloud.name(); }
+        public List<Instance> launch(LaunchRequest request) { return cloud.launch(request); }
+        public List<Instance> describe(Collection<String> ids) { return cloud.describe(ids); }
+        public TerminateResult terminate(Collection<String> ids) { return cloud.terminate(ids); }
+        public List<Instance> tagged() { return cloud.tagged(); }
+        public List<Zone> zones(String instanceType) { return cloud.zones(instanceType); }
+        public java.util.OptionalDouble onDemandHourly(String type) { return java.util.OptionalDouble.of(hourly); }
     }
 
     /** A provider that knows what its instances cost by its price history. */

@@ -91,8 +91,9 @@ class RedisLocalTest {
             assertEquals(Summary.COLUMNS, csv.getHeaderNames());
             rows = csv.getRecords();
         }
-        // 2 phases × (2 clients + the aggregate) × 7 figures redis-benchmark reports
-        assertEquals(2 * 3 * 7, rows.size());
+        // 2 phases × (2 clients + the aggregate) × (7 figures redis-benchmark reports + the operations asked for),
+        // then per phase its cost per million operations, spot and on demand, and the saving
+        assertEquals(2 * 3 * 8 + 2 * 3, rows.size());
         for (String phase : List.of("load", "read")) {
             String operation = phase.equals("load") ? "SET" : "GET";
             double sum = 0;
@@ -106,6 +107,14 @@ class RedisLocalTest {
             assertEquals(sum, value(rows, phase, "all", "throughput"), 0.01);
             assertEquals("sum of 2", row(rows, phase, "all", "throughput").get("aggregate"));
             assertEquals("ms", row(rows, phase, "all", "p99_latency").get("unit"));
+            // redis-benchmark keeps no histogram: the cluster figure says what it is
+            assertEquals("max of per-client p99 (2 nodes)", row(rows, phase, "all", "p99_latency").get("aggregate"));
+            assertEquals(2.0 * value(rows, phase, "client-1", "operations"), value(rows, phase, "all", "operations"));
+            double spot = value(rows, phase, "all", "usd_per_million_ops");
+            double onDemand = value(rows, phase, "all", "usd_per_million_ops_on_demand");
+            assertTrue(spot > 0 && onDemand > spot, phase + ": spot " + spot + ", on demand " + onDemand);
+            double saving = value(rows, phase, "all", "spot_saving");
+            assertEquals(100 * (1 - spot / onDemand), saving, 0.1, phase + " saving");
         }
 
         Set<String> archived = new HashSet<>();

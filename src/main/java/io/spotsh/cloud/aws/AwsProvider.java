@@ -4,6 +4,7 @@ import io.spotsh.cloud.CloudException;
 import io.spotsh.cloud.DryRun;
 import io.spotsh.cloud.Instance;
 import io.spotsh.cloud.LaunchRequest;
+import io.spotsh.cloud.OnDemandPrices;
 import io.spotsh.cloud.Pricing;
 import io.spotsh.cloud.Provider;
 import io.spotsh.cloud.Tags;
@@ -17,6 +18,7 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.function.Supplier;
 
 /**
@@ -35,7 +37,7 @@ import java.util.function.Supplier;
  * {@link io.spotsh.cloud.CapacityException} after anything half-launched is terminated. Describe and terminate
  * go in batches; {@link #tagged()} finds what any spotsh left running. Also {@link DryRun} and {@link Pricing}.
  */
-public final class AwsProvider implements Provider, DryRun, Pricing {
+public final class AwsProvider implements Provider, DryRun, Pricing, OnDemandPrices {
     public static final String NAME = "aws";
 
     private final Ec2 ec2;
@@ -48,6 +50,7 @@ public final class AwsProvider implements Provider, DryRun, Pricing {
     private final SpotRequestLauncher spotRequests;
     private final SpotPrices prices;
     private final AwsDryRun dryRun;
+    private final PriceList priceList;
     private final KnownTests known = new KnownTests();
     // kept to open the same account in another region (inRegion)
     private final StateDir stateDir;
@@ -69,6 +72,8 @@ public final class AwsProvider implements Provider, DryRun, Pricing {
         this.spotRequests = new SpotRequestLauncher(ec2, terminator);
         this.prices = new SpotPrices(ec2);
         this.dryRun = new AwsDryRun(ec2, prices);
+        this.priceList = new PriceList(ec2.credentials(), ec2.region().id(), settings.endpoint(),
+                settings.connectTimeout(), settings.readTimeout(), interceptors);
     }
 
     public static AwsProvider open(StateDir stateDir, AwsSettings settings) {
@@ -167,8 +172,20 @@ public final class AwsProvider implements Provider, DryRun, Pricing {
         }
     }
 
+    /** The region's list price (see {@link PriceList}); asked once per type. */
+    @Override
+    public OptionalDouble onDemandHourly(String instanceType) {
+        return priceList.onDemandHourly(instanceType);
+    }
+
+    @Override
+    public String onDemandProblem() {
+        return priceList.problem();
+    }
+
     @Override
     public void close() {
+        priceList.close();
         ec2.close();
     }
 }

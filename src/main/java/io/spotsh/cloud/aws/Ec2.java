@@ -5,6 +5,8 @@ import io.spotsh.common.BadInput;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.identity.spi.IdentityProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -71,6 +73,11 @@ final class Ec2 implements AutoCloseable {
 
     Region region() {
         return region;
+    }
+
+    /** The credentials this client signs with, for the account's other services (the Price List). Never logged. */
+    IdentityProvider<? extends AwsCredentialsIdentity> credentials() {
+        return client.serviceClientConfiguration().credentialsProvider();
     }
 
     /** The endpoint override, or null when the SDK picks AWS's own endpoint for the region. */

@@ -2,6 +2,7 @@ package io.spotsh.cloud.local;
 
 import io.spotsh.cloud.Instance;
 import io.spotsh.cloud.LaunchRequest;
+import io.spotsh.cloud.OnDemandPrices;
 import io.spotsh.cloud.Provider;
 import io.spotsh.cloud.TerminateResult;
 import io.spotsh.cloud.Zone;
@@ -15,6 +16,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * A spot cloud on this machine: spotsh's default provider and its demo. Each instance is a sandbox folder
@@ -44,7 +46,7 @@ import java.util.Map;
  * <p>Beyond {@link Provider}: {@link #reclaim} interrupts chosen instances now, {@link #status} reports the
  * daemon (pid, live instances, memory), {@link #stopDaemon} ends it.
  */
-public final class LocalProvider implements Provider {
+public final class LocalProvider implements Provider, OnDemandPrices {
     private final DaemonClient client;
     private final Path cloudDir;
 
@@ -110,6 +112,12 @@ public final class LocalProvider implements Provider {
     @Override
     public List<Instance> tagged() {
         return Wire.instances(call("/tagged", Map.of()).get("instances"));
+    }
+
+    /** The pretend list price of the type (see {@link LocalZones}): fixed, so local cost figures are repeatable. */
+    @Override
+    public OptionalDouble onDemandHourly(String instanceType) {
+        return OptionalDouble.of(LocalZones.onDemand(instanceType));
     }
 
     @Override

@@ -173,10 +173,32 @@ public final class Redis implements TestType {
         return List.of(benchmark("load", "set", params), benchmark("read", "get", params));
     }
 
+    /**
+     * redis-benchmark's rows, each followed by an {@code operations} count: a row is printed only once all of its
+     * {@code -n} requests were answered, so the count is the {@code requests} the workload asked for (read back from
+     * the command this type wrote), which gives the cost per million operations its denominator.
+     */
     @Override
     public List<Metric> parse(Workload workload, String output) {
-        return BenchmarkCsv.parse(output);
+        List<Metric> metrics = new java.util.ArrayList<>();
+        java.util.regex.Matcher n = REQUESTS.matcher(workload.command());
+        Long requests = n.find() ? Long.parseLong(n.group(1)) : null;
+        String last = null;
+        for (Metric m : BenchmarkCsv.parse(output)) {
+            if (requests != null && last != null && !m.operation().equals(last)) {
+                metrics.add(new Metric(last, "operations", requests, "ops"));
+            }
+            metrics.add(m);
+            last = m.operation();
+        }
+        if (requests != null && last != null) {
+            metrics.add(new Metric(last, "operations", requests, "ops"));
+        }
+        return metrics;
     }
+
+    /** The request count in a command {@link #benchmark} wrote. */
+    private static final java.util.regex.Pattern REQUESTS = java.util.regex.Pattern.compile("redis-benchmark .* -n (\\d+) ");
 
     /** Client k starts at data node k (round robin over SPOTSH_DATA_IPS); --cluster follows the slots from there. */
     private static Workload benchmark(String phase, String commands, Map<String, Object> p) {

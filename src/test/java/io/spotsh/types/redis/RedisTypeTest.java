@@ -103,14 +103,17 @@ class RedisTypeTest {
     void benchmarkCsvOfRedis7WithClusterPreamble() throws IOException {
         List<Metric> metrics = redis.parse(redis.workloads(redis.params(Map.of("data", 3), Map.of())).get(0),
                 fixture("benchmark-cluster-7.0.csv"));
-        assertEquals(14, metrics.size());
+        assertEquals(16, metrics.size());
         assertEquals(new Metric("SET", "throughput", 398406.41, "ops/s"), metrics.get(0));
         assertEquals(new Metric("SET", "avg_latency", 0.460, "ms"), metrics.get(1));
         assertEquals(new Metric("SET", "p50_latency", 0.311, "ms"), metrics.get(3));
         assertEquals(new Metric("SET", "p95_latency", 0.959, "ms"), metrics.get(4));
         assertEquals(new Metric("SET", "p99_latency", 4.207, "ms"), metrics.get(5));
-        assertEquals(new Metric("GET", "throughput", 398406.41, "ops/s"), metrics.get(7));
-        assertEquals(new Metric("GET", "max_latency", 8.511, "ms"), metrics.get(13));
+        // every row stands for all of the -n requests the workload asked for (2 million by default)
+        assertEquals(new Metric("SET", "operations", 2_000_000, "ops"), metrics.get(7));
+        assertEquals(new Metric("GET", "throughput", 398406.41, "ops/s"), metrics.get(8));
+        assertEquals(new Metric("GET", "max_latency", 8.511, "ms"), metrics.get(14));
+        assertEquals(new Metric("GET", "operations", 2_000_000, "ops"), metrics.get(15));
     }
 
     @Test
