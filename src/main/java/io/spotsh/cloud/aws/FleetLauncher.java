@@ -116,7 +116,8 @@ final class FleetLauncher {
                                             Ec2Retries.Backoff backoff) {
         String tried = Ec2Errors.kind(code, message) == Ec2Errors.Kind.AGAIN
                 ? " (still so after " + backoff.attempts() + " attempts)" : "";
-        return Ec2Errors.launchFailure(plan.zone(), plan.primaryType(), "CreateFleet for " + plan.label(), code,
+        return Ec2Errors.launchFailure(plan.zone(), plan.primaryType(), "CreateFleet for " + plan.request().test() + "/"
+                + plan.request().role(), code,
                 message + tried, e);
     }
 

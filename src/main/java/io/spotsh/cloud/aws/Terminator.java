@@ -90,14 +90,16 @@ final class Terminator {
         try {
             r = terminate(instanceIds);
         } catch (RuntimeException e) {
-            return " (the " + instanceIds.size() + " launched could not be terminated, still running: "
+            return " (the " + instanceIds.size() + " launched could not be terminated, still running, tagged with the test"
+                    + " for spotsh reap: "
                     + String.join(" ", instanceIds) + ": " + String.valueOf(e.getMessage()).replaceAll("\\s+", " ").strip() + ")";
         }
         if (r.failed().isEmpty()) {
             return " (the " + instanceIds.size() + " launched were terminated)";
         }
-        return " (" + r.accepted().size() + " of the " + instanceIds.size() + " launched were terminated; still running: "
-                + String.join(", ", r.failed().entrySet().stream().map(f -> f.getKey() + " " + f.getValue()).toList()) + ")";
+        return " (" + r.accepted().size() + " of the " + instanceIds.size() + " launched were terminated; still running,"
+                + " tagged with the test for spotsh reap: " + String.join(", ", r.failed().entrySet().stream()
+                .map(f -> f.getKey() + " " + f.getValue()).toList()) + ")";
     }
 
     /** Deletes the fleets all of whose instances are asked for; returns the instances that ends. */
