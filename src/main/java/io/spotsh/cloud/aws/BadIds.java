@@ -29,7 +29,7 @@ final class BadIds {
                 out.addAll(call.apply(rest));
                 return out;
             } catch (AwsServiceException e) {
-                if (!CODES.contains(Ec2Errors.code(e))) {
+                if (Ec2Errors.code(e) == null || !CODES.contains(Ec2Errors.code(e))) {
                     throw e;
                 }
                 String reason = Ec2Errors.code(e) + ": " + Ec2Errors.message(e);

@@ -12,11 +12,14 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.profiles.Profile;
+import software.amazon.awssdk.profiles.ProfileFile;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.Ec2ClientBuilder;
 
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -24,7 +27,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -34,9 +37,6 @@ import java.util.function.Function;
  * lost connection is a {@link CloudException}.
  */
 final class Ec2 implements AutoCloseable {
-    private static final Set<String> CREDENTIAL_CODES = Set.of("AuthFailure", "InvalidClientTokenId",
-            "SignatureDoesNotMatch", "UnrecognizedClientException", "InvalidAccessKeyId", "ExpiredToken");
-
     private final Ec2Client client;
     private final String where;
     private final Region region;
@@ -93,7 +93,7 @@ final class Ec2 implements AutoCloseable {
             return result;
         } catch (AwsServiceException e) {
             answered = true;
-            if (CREDENTIAL_CODES.contains(Ec2Errors.code(e))) {
+            if (Ec2Errors.credentials(e)) {
                 throw new BadInput("EC2 at " + where + " refused the AWS credentials (" + Ec2Errors.code(e)
                         + "); check the profile or AWS_ACCESS_KEY_ID", e);
             }
@@ -148,7 +148,12 @@ final class Ec2 implements AutoCloseable {
         }
     }
 
-    /** Resolved now, so missing credentials are reported before anything is asked of EC2. Never logged. */
+    /**
+     * Resolved now, so missing credentials are reported before anything is asked of EC2, naming the source that
+     * was tried. Every kind of profile works: keys, {@code role_arn} (assume-role, through STS), {@code sso_session}
+     * or {@code sso_start_url} (IAM Identity Center), {@code web_identity_token_file}, {@code credential_process}.
+     * Never logged.
+     */
     private static AwsCredentialsProvider credentials(AwsSettings settings) {
         try {
             AwsCredentialsProvider provider = settings.profile() != null
@@ -156,11 +161,51 @@ final class Ec2 implements AutoCloseable {
                     : DefaultCredentialsProvider.builder().build();
             provider.resolveCredentials();
             return provider;
-        } catch (SdkClientException | IllegalStateException e) {
+        } catch (SdkException | IllegalStateException | IllegalArgumentException | UncheckedIOException e) {
             throw new BadInput(settings.profile() != null
-                    ? "no AWS credentials in profile '" + settings.profile() + "' (~/.aws/credentials or ~/.aws/config)"
-                    : "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, pass --profile, or run with an instance role", e);
+                    ? "no AWS credentials from profile '" + settings.profile() + "' (" + profileSource(settings.profile())
+                            + "): " + reason(e)
+                    : "no AWS credentials: tried the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY environment, web identity"
+                            + " (AWS_WEB_IDENTITY_TOKEN_FILE), the default profile of ~/.aws/config and ~/.aws/credentials,"
+                            + " the container and the instance role; set one, or pass --profile", e);
         }
+    }
+
+    /** What kind of source a profile is, by its keys (never its values), for the message. */
+    private static String profileSource(String name) {
+        Optional<Profile> profile;
+        try {
+            profile = ProfileFile.defaultProfileFile().profile(name);
+        } catch (RuntimeException unreadable) {
+            return "~/.aws/config or ~/.aws/credentials unreadable";
+        }
+        if (profile.isEmpty()) {
+            return "no such profile in ~/.aws/config or ~/.aws/credentials";
+        }
+        Profile p = profile.get();
+        if (p.property("web_identity_token_file").isPresent()) {
+            return "web identity: role_arn with web_identity_token_file";
+        }
+        if (p.property("role_arn").isPresent()) {
+            return "assume-role: role_arn with " + p.property("source_profile").map(s -> "source_profile '" + s + "'")
+                    .orElseGet(() -> p.property("credential_source").map(s -> "credential_source " + s)
+                            .orElse("no source_profile or credential_source"));
+        }
+        if (p.property("sso_session").isPresent() || p.property("sso_start_url").isPresent()) {
+            return "IAM Identity Center (SSO): run 'aws sso login --profile " + name + "'";
+        }
+        if (p.property("credential_process").isPresent()) {
+            return "credential_process";
+        }
+        return p.property("aws_access_key_id").isPresent() ? "access keys" : "no credentials in it";
+    }
+
+    /** The SDK's reason, cut before any dump of the profile file. */
+    private static String reason(Throwable e) {
+        String m = String.valueOf(e.getMessage()).replaceAll("\\s+", " ").strip();
+        int dump = m.indexOf(": ProfileFile(");
+        m = dump < 0 ? m : m.substring(0, dump);
+        return m.length() <= 160 ? m : m.substring(0, 157) + "...";
     }
 
     @Override

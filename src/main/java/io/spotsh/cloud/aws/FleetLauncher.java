@@ -8,6 +8,7 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.ec2.model.CreateFleetError;
 import software.amazon.awssdk.services.ec2.model.CreateFleetInstance;
 import software.amazon.awssdk.services.ec2.model.CreateFleetResponse;
+import software.amazon.awssdk.services.ec2.model.CreateLaunchTemplateResponse;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,6 +18,11 @@ import java.util.List;
  * Launches one role with one instant EC2 Fleet: create the launch template, create the fleet, delete the
  * template. All or nothing: when the fleet brings fewer instances than asked, the ones it brought are
  * terminated before the refusal is thrown, so a zone that says no leaves nothing behind.
+ *
+ * <p>An instant fleet reports most refusals in its {@code Errors} with HTTP 200 (EC2 API reference, CreateFleet):
+ * each is read by {@link Ec2Errors}. Throttling there ({@code RequestLimitExceeded}), and a template CreateFleet
+ * does not see yet right after CreateLaunchTemplate (EC2 user guide, "Eventual consistency"), are tried again with
+ * {@link Ec2Retries.Backoff}; capacity and the like end the launch in this zone.
  */
 final class FleetLauncher {
     private final Ec2 ec2;
@@ -33,26 +39,51 @@ final class FleetLauncher {
 
     List<Instance> launch(LaunchPlan plan) {
         String template = FleetRequests.templateName(plan);
+        CreateLaunchTemplateResponse created;
         try {
-            ec2.call("CreateLaunchTemplate", c -> c.createLaunchTemplate(FleetRequests.template(plan, template, false)));
+            created = ec2.call("CreateLaunchTemplate", c -> c.createLaunchTemplate(FleetRequests.template(plan, template, false)));
         } catch (AwsServiceException e) {
             throw Ec2Errors.launchFailure(plan.zone(), plan.primaryType(), "CreateLaunchTemplate", e);
         }
         try {
-            CreateFleetResponse response;
-            try {
-                response = ec2.call("CreateFleet", c -> c.createFleet(FleetRequests.fleet(plan, template, false)));
-            } catch (AwsServiceException e) {
-                throw Ec2Errors.launchFailure(plan.zone(), plan.primaryType(), "CreateFleet", e);
-            }
-            return accept(plan, response);
+            return fleet(plan, template, warnings(created));
         } finally {
             deleteTemplate(template);
         }
     }
 
-    /** The fleet's instances when it brought them all; otherwise they are terminated and the refusal thrown. */
-    private List<Instance> accept(LaunchPlan plan, CreateFleetResponse response) {
+    private List<Instance> fleet(LaunchPlan plan, String template, String warned) {
+        Ec2Retries.Backoff backoff = new Ec2Retries.Backoff();
+        while (true) {
+            CreateFleetResponse response;
+            try {
+                response = ec2.call("CreateFleet", c -> c.createFleet(FleetRequests.fleet(plan, template, false)));
+            } catch (AwsServiceException e) {
+                if (Ec2Errors.kind(e) == Ec2Errors.Kind.AGAIN && backoff.pause()) {
+                    continue;
+                }
+                throw failure(plan, Ec2Errors.code(e), Ec2Errors.message(e) + warned, e, backoff);
+            }
+            List<Instance> got = instances(plan, response);
+            if (got.size() >= plan.count()) {
+                return got;
+            }
+            String cleanedUp = terminator.cleanUp(got.stream().map(Instance::id).toList());
+            CreateFleetError reason = reason(response.errors());
+            if (reason == null) {
+                throw new CapacityException(plan.zone(), plan.primaryType(), "UnfulfillableCapacity", plan.zone()
+                        + " supplied " + got.size() + " of " + plan.count() + " " + plan.primaryType() + cleanedUp);
+            }
+            if (Ec2Errors.kind(reason.errorCode(), reason.errorMessage()) == Ec2Errors.Kind.AGAIN && cleanedUp.isEmpty()
+                    && backoff.pause()) {
+                continue;
+            }
+            throw failure(plan, reason.errorCode(), reason.errorMessage() + cleanedUp + warned, null, backoff);
+        }
+    }
+
+    /** The fleet's instances, tracked and remembered as just launched. */
+    private List<Instance> instances(LaunchPlan plan, CreateFleetResponse response) {
         List<Instance> got = new ArrayList<>();
         Instant now = Instant.now();
         for (CreateFleetInstance fi : response.instances()) {
@@ -64,28 +95,39 @@ final class FleetLauncher {
             }
         }
         List<String> ids = got.stream().map(Instance::id).toList();
-        fleets.track(response.fleetId(), ids);
-        if (got.size() >= plan.count()) {
-            return got;
+        terminator.launched(ids);
+        if (response.fleetId() != null) {
+            fleets.track(response.fleetId(), ids);
         }
-        terminator.terminate(ids);
-        throw refusal(plan, response.errors(), got.size());
+        return got;
     }
 
-    private static RuntimeException refusal(LaunchPlan plan, List<CreateFleetError> errors, int launched) {
-        String partial = launched == 0 ? "" : " (the " + launched + " launched were terminated)";
+    /** The error that says most: a zone refusal before anything else, else the first. */
+    private static CreateFleetError reason(List<CreateFleetError> errors) {
         for (CreateFleetError e : errors) {
-            if (Ec2Errors.isRefusal(e.errorCode())) {
-                return Ec2Errors.refused(plan.zone(), plan.primaryType(), e.errorCode(), e.errorMessage() + partial);
+            if (Ec2Errors.kind(e.errorCode(), e.errorMessage()) == Ec2Errors.Kind.ZONE) {
+                return e;
             }
         }
-        if (!errors.isEmpty()) {
-            CreateFleetError e = errors.get(0);
-            return new CloudException("EC2 CreateFleet for " + plan.label() + " failed: " + e.errorCode() + ": "
-                    + e.errorMessage() + partial);
+        return errors.isEmpty() ? null : errors.get(0);
+    }
+
+    private static RuntimeException failure(LaunchPlan plan, String code, String message, AwsServiceException e,
+                                            Ec2Retries.Backoff backoff) {
+        String tried = Ec2Errors.kind(code, message) == Ec2Errors.Kind.AGAIN
+                ? " (still so after " + backoff.attempts() + " attempts)" : "";
+        return Ec2Errors.launchFailure(plan.zone(), plan.primaryType(), "CreateFleet for " + plan.request().test() + "/"
+                + plan.request().role(), code,
+                message + tried, e);
+    }
+
+    /** CreateLaunchTemplate's validation warnings (EC2 API reference, CreateLaunchTemplate, Warning), for messages. */
+    static String warnings(CreateLaunchTemplateResponse created) {
+        if (created.warning() == null || created.warning().errors().isEmpty()) {
+            return "";
         }
-        return new CapacityException(plan.zone(), plan.primaryType(), "UnfulfillableCapacity", plan.zone()
-                + " supplied " + launched + " of " + plan.count() + " " + plan.primaryType() + partial);
+        return " (CreateLaunchTemplate warned: " + String.join("; ", created.warning().errors().stream()
+                .map(w -> w.code() + ": " + w.message()).toList()) + ")";
     }
 
     private void deleteTemplate(String name) {

@@ -109,11 +109,25 @@ final class FleetRequests {
                     o.subnetId(subnet);
                 }
                 if (type.getValue() != plan.primaryDisks()) {
-                    o.blockDeviceMappings(InstanceStores.mappings(type.getValue(), (device, virtual) ->
-                            FleetBlockDeviceMappingRequest.builder().deviceName(device).virtualName(virtual).build()));
+                    o.blockDeviceMappings(overrideDisks(type.getValue(), plan.primaryDisks()));
                 }
                 out.add(o.build());
             }
+        }
+        return out;
+    }
+
+    /**
+     * A type's own instance-store mapping. The override's mappings are merged over the template's, so the
+     * template's devices beyond this type's disks are unmapped with {@code NoDevice}: otherwise the type would
+     * inherit ephemeral mappings it has no disks for.
+     */
+    static List<FleetBlockDeviceMappingRequest> overrideDisks(int disks, int templateDisks) {
+        List<FleetBlockDeviceMappingRequest> out = new ArrayList<>(InstanceStores.mappings(disks, (device, virtual) ->
+                FleetBlockDeviceMappingRequest.builder().deviceName(device).virtualName(virtual).build()));
+        List<String> templateDevices = InstanceStores.mappings(templateDisks, (device, virtual) -> device);
+        for (int n = disks; n < templateDisks; n++) {
+            out.add(FleetBlockDeviceMappingRequest.builder().deviceName(templateDevices.get(n)).noDevice("").build());
         }
         return out;
     }

@@ -6,6 +6,7 @@ import software.amazon.awssdk.services.ec2.model.ResourceType;
 import software.amazon.awssdk.services.ec2.model.Tag;
 import software.amazon.awssdk.services.ec2.model.TagSpecification;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -58,8 +59,9 @@ record LaunchPlan(LaunchRequest request, LaunchOptions options, String image, Ma
         return disks.get(primaryType());
     }
 
+    /** USD an hour as EC2 reads it: a plain decimal ({@code 0.0001}, never {@code 1.0E-4}). */
     String maxPrice() {
-        return request.maxPrice() == null ? null : String.valueOf(request.maxPrice());
+        return request.maxPrice() == null ? null : BigDecimal.valueOf(request.maxPrice()).stripTrailingZeros().toPlainString();
     }
 
     /** The rendered boot script as EC2 wants it; null when the request has none. */

@@ -3,6 +3,7 @@ package io.spotsh.cloud.aws;
 import io.spotsh.cloud.CapacityException;
 import io.spotsh.cloud.CloudException;
 import io.spotsh.cloud.Instance;
+import io.spotsh.common.BadInput;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.EbsInstanceBlockDevice;
@@ -24,13 +25,17 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The classic way to launch spot capacity ({@code launchMode: 'spot-request'}): {@code RequestSpotInstances} with the
- * test name as {@code LaunchGroup} and {@code AvailabilityZoneGroup} (all in one zone, reclaimed together), then
+ * The classic way to launch spot capacity ({@code launchMode: 'spot-request'}): {@code RequestSpotInstances} with
+ * {@code <test>-<role>} as {@code LaunchGroup} (a role's instances are launched and reclaimed together; one reclaim
+ * does not end the other roles) and the test as {@code AvailabilityZoneGroup} (all roles in one zone), then
  * polling the requests until every one is fulfilled, refused, or the deadline passes, then cancelling them. Only
  * the requests can be tagged at creation in this mode, and a spot request has no metadata options, so the instances
  * are switched to IMDSv2 only ({@link Imds}) and they and their volumes tagged the moment they exist, before anything
  * of spotsh's runs on them; a refusal, a timeout, a failed switch or a failed tagging terminates whatever was
- * fulfilled.
+ * fulfilled. A request whose ValidUntil passed unfulfilled ({@code schedule-expired}, then cancelled: "Spot
+ * request status codes") is a capacity refusal of the zone. Instances are asked about, tagged and terminated
+ * with "not found" tried again for a while (EC2 user guide, "Eventual consistency"), and what could not be
+ * terminated is named by id in the error.
  */
 final class SpotRequestLauncher {
     private static final Duration MAX_PAUSE = Duration.ofSeconds(5);
@@ -69,7 +74,7 @@ final class SpotRequestLauncher {
                 .instanceCount(plan.count())
                 .type(SpotInstanceType.ONE_TIME)
                 .clientToken(UUID.randomUUID().toString()) // a retried request must not launch twice
-                .launchGroup(plan.request().test())
+                .launchGroup(launchGroup(plan))
                 .availabilityZoneGroup(plan.request().test())
                 .spotPrice(plan.maxPrice())
                 .validUntil(Instant.now().plus(o.spotRequestTimeout()))
@@ -77,6 +82,11 @@ final class SpotRequestLauncher {
                 .tagSpecifications(plan.tagSpecification(ResourceType.SPOT_INSTANCES_REQUEST))
                 .dryRun(dryRun)
                 .build();
+    }
+
+    /** One launch group per role: EC2 launches and reclaims a launch group's instances together. */
+    static String launchGroup(LaunchPlan plan) {
+        return plan.request().test() + "-" + plan.request().role();
     }
 
     List<Instance> launch(LaunchPlan plan) {
@@ -95,15 +105,41 @@ final class SpotRequestLauncher {
             return tag(plan, new ArrayList<>(instanceIds));
         } catch (RuntimeException e) {
             cancel(requestIds);
-            if (!instanceIds.isEmpty()) {
-                try {
-                    terminator.terminate(instanceIds);
-                } catch (RuntimeException cleanup) {
-                    e.addSuppressed(cleanup);
-                }
-            }
-            throw e;
+            tagQuietly(plan, instanceIds);
+            throw withCleanUp(plan, e, terminator.cleanUp(instanceIds));
         }
+    }
+
+    /** Tags what is about to be terminated, so that should termination fail, reap still finds it by tag. */
+    private void tagQuietly(LaunchPlan plan, Set<String> instanceIds) {
+        if (instanceIds.isEmpty()) {
+            return;
+        }
+        try {
+            List<String> ids = List.copyOf(instanceIds);
+            Ec2Retries.untilVisible(() -> ec2.call("CreateTags", c -> c.createTags(r -> r.resources(ids).tags(plan.sdkTags()))));
+        } catch (AwsServiceException | CloudException e) {
+            // termination comes next and its outcome is reported; the tags are only a second net
+        }
+    }
+
+    /** The launch's error with what became of the fulfilled instances added to its message. */
+    private static RuntimeException withCleanUp(LaunchPlan plan, RuntimeException e, String cleanedUp) {
+        if (cleanedUp.isEmpty()) {
+            return e instanceof AwsServiceException s ? new CloudException("EC2 " + Ec2.failure("spot launch of "
+                    + plan.label(), s), s) : e;
+        }
+        if (e instanceof CapacityException c) {
+            CapacityException out = new CapacityException(c.zone(), c.instanceType(), c.code(), c.getMessage() + cleanedUp);
+            out.initCause(c);
+            return out;
+        }
+        if (e instanceof BadInput) {
+            return new BadInput(e.getMessage() + cleanedUp, e);
+        }
+        String what = e instanceof AwsServiceException s ? "EC2 " + Ec2.failure("spot launch of " + plan.label(), s)
+                : e.getMessage();
+        return new CloudException(what + cleanedUp, e);
     }
 
     /** Polls until all requests have instances; a refusal status or the deadline throws. */
@@ -115,8 +151,8 @@ final class SpotRequestLauncher {
             int fulfilled = 0;
             for (SpotInstanceRequest r : poll(plan, requestIds)) {
                 String status = r.status() == null ? null : r.status().code();
-                if (r.instanceId() != null) {
-                    instanceIds.add(r.instanceId());
+                if (r.instanceId() != null && instanceIds.add(r.instanceId())) {
+                    terminator.launched(List.of(r.instanceId()));
                 }
                 if (Ec2Errors.isRefusal(status)) {
                     throw Ec2Errors.refused(plan.zone(), plan.primaryType(), status, "spot request "
@@ -124,6 +160,9 @@ final class SpotRequestLauncher {
                 }
                 if (r.instanceId() != null && "active".equals(r.stateAsString())) {
                     fulfilled++;
+                } else if ("bad-parameters".equals(status)) {
+                    throw new BadInput("spot request " + r.spotInstanceRequestId() + " for " + plan.label()
+                            + " has bad parameters: " + r.status().message());
                 } else if (Set.of("failed", "cancelled", "closed").contains(r.stateAsString())) {
                     throw new CloudException("spot request " + r.spotInstanceRequestId() + " for " + plan.label()
                             + " is " + r.stateAsString() + " (" + status + ")");
@@ -160,7 +199,8 @@ final class SpotRequestLauncher {
     private void requireImdsV2(LaunchPlan plan, Set<String> instanceIds) {
         for (String id : instanceIds) {
             try {
-                ec2.call("ModifyInstanceMetadataOptions", c -> c.modifyInstanceMetadataOptions(Imds.require(id)));
+                Ec2Retries.untilVisible(() -> ec2.call("ModifyInstanceMetadataOptions",
+                        c -> c.modifyInstanceMetadataOptions(Imds.require(id))));
             } catch (AwsServiceException e) {
                 throw new CloudException("could not require IMDSv2 on " + id + " (" + plan.label() + "): "
                         + Ec2.failure("ModifyInstanceMetadataOptions", e), e);
@@ -172,8 +212,8 @@ final class SpotRequestLauncher {
     private List<Instance> tag(LaunchPlan plan, List<String> instanceIds) {
         List<String> resources = new ArrayList<>(instanceIds);
         List<software.amazon.awssdk.services.ec2.model.Instance> described = new ArrayList<>();
-        ec2.call("DescribeInstances", c -> c.describeInstances(r -> r.instanceIds(instanceIds))).reservations()
-                .forEach(res -> described.addAll(res.instances()));
+        Ec2Retries.untilVisible(() -> ec2.call("DescribeInstances", c -> c.describeInstances(r -> r.instanceIds(instanceIds))))
+                .reservations().forEach(res -> described.addAll(res.instances()));
         for (software.amazon.awssdk.services.ec2.model.Instance i : described) {
             for (InstanceBlockDeviceMapping m : i.blockDeviceMappings()) {
                 EbsInstanceBlockDevice ebs = m.ebs();
@@ -183,7 +223,7 @@ final class SpotRequestLauncher {
             }
         }
         for (List<String> chunk : BadIds.chunks(resources, Terminator.BATCH)) {
-            ec2.call("CreateTags", c -> c.createTags(r -> r.resources(chunk).tags(plan.sdkTags())));
+            Ec2Retries.untilVisible(() -> ec2.call("CreateTags", c -> c.createTags(r -> r.resources(chunk).tags(plan.sdkTags()))));
         }
         return described.stream().map(i -> withTags(InstanceReader.toInstance(i, null), plan)).toList();
     }

@@ -10,6 +10,8 @@ import org.junit.jupiter.api.function.Executable;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +42,8 @@ class AwsBadInputTest extends OnMoto {
         Map<String, Object> settings = Map.of("endpoint", moto.endpoint().toString(), "region", AwsTestKit.REGION,
                 "profile", "spotsh-no-such-profile");
         BadInput e = oneLine(() -> Providers.open("aws", stateDir, settings));
-        assertTrue(e.getMessage().contains("no AWS credentials in profile 'spotsh-no-such-profile'"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("no AWS credentials from profile 'spotsh-no-such-profile' (no such profile"),
+                e.getMessage());
 
         String key = System.getProperty("aws.accessKeyId");
         boolean envCredentials = System.getenv("AWS_ACCESS_KEY_ID") != null || System.getenv("AWS_WEB_IDENTITY_TOKEN_FILE") != null
@@ -50,10 +53,59 @@ class AwsBadInputTest extends OnMoto {
             try {
                 BadInput chain = oneLine(() -> Providers.open("aws", stateDir,
                         Map.of("endpoint", moto.endpoint().toString(), "region", AwsTestKit.REGION)));
-                assertTrue(chain.getMessage().startsWith("no AWS credentials: "), chain.getMessage());
+                assertTrue(chain.getMessage().startsWith("no AWS credentials: tried ") && chain.getMessage().contains("web identity")
+                        && chain.getMessage().contains("instance role"), chain.getMessage());
             } finally {
                 System.setProperty("aws.accessKeyId", key);
             }
+        }
+        assertNothingLaunched();
+    }
+
+    /**
+     * Every profile kind of ~/.aws/config reaches its own source (sts, sso and ssooidc are on the class path), and
+     * the message says which source was tried. Each profile here fails before any request leaves the machine (a
+     * source profile without keys, no cached SSO token, no token file), so nothing but loopback is ever contacted.
+     */
+    @Test
+    void everyProfileKindIsTriedAndTheMessageNamesIt() throws IOException {
+        Path config = Path.of(System.getProperty("aws.configFile"));
+        String before = Files.readString(config);
+        Files.writeString(config, before + """
+
+                [profile spotsh-role]
+                role_arn = arn:aws:iam::123456789012:role/spotsh
+                source_profile = spotsh-keyless
+                region = us-east-1
+
+                [profile spotsh-keyless]
+                region = us-east-1
+
+                [profile spotsh-sso]
+                sso_start_url = https://spotsh-test.invalid/start
+                sso_region = us-east-1
+                sso_account_id = 123456789012
+                sso_role_name = spotsh
+                region = us-east-1
+
+                [profile spotsh-web]
+                role_arn = arn:aws:iam::123456789012:role/spotsh
+                web_identity_token_file = /nonexistent/spotsh-web-identity-token
+                region = us-east-1
+                """);
+        try {
+            Map<String, String> expected = Map.of("spotsh-role", "assume-role: role_arn with source_profile 'spotsh-keyless'",
+                    "spotsh-sso", "IAM Identity Center (SSO): run 'aws sso login --profile spotsh-sso'",
+                    "spotsh-web", "web identity: role_arn with web_identity_token_file");
+            for (Map.Entry<String, String> p : expected.entrySet()) {
+                BadInput e = oneLine(() -> Providers.open("aws", stateDir, Map.of("endpoint", moto.endpoint().toString(),
+                        "region", AwsTestKit.REGION, "profile", p.getKey())));
+                assertTrue(e.getMessage().startsWith("no AWS credentials from profile '" + p.getKey() + "' (" + p.getValue()
+                        + "): "), e.getMessage());
+                assertFalse(e.getMessage().contains("class path"), "the SDK module is there: " + e.getMessage());
+            }
+        } finally {
+            Files.writeString(config, before);
         }
         assertNothingLaunched();
     }

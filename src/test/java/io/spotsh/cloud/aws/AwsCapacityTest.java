@@ -154,7 +154,7 @@ class AwsCapacityTest extends OnMoto {
         List<Instance> got = aws.launch(AwsTestKit.request(test, "data", 3, "us-east-1c", options));
         assertEquals(3, got.size());
         RequestSpotInstancesRequest sent = calls.requests(RequestSpotInstancesRequest.class).get(0);
-        assertEquals(test, sent.launchGroup());
+        assertEquals(test + "-data", sent.launchGroup(), "one launch group per role");
         assertEquals(test, sent.availabilityZoneGroup());
         assertEquals(3, sent.instanceCount());
         assertEquals("spot-instances-request", sent.tagSpecifications().get(0).resourceTypeAsString());

@@ -75,10 +75,12 @@ class AwsPricingTest extends OnMoto {
             assertTrue(plan.requests().get(1).contains("MaxPrice=0.08"), plan.requests().get(1));
             assertTrue(plan.requests().stream().noneMatch(r -> r.contains("s3cret") || r.contains(request.userData().substring(0, 8))),
                     "userdata carries the registry password: never shown");
-            assertEquals(List.of("CreateLaunchTemplate", "CreateFleet", "DescribeSpotPriceHistory"), calls.calls());
+            // the real template, the fleet in dry run over it, the template deleted
+            assertEquals(List.of("CreateLaunchTemplate", "CreateFleet", "DeleteLaunchTemplate", "DescribeSpotPriceHistory"),
+                    calls.calls());
         }
         assertTrue(raw.describeInstances().reservations().isEmpty(), "nothing launched");
-        assertTrue(raw.describeLaunchTemplates().launchTemplates().isEmpty(), "no template created");
+        assertTrue(raw.describeLaunchTemplates().launchTemplates().isEmpty(), "no template left behind");
     }
 
     @Test

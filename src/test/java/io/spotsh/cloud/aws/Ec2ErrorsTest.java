@@ -51,10 +51,35 @@ class Ec2ErrorsTest {
         BadInput ami = assertInstanceOf(BadInput.class, Ec2Errors.launchFailure("us-east-1a", "m5d.xlarge",
                 "CreateFleet", ec2(400, "InvalidAMIID.NotFound", "The image id '[ami-1]' does not exist")));
         assertFalse(ami.getMessage().contains("\n"));
-        assertInstanceOf(CloudException.class, Ec2Errors.launchFailure("us-east-1a", "m5d.xlarge", "CreateFleet",
+        assertInstanceOf(BadInput.class, Ec2Errors.launchFailure("us-east-1a", "m5d.xlarge", "CreateFleet",
                 ec2(400, "InvalidParameterCombination", "no")));
+        assertInstanceOf(CloudException.class, Ec2Errors.launchFailure("us-east-1a", "m5d.xlarge", "CreateFleet",
+                ec2(500, "InternalError", "oops")));
         assertTrue(Ec2Errors.isRefusal("capacity-oversubscribed") && Ec2Errors.isRefusal("az-group-constraint"));
         assertFalse(Ec2Errors.isRefusal("fulfilled"));
+    }
+
+    /** EC2 API reference, "Error codes"; EC2 user guide, "Eventual consistency"; "Spot request status codes". */
+    @Test
+    void everyDocumentedRefusalHasItsKind() {
+        Map<String, Ec2Errors.Kind> expected = new LinkedHashMap<>();
+        expected.put("RequestLimitExceeded", Ec2Errors.Kind.AGAIN);
+        expected.put("InvalidLaunchTemplateName.NotFoundException", Ec2Errors.Kind.AGAIN);
+        expected.put("InvalidInstanceID.NotFound", Ec2Errors.Kind.AGAIN);
+        expected.put("InsufficientInstanceCapacity", Ec2Errors.Kind.ZONE);
+        expected.put("Unsupported", Ec2Errors.Kind.ZONE);
+        expected.put("InsufficientFreeAddressesInSubnet", Ec2Errors.Kind.ZONE);
+        expected.put("schedule-expired", Ec2Errors.Kind.ZONE);
+        expected.put("InvalidAMIID.NotFound", Ec2Errors.Kind.INPUT);
+        expected.put("InvalidParameterValue", Ec2Errors.Kind.INPUT);
+        expected.put("AuthFailure", Ec2Errors.Kind.CREDENTIALS);
+        expected.put("InternalError", Ec2Errors.Kind.CLOUD);
+        Map<String, Ec2Errors.Kind> actual = new LinkedHashMap<>();
+        expected.keySet().forEach(code -> actual.put(code, Ec2Errors.kind(code, "AWS was not able to validate the request")));
+        assertEquals(expected, actual);
+        assertEquals(Ec2Errors.Kind.INPUT, Ec2Errors.kind("AuthFailure", "Not authorized for images: [ami-0abc1234]"));
+        assertEquals(Ec2Errors.Kind.CLOUD, Ec2Errors.kind(null, null));
+        assertFalse(Ec2Errors.notYetVisible((Ec2Exception) Ec2Exception.builder().statusCode(500).message("no details").build()));
     }
 
     @Test

@@ -15,20 +15,24 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * A small HTTP proxy in front of moto that answers chosen EC2 requests itself with an EC2 error, as EC2 would
- * send it (an HTTP status and the XML error document), without moto ever seeing them: moto never refuses
- * capacity. Everything else is passed through. It also counts attempts per action, so a test can see retries.
+ * A small HTTP proxy in front of moto (the fault injector) that answers chosen EC2 requests itself, as EC2 would
+ * send it, without moto ever seeing them: an error as an HTTP status and the XML error document
+ * ({@link #refuse}), or a 200 answer such as an instant fleet's {@code Errors} ({@link #answer},
+ * {@link #fleetErrors}). moto never refuses capacity, never throttles and is never eventually consistent.
+ * Everything else is passed through. It also counts attempts per action, so a test can see retries.
  */
 final class Ec2Proxy implements AutoCloseable {
     /** Answers requests of {@code action} whose decoded form body passes {@code when}, {@code times} times (-1: always). */
-    record Rule(String action, Predicate<String> when, int status, String code, String message, AtomicInteger times) {
+    record Rule(String action, Predicate<String> when, int status, Function<String, String> body, AtomicInteger times) {
     }
 
     private final URI target;
@@ -55,8 +59,43 @@ final class Ec2Proxy implements AutoCloseable {
 
     /** EC2's answer to a request it cannot fulfil: {@code InsufficientInstanceCapacity} is an HTTP 500. */
     Ec2Proxy refuse(String action, Predicate<String> when, int status, String code, String message, int times) {
-        rules.add(new Rule(action, when, status, code, message, new AtomicInteger(times)));
+        return refuse(action, when, status, code, form -> message, times);
+    }
+
+    /** An error whose message depends on the request, e.g. naming the instance id it was asked about. */
+    Ec2Proxy refuse(String action, Predicate<String> when, int status, String code, Function<String, String> message,
+                    int times) {
+        rules.add(new Rule(action, when, status, form -> "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors>"
+                + "<Error><Code>" + code + "</Code><Message>" + message.apply(form) + "</Message></Error></Errors>"
+                + "<RequestID>spotsh-proxy</RequestID></Response>", new AtomicInteger(times)));
         return this;
+    }
+
+    /** A 200 answer with {@code xml} as its body. */
+    Ec2Proxy answer(String action, Predicate<String> when, String xml, int times) {
+        rules.add(new Rule(action, when, 200, form -> xml, new AtomicInteger(times)));
+        return this;
+    }
+
+    /**
+     * An instant fleet that launched nothing, as EC2 answers it: HTTP 200, a fleet id, the reason in
+     * {@code errorSet} and an empty {@code fleetInstanceSet} (EC2 API reference, CreateFleet, Errors).
+     */
+    static String fleetErrors(String code, String message) {
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CreateFleetResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
+                + "<requestId>spotsh-proxy</requestId><fleetId>fleet-" + UUID.randomUUID() + "</fleetId>"
+                + "<errorSet><item><errorCode>" + code + "</errorCode><errorMessage>" + message + "</errorMessage>"
+                + "<lifecycle>spot</lifecycle></item></errorSet><fleetInstanceSet/></CreateFleetResponse>";
+    }
+
+    /** The value of form parameter {@code name} of a decoded request body. */
+    static String param(String form, String name) {
+        for (String pair : form.split("&")) {
+            if (pair.startsWith(name + "=")) {
+                return pair.substring(name.length() + 1);
+            }
+        }
+        return "";
     }
 
     void clearRules() {
@@ -79,9 +118,7 @@ final class Ec2Proxy implements AutoCloseable {
         for (Rule r : rules) {
             if (r.action().equals(action) && r.when().test(form) && r.times().getAndUpdate(n -> n > 0 ? n - 1 : n) != 0) {
                 refused.computeIfAbsent(action, k -> new AtomicInteger()).incrementAndGet();
-                reply(x, r.status(), "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>"
-                        + r.code() + "</Code><Message>" + r.message() + "</Message></Error></Errors>"
-                        + "<RequestID>spotsh-proxy</RequestID></Response>", "text/xml");
+                reply(x, r.status(), r.body().apply(form), "text/xml");
                 return;
             }
         }
@@ -118,15 +155,6 @@ final class Ec2Proxy implements AutoCloseable {
         try (OutputStream out = x.getResponseBody()) {
             out.write(bytes);
         }
-    }
-
-    private static String param(String form, String name) {
-        for (String pair : form.split("&")) {
-            if (pair.startsWith(name + "=")) {
-                return pair.substring(name.length() + 1);
-            }
-        }
-        return "";
     }
 
     @Override

@@ -8,12 +8,14 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.ec2.model.CreateFleetError;
 import software.amazon.awssdk.services.ec2.model.CreateFleetInstance;
 import software.amazon.awssdk.services.ec2.model.CreateFleetResponse;
+import software.amazon.awssdk.services.ec2.model.CreateLaunchTemplateResponse;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesResponse;
 import software.amazon.awssdk.services.ec2.model.DescribeSpotInstanceRequestsResponse;
 import software.amazon.awssdk.services.ec2.model.DescribeSpotPriceHistoryResponse;
 import software.amazon.awssdk.services.ec2.model.Reservation;
 import software.amazon.awssdk.services.ec2.model.SpotInstanceRequest;
 import software.amazon.awssdk.services.ec2.model.SpotPrice;
+import software.amazon.awssdk.services.ec2.model.ValidationError;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,13 +27,17 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What moto never says, written into its answers on the way back to the provider: spot reclaims (state reason
  * {@code Server.SpotInstanceTermination}), interruption notices, spot request refusals, a fleet that brought
- * fewer instances than asked, and spot prices that differ by zone and over time.
+ * fewer instances than asked, a launch template's validation warning, and spot prices that differ by zone and
+ * over time.
  */
 final class Rewrites implements ExecutionInterceptor {
     final Set<String> reclaimed = ConcurrentHashMap.newKeySet();
     final Map<String, Instant> markedForTermination = new ConcurrentHashMap<>();
-    /** When set, the last spot request of each answer is open with this status code and no instance. */
+    /** When set, the last spot request of each answer has this status code and no instance, in {@link #refusedState}. */
     volatile String refuseLastSpotRequest;
+    volatile String refusedState = "open";
+    /** When set, CreateLaunchTemplate answers this validation warning (code, message) besides the template. */
+    volatile List<String> templateWarning;
     /** How many instances the next fleet answers are short of what they launched, with EC2's error code. */
     volatile int fleetShortBy;
     volatile String fleetErrorCode = "InsufficientInstanceCapacity";
@@ -47,12 +53,16 @@ final class Rewrites implements ExecutionInterceptor {
         if (r instanceof DescribeSpotInstanceRequestsResponse d) {
             List<SpotInstanceRequest> requests = new ArrayList<>(d.spotInstanceRequests().stream().map(this::spot).toList());
             if (refuseLastSpotRequest != null && !requests.isEmpty()) {
-                requests.add(refused(requests.remove(requests.size() - 1), refuseLastSpotRequest));
+                requests.add(refused(requests.remove(requests.size() - 1), refuseLastSpotRequest, refusedState));
             }
             return d.toBuilder().spotInstanceRequests(requests).build();
         }
         if (r instanceof CreateFleetResponse f && fleetShortBy > 0) {
             return shortFleet(f);
+        }
+        if (r instanceof CreateLaunchTemplateResponse t && templateWarning != null) {
+            return t.toBuilder().warning(w -> w.errors(ValidationError.builder().code(templateWarning.get(0))
+                    .message(templateWarning.get(1)).build())).build();
         }
         if (r instanceof DescribeSpotPriceHistoryResponse h && prices != null) {
             return h.toBuilder().spotPriceHistory(prices).nextToken(null).build();
@@ -72,8 +82,8 @@ final class Rewrites implements ExecutionInterceptor {
                 : i).toList()).build();
     }
 
-    private static SpotInstanceRequest refused(SpotInstanceRequest r, String status) {
-        return r.toBuilder().state("open").instanceId(null)
+    private static SpotInstanceRequest refused(SpotInstanceRequest r, String status, String state) {
+        return r.toBuilder().state(state).instanceId(null)
                 .status(s -> s.code(status).message("There is no Spot capacity available that matches your request.")
                         .updateTime(Instant.now())).build();
     }
