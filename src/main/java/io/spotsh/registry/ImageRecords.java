@@ -63,11 +63,6 @@ public final class ImageRecords {
         registry.get().sql("UPDATE spotsh.tests SET image = ? WHERE name = ?", imageId, test);
     }
 
-    /** The image a test's nodes booted; null when not recorded (the local cloud has none). */
-    public String testImage(String test) {
-        List<Map<String, Object>> rows = registry.get().sql("SELECT image FROM spotsh.tests WHERE name = ?", test);
-        return rows.isEmpty() ? null : (String) rows.get(0).get("image");
-    }
 
     private List<ImageRow> rows(String where, Object... params) {
         List<ImageRow> out = new ArrayList<>();

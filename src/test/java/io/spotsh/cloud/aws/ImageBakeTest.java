@@ -174,7 +174,7 @@ class ImageBakeTest extends OnMoto {
                     "instanceType", AwsTestKit.TYPE));
             assertTrue(calls.requests(CreateLaunchTemplateRequest.class).stream()
                     .allMatch(r -> r.launchTemplateData().imageId().equals(baked.imageId())));
-            assertEquals(baked.imageId(), new ImageRecords(() -> registry).testImage(name));
+            assertEquals(baked.imageId(), new TestRecords(() -> registry).image(name));
             cluster.terminate();
             int fleetsBefore = calls.count("CreateFleet");
             Exception refused = assertThrows(Exception.class, () -> cluster.launch(Map.of("name", AwsTestKit.unique("cass"),
