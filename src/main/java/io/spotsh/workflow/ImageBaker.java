@@ -317,6 +317,7 @@ public final class ImageBaker implements AutoCloseable {
     private void awaitAvailable(String imageId, Duration timeout) {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
+        long nextLine = 60;
         try {
             while (true) {
                 NodeImages.Image image = images.image(imageId);
@@ -333,8 +334,13 @@ public final class ImageBaker implements AutoCloseable {
                     throw new WorkflowException("image " + imageId + " is still " + state + " after " + timeout
                             + "; it may still complete: spotsh image ls");
                 }
-                status.show("image " + imageId + ": " + state + ", "
-                        + Duration.ofNanos(System.nanoTime() - start).toSeconds() + " s");
+                long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
+                status.show("image " + imageId + ": " + state + ", " + seconds + " s");
+                if (seconds >= nextLine) {
+                    // a line a minute too, for a log or a terminal without a status line (a snapshot takes minutes)
+                    log.log("Image " + imageId + " is " + state + " after " + seconds + " s");
+                    nextLine = seconds + 60;
+                }
                 pause(Duration.ofSeconds(5));
             }
         } finally {

@@ -229,6 +229,12 @@ class ImageBakeTest extends OnMoto {
             assertEquals(3, code, text);
             assertTrue(text.contains("no node images") && text.contains("spotsh tools install"), text);
             assertFalse(Files.exists(state.resolve("keys")), "nothing made for a cloud without images");
+
+            o.reset();
+            code = Main.run(new String[] {"--state-dir", state.toString(), "--provider", "local", "-e", "images.ls()"},
+                    System.in, new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(o, true, StandardCharsets.UTF_8),
+                    Map.of());
+            assertEquals(3, code, "the shell's images says the same: " + o.toString(StandardCharsets.UTF_8));
         } finally {
             CloudTests.stopLocal(state);
         }
