@@ -5,6 +5,7 @@ import io.spotsh.cloud.CloudTests;
 import io.spotsh.cloud.Instance;
 import io.spotsh.cloud.NodeImages;
 import io.spotsh.common.Log;
+import io.spotsh.common.StatusLine;
 import io.spotsh.fanout.Fanout;
 import io.spotsh.fanout.FanoutSettings;
 import io.spotsh.fanout.Target;
@@ -31,7 +32,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.SdkResponse;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.ec2.model.CreateLaunchTemplateRequest;
+import software.amazon.awssdk.services.ec2.model.DescribeImagesResponse;
+import software.amazon.awssdk.services.ec2.model.ImageState;
 import software.amazon.awssdk.services.ec2.model.Ec2Exception;
 import software.amazon.awssdk.services.ec2.model.Image;
 import software.amazon.awssdk.services.ec2.model.ModifyImageAttributeRequest;
@@ -79,6 +86,20 @@ class ImageBakeTest extends OnMoto {
     private static Registry registry;
 
     private final List<SshServer> servers = new ArrayList<>();
+    private final List<String> shown = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** How many looks at a baked image EC2 answers "pending" before moto's "available" (a snapshot takes minutes). */
+    private final AtomicInteger pendingLooks = new AtomicInteger(1);
+    private final ExecutionInterceptor snapshotting = new ExecutionInterceptor() {
+        @Override
+        public SdkResponse modifyResponse(Context.ModifyResponse context, ExecutionAttributes attributes) {
+            if (context.response() instanceof DescribeImagesResponse d && d.images().size() == 1
+                    && d.images().get(0).tags().stream().anyMatch(t -> t.key().equals(NodeImages.IMAGE_TAG))
+                    && pendingLooks.getAndDecrement() > 0) {
+                return d.toBuilder().images(d.images().get(0).toBuilder().state(ImageState.PENDING).build()).build();
+            }
+            return context.response();
+        }
+    };
     private final AtomicInteger builderExecs = new AtomicInteger();
     private CallLog calls;
     private Rewrites rewrites;
@@ -97,7 +118,7 @@ class ImageBakeTest extends OnMoto {
         Instant t = Instant.now();
         rewrites.prices = List.of(Rewrites.price("us-east-1a", BUILDER_TYPE, "0.03", t),
                 Rewrites.price("us-east-1a", AwsTestKit.TYPE, "0.05", t));
-        aws = AwsTestKit.provider(moto.endpoint(), stateDir, calls, rewrites);
+        aws = AwsTestKit.provider(moto.endpoint(), stateDir, calls, rewrites, snapshotting);
         work = CloudTests.tempDir("spotsh-image-bake");
         FanoutSettings settings = FanoutSettings.builder().clusterKey(ClusterKey.open(stateDir).privateKeyPath())
                 .userKeys(false).sshDir(work.resolve("no-ssh-dir")).connectTimeout(Duration.ofSeconds(5))
@@ -158,6 +179,9 @@ class ImageBakeTest extends OnMoto {
         assertNotNull(tags.get(NodeImages.BAKED_TAG));
         assertTrue(baked.tools().containsAll(List.of("redis-server", "redis-cli", "redis-benchmark", "sadc")),
                 baked.tools().toString());
+        assertTrue(shown.stream().anyMatch(l -> l.startsWith("image " + baked.imageId() + ": pending")),
+                "a progress line while the image is pending: " + shown);
+        assertTrue(out().contains("Image " + baked.imageId() + " is available after"), out());
         ImageRecords.ImageRow current = new ImageRecords(() -> registry).current("aws", AwsTestKit.REGION);
         assertEquals(baked.imageId(), current.imageId());
         // the whole bake in a bounded number of EC2 calls (no polling storms): lookups, one fleet, image, terminate
@@ -251,7 +275,16 @@ class ImageBakeTest extends OnMoto {
     private ImageBaker baker() {
         return new ImageBaker(aws, new TestRecords(() -> registry), new ImageRecords(() -> registry), () -> fanout,
                 ClusterKey.open(stateDir).publicKeyLine(), new TestTypes(),
-                new Log(new PrintStream(logged, true, StandardCharsets.UTF_8)), null);
+                new Log(new PrintStream(logged, true, StandardCharsets.UTF_8)), new StatusLine() {
+                    @Override
+                    public void show(String text) {
+                        shown.add(text);
+                    }
+
+                    @Override
+                    public void clear() {
+                    }
+                });
     }
 
     private ImageBaker.Settings settings(Path checkout) {
