@@ -150,7 +150,11 @@ class ImageBakeTest extends OnMoto {
     @Test
     void bakeRecordsTheRegionsImageLaunchesBootItAndLsRmWorkThroughTheCli() throws Exception {
         String base = registerBase();
+        leaksSeen = new ArrayList<>();
         ImageBaker.Baked baked = baker().bake(settings(checkout("exit 0")));
+        assertEquals(2, leaksSeen.size(), leaksSeen.toString());
+        assertEquals("alive:[]", leaksSeen.get(0), "a builder whose spotsh runs is no leak");
+        assertTrue(leaksSeen.get(1).contains(baked.builder()), "a crashed bake's builder is a leak for reap: " + leaksSeen);
 
         // the builder: launched from the base image, as a test of its own, terminated and nothing left
         CreateLaunchTemplateRequest template = lastTemplate();
@@ -315,6 +319,33 @@ class ImageBakeTest extends OnMoto {
         return dir;
     }
 
+    /** Set by a test that wants {@link #leaksWhileBaking} checked when the builder is up. */
+    private List<String> leaksSeen;
+
+    /**
+     * The builder is a test like any other for {@code cluster.leaks()}: not a leak while its spotsh runs, a leak as
+     * soon as the process recorded as its owner is gone (as after a crash), so {@code spotsh reap} would end it.
+     * Returns what leaks() said in each case.
+     */
+    private List<String> leaksWhileBaking(Instance builder) {
+        List<String> seen = new ArrayList<>();
+        String test = builder.test();
+        String owner = (String) registry.sql("SELECT owner_process FROM spotsh.tests WHERE name = ?", test).get(0)
+                .get("owner_process");
+        try (Cluster cluster = new Cluster(new Log(new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8)), () -> registry, p -> AwsTestKit.provider(moto.endpoint(), stateDir), (t, role, params) -> "",
+                new TestTypes(), "aws", false)) {
+            seen.add("alive:" + cluster.leaks().stream().map(l -> String.valueOf(l.get("instance_id"))).toList());
+            String[] parts = owner.split(":", -1);
+            parts[2] = "1"; // the same pid started at another time: that process is gone
+            new TestRecords(() -> registry).setOwner(test, String.join(":", parts), false);
+            seen.add("crashed:" + cluster.leaks().stream().map(l -> l.get("instance_id") + " " + l.get("why")).toList());
+        } finally {
+            new TestRecords(() -> registry).setOwner(test, owner, false);
+        }
+        return seen;
+    }
+
     private CreateLaunchTemplateRequest lastTemplate() {
         List<CreateLaunchTemplateRequest> sent = calls.requests(CreateLaunchTemplateRequest.class);
         return sent.get(sent.size() - 1);
@@ -326,6 +357,9 @@ class ImageBakeTest extends OnMoto {
      * command, as Debian's passwordless sudo for {@code admin} does), SFTP rooted there.
      */
     private Target builderOnLoopback(Instance builder, String user, String hostKeyLine) {
+        if (leaksSeen != null) {
+            leaksSeen.addAll(leaksWhileBaking(builder));
+        }
         try {
             String cloudConfig = userData(lastTemplate().launchTemplateData().userData());
             KeyPair hostKey = privateKey(cloudConfig);
