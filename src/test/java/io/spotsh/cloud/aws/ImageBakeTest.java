@@ -246,6 +246,20 @@ class ImageBakeTest extends OnMoto {
     }
 
     @Test
+    void theShellsImagesRefusesBadArgumentsBeforeLaunchingAnything() {
+        long before = raw.describeInstances().reservations().stream().mapToLong(r -> r.instances().size()).sum();
+        assertEquals(2, spotsh("-e", "images.bake(region: '" + AwsTestKit.REGION + "', from: '" + work.resolve("nowhere") + "')"), out);
+        assertTrue(out.contains("no ami/bake.sh under") && out.contains("--from"), out);
+        assertEquals(2, spotsh("-e", "images.bake(instanceTyp: 'm5.large')"), out);
+        assertTrue(out.contains("unknown argument 'instanceTyp'") && out.contains("instanceType"), out);
+        assertEquals(2, spotsh("image", "ls", "extra"), out);
+        assertEquals(2, spotsh("image", "ls", "--from", "x"), out);
+        assertTrue(out.contains("--from is for image bake"), out);
+        assertEquals(before, raw.describeInstances().reservations().stream().mapToLong(r -> r.instances().size()).sum(),
+                "nothing launched");
+    }
+
+    @Test
     void theLocalCloudHasNoImagesExitThree() throws IOException {
         Path state = CloudTests.tempDir("spotsh-image-local");
         try {
