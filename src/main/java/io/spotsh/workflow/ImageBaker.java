@@ -1,5 +1,6 @@
 package io.spotsh.workflow;
 
+import io.spotsh.cloud.CapacityException;
 import io.spotsh.cloud.Instance;
 import io.spotsh.cloud.InstanceState;
 import io.spotsh.cloud.LaunchRequest;
@@ -161,7 +162,15 @@ public final class ImageBaker implements AutoCloseable {
     }
 
     public Baked bake(Settings settings) {
-        Path staged = stage(settings.source());
+        Path staged = stage(settings.source()); // first: a wrong --from launches nothing
+        try {
+            return bake(settings, staged);
+        } finally {
+            FileTree.deleteQuietly(staged.getParent());
+        }
+    }
+
+    private Baked bake(Settings settings, Path staged) {
         String base = images.baseImage(settings.baseOwner(), settings.baseName());
         Instant now = Instant.now();
         String name = "image-" + STAMP.format(now) + "-" + Long.toString(System.nanoTime() % 46656, 36);
@@ -209,36 +218,40 @@ public final class ImageBaker implements AutoCloseable {
             return new Baked(imageId, imageName, provider.region(), name, builder, held, tools);
         } finally {
             end(name, builder, state);
-            FileTree.deleteQuietly(staged.getParent());
         }
     }
 
+    /** One spot builder in the cheapest zone that has room, recorded as the test's one expected instance. */
     private Instance launch(TestInfo test, Settings settings, String base, KeyPair hostKey) {
-        String zone = cheapestZone(settings.instanceType());
         Map<String, String> tags = Tags.of(test.name(), ROLE, System.getProperty("user.name") + "@"
                 + OwnerProcess.hostname(), records.registryId(), Instant.now(), test.expiresAt() == null ? null
                 : test.expiresAt().toInstant());
-        records.addZone(test.name(), zone);
-        records.requesting(test.name(), Launcher.REQUEST_WINDOW);
-        List<Instance> got;
-        try {
-            got = provider.launch(new LaunchRequest(test.name(), ROLE, 1, zone, settings.instanceType(), null,
-                    cloudConfig(hostKey), tags, Map.of("ami", base)));
-            builderInFlight = got.get(0).id();
-            records.recordInstances(test.name(), ROLE, List.of(got.get(0).id()), zone);
-        } finally {
-            records.requesting(test.name(), null);
-        }
-        log.log("Requested the builder in " + zone + ": " + got.get(0).id());
-        return got.get(0);
-    }
-
-    private String cheapestZone(String instanceType) {
-        List<Zone> zones = provider.zones(instanceType);
+        List<Zone> zones = provider.zones(settings.instanceType());
         if (zones.isEmpty()) {
-            throw new WorkflowException(provider.name() + " lists no availability zones for " + instanceType);
+            throw new WorkflowException(provider.name() + " lists no availability zones for " + settings.instanceType());
         }
-        return zones.get(0).name();
+        Map<String, String> refused = new LinkedHashMap<>();
+        for (Zone zone : zones) {
+            records.addZone(test.name(), zone.name());
+            records.requesting(test.name(), Launcher.REQUEST_WINDOW);
+            try {
+                List<Instance> got = provider.launch(new LaunchRequest(test.name(), ROLE, 1, zone.name(),
+                        settings.instanceType(), null, cloudConfig(hostKey), tags, Map.of("ami", base)));
+                builderInFlight = got.get(0).id();
+                records.recordInstances(test.name(), ROLE, List.of(got.get(0).id()), zone.name());
+                log.log("Requested the builder in " + zone.name() + ": " + got.get(0).id());
+                return got.get(0);
+            } catch (CapacityException e) {
+                refused.put(zone.name(), e.code());
+                records.event(test.name(), "capacity-refused", ROLE, null, zone.name() + " " + e.code() + ": "
+                        + e.getMessage());
+                log.log("Zone " + zone.name() + " refused the builder (" + e.code() + "); trying the next");
+            } finally {
+                records.requesting(test.name(), null);
+            }
+        }
+        throw new WorkflowException("no zone could supply a " + settings.instanceType() + " builder: " + refused
+                + " (--instance-type another type)");
     }
 
     /** The builder's userdata: the cluster key for the login user, and the host key minted here. */
