@@ -189,7 +189,7 @@ class ImageBakeTest extends OnMoto {
         ImageRecords.ImageRow current = new ImageRecords(() -> registry).current("aws", AwsTestKit.REGION);
         assertEquals(baked.imageId(), current.imageId());
         // the whole bake in a bounded number of EC2 calls (no polling storms): lookups, one fleet, image, terminate
-        assertTrue(calls.count() <= 40, calls.count() + " calls: " + calls.calls());
+        assertTrue(calls.count() <= 20, calls.count() + " calls: " + calls.calls());
         assertEquals(1, calls.count("CreateFleet"), calls.calls().toString());
 
         // a launch boots the recorded image and records it; a type whose programs the image lacks is refused
