@@ -10,6 +10,7 @@ import io.spotsh.script.ScriptError;
  *   <li>1 — the plan threw at run time (the message names plan file and line)</li>
  *   <li>2 — usage error, bad input (also when spotsh finds it inside a plan, before launching anything),
  *   or the plan does not compile (nothing in it ran)</li>
+ *   <li>3 — the provider has no node images ({@code spotsh image ...} on the local cloud)</li>
  *   <li>130 — interrupted (Ctrl-C / SIGINT)</li>
  * </ul>
  */
@@ -17,6 +18,7 @@ public final class ExitCodes {
     public static final int OK = 0;
     public static final int FAILED = 1;
     public static final int USAGE = 2;
+    public static final int NO_IMAGES = 3;
     public static final int INTERRUPTED = 130;
 
     static final String TABLE = """
@@ -24,12 +26,19 @@ public final class ExitCodes {
               0    success
               1    the plan threw at run time (message names plan file and line)
               2    usage error, bad input (also found inside a plan, before launching), or the plan does not compile
+              3    the provider has no node images (spotsh image on the local cloud: spotsh tools install instead)
               130  interrupted (Ctrl-C)""";
 
     private ExitCodes() {
     }
 
     public static int of(Throwable t) {
+        // before bad input, which it is a kind of: a script can tell "not on this cloud" from a typo
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof io.spotsh.workflow.ImageBaker.NoImages) {
+                return NO_IMAGES;
+            }
+        }
         if (t instanceof ScriptError.Interrupted) {
             return INTERRUPTED;
         }

@@ -17,6 +17,7 @@ final class Subcommands {
 
     static {
         COMMANDS.put("compare", new CompareCommand());
+        COMMANDS.put("image", new ImageCommand());
         COMMANDS.put("ls", new LsCommand());
         COMMANDS.put("reap", new ReapCommand());
         COMMANDS.put("registry", new RegistryCommand());

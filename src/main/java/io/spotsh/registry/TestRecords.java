@@ -172,6 +172,12 @@ public final class TestRecords {
         return rows.isEmpty() ? null : (String) rows.get(0).get("region");
     }
 
+    /** The node image the test's nodes booted (recorded at launch), or null (the local cloud has none). */
+    public String image(String test) {
+        List<Map<String, Object>> rows = registry().sql("SELECT image FROM spotsh.tests WHERE name = ?", test);
+        return rows.isEmpty() ? null : (String) rows.get(0).get("image");
+    }
+
     /** Whether this registry requested the instance for one of its tests (an instance tagged before registry ids). */
     public boolean recorded(String instanceId) {
         return !registry().sql("SELECT 1 FROM spotsh.instances WHERE instance_id = ? LIMIT 1", instanceId).isEmpty();

@@ -18,6 +18,8 @@ import io.spotsh.script.SessionBinding;
 import io.spotsh.tools.LocalTools;
 import io.spotsh.types.TestTypes;
 import io.spotsh.workflow.Cluster;
+import io.spotsh.workflow.ImageBaker;
+import io.spotsh.workflow.Images;
 import io.spotsh.workflow.Nodes;
 
 import java.io.PrintStream;
@@ -81,6 +83,16 @@ public final class Session implements AutoCloseable {
             return cluster;
         });
         binding.bindLazy("nodes", Nodes.class, () -> cluster().getNodes());
+        binding.bindLazy("images", Images.class, () -> {
+            Images images = new Images(log, this::registry, this::openProvider, settings.provider(), () -> {
+                FanoutSettings fanoutSettings = FanoutSettings.builder()
+                        .clusterKey(ClusterKey.open(settings.stateDir()).privateKeyPath()).build();
+                return new Fanout(fanoutSettings, new SshTransport(fanoutSettings, settings.sshCrypto()));
+            }, () -> ClusterKey.open(settings.stateDir()).publicKeyLine(),
+                    ImageBaker.Settings.defaults(ImageBaker.defaultSource(), version()));
+            images.setStatusLine(statusLine);
+            return images;
+        });
     }
 
     public StateDir stateDir() {
@@ -106,6 +118,9 @@ public final class Session implements AutoCloseable {
         if (cluster instanceof Cluster c) {
             c.setStatusLine(statusLine);
         }
+        if (binding.peek("images") instanceof Images images) {
+            images.setStatusLine(statusLine);
+        }
     }
 
     /** An operator at a prompt: a failed sanity check is shown for fixing rather than ending the session. */
@@ -118,6 +133,10 @@ public final class Session implements AutoCloseable {
 
     public Registry registry() {
         return (Registry) binding.getVariable("registry");
+    }
+
+    public Images images() {
+        return (Images) binding.getVariable("images");
     }
 
     public Cluster cluster() {
@@ -149,9 +168,9 @@ public final class Session implements AutoCloseable {
         }
         closed = true;
         RuntimeException first = null;
-        // the cluster first: ending its test needs the registry and the provider
+        // the cluster (and a bake's builder) first: ending a test needs the registry and the provider
         List<Object> created = new ArrayList<>(binding.createdObjects());
-        created.sort(java.util.Comparator.comparing(o -> o instanceof Cluster ? 0 : 1));
+        created.sort(java.util.Comparator.comparing(o -> o instanceof Cluster || o instanceof Images ? 0 : 1));
         for (Object o : created) {
             if (o instanceof AutoCloseable closeable) {
                 try {

@@ -13,6 +13,7 @@ import io.spotsh.common.StatusLine;
 import io.spotsh.fanout.Fanout;
 import io.spotsh.fanout.RunResult;
 import io.spotsh.node.UserDataRenderer;
+import io.spotsh.registry.ImageRecords;
 import io.spotsh.registry.Registry;
 import io.spotsh.registry.TestInfo;
 import io.spotsh.registry.TestRecords;
@@ -63,6 +64,7 @@ public final class Cluster implements AutoCloseable {
     // the helpers, wired once; each gets only what it uses
     private final Supplier<Registry> registry;
     private final TestRecords records;
+    private final ImageRecords images;
     private final RegisteredNodes registeredNodes;
     private final NodeActions actions;
     private final Launcher launcher;
@@ -91,6 +93,7 @@ public final class Cluster implements AutoCloseable {
         this.keepDefault = keepDefault;
         this.registry = registry;
         this.records = new TestRecords(registry);
+        this.images = new ImageRecords(registry);
         this.registeredNodes = new RegisteredNodes(records);
         this.actions = new NodeActions(this::fanout, log);
         this.launcher = new Launcher(records, userData, log);
@@ -114,6 +117,8 @@ public final class Cluster implements AutoCloseable {
         if (provider.runsHere() && !spec.dryRun()) {
             provideTools(type);
         }
+        ImageTools.Choice image = ImageTools.choose(images, provider, type, spec.providerOptions());
+        spec = spec.withProviderOptions(image.options());
         if (spec.dryRun()) {
             double hourly = launcher.dryRun(spec, sizing, provider);
             if (dryRunDefault) {
@@ -122,6 +127,9 @@ public final class Cluster implements AutoCloseable {
             return this;
         }
         run = launcher.launch(spec, sizing, provider);
+        if (image.imageId() != null) {
+            images.setTestImage(run.name, image.imageId());
+        }
         run.sizing = Map.copyOf(sizing);
         run.params = spec.params();
         records.setSizing(run.name, sizing);

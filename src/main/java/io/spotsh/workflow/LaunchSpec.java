@@ -83,6 +83,12 @@ record LaunchSpec(String name, String type, int dataNodes, Integer clientNodes, 
                 keep, dryRun, providerOptions);
     }
 
+    /** The same launch with other provider options (the region's node image filled in as {@code ami}). */
+    LaunchSpec withProviderOptions(Map<String, Object> options) {
+        return new LaunchSpec(name, type, dataNodes, clientNodes, provider, instanceType, maxPrice, zone, ttl, params,
+                keep, dryRun, options);
+    }
+
     private static String text(Map<String, ?> args, String key, String fallback) {
         Object v = args.get(key);
         return v == null ? fallback : v.toString();

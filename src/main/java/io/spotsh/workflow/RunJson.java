@@ -35,6 +35,8 @@ final class RunJson {
         run.put("type", r.type);
         run.put("provider", r.provider.name());
         run.put("instance_type", r.instanceType);
+        run.put("region", records.region(r.name));
+        run.put("image", records.image(r.name));
         List<InstanceRow> instances = records.instances(r.name);
         run.put("zones", new ArrayList<>(new TreeSet<>(instances.stream().map(InstanceRow::zone)
                 .filter(java.util.Objects::nonNull).toList())));

@@ -53,7 +53,7 @@ class RunReportTest {
                 t,run-1,load,client,all,OVERALL,spot_saving,66.7,%,1 - spot / on-demand
                 """);
         Instant end = Instant.now();
-        Files.writeString(run.resolve("run.json"), "{\"test\":\"t\",\"run\":\"run-1\",\"type\":\"ycsb\",\"provider\":\"local\","
+        Files.writeString(run.resolve("run.json"), "{\"test\":\"t\",\"run\":\"run-1\",\"type\":\"ycsb\",\"provider\":\"aws\",\"region\":\"us-east-1\",\"image\":\"ami-0123456789abcdef0\","
                 + "\"sizing\":{\"data\":1,\"client\":2},\"phases\":[{\"name\":\"load\",\"status\":\"ok\",\"started_at\":\"" + start
                 + "\",\"finished_at\":\"" + end + "\"},{\"name\":\"read\",\"status\":\"failed\",\"started_at\":\"" + end
                 + "\",\"finished_at\":\"" + end.plusSeconds(1) + "\",\"message\":\"client-2 exit 1\"}],"
@@ -97,6 +97,7 @@ class RunReportTest {
         List<?> cells = (List<?>) ((Map<String, Object>) model.get("heat")).get("cells");
         assertTrue(cells.size() >= 3 * 2, "heat cells: " + cells.size());
         assertEquals("t", ((Map<String, Object>) model.get("run")).get("test"));
+        assertEquals("ami-0123456789abcdef0", ((Map<String, Object>) model.get("run")).get("image"));
     }
 
     @Test
@@ -112,6 +113,7 @@ class RunReportTest {
         assertTrue(page.dom().contains("usd_per_million_ops"), "cost per million operations is shown");
         assertTrue(page.dom().contains("usd_per_million_ops_on_demand"), "the same on demand");
         assertTrue(page.dom().contains("spot_saving") && page.dom().contains("saving_pct"), "and the saving");
+        assertTrue(page.dom().contains("ami-0123456789abcdef0"), "the node image the run booted is among the run facts");
     }
 
     @Test

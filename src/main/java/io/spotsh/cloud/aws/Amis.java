@@ -9,8 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Which image a launch boots: {@code options.ami}, else the node image baked with {@code ami/bake.sh} and
- * recorded for the region as {@code <stateDir>/ami/<region>} (the id on the first line that is not a
+ * Which image a launch boots: {@code options.ami} (the workflow puts the region's node image from the registry there,
+ * recorded by {@code spotsh image bake}), else an image baked by hand and recorded for the region as
+ * {@code <stateDir>/ami/<region>} (the id on the first line that is not a
  * {@code #} comment, e.g. {@code echo ami-0123456789abcdef0 > ~/.spotsh/ami/us-east-1}).
  */
 final class Amis {

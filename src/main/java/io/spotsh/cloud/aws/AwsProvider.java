@@ -5,6 +5,7 @@ import io.spotsh.cloud.DryRun;
 import io.spotsh.cloud.Instance;
 import io.spotsh.cloud.LaunchRequest;
 import io.spotsh.cloud.OnDemandPrices;
+import io.spotsh.cloud.NodeImages;
 import io.spotsh.cloud.Pricing;
 import io.spotsh.cloud.Provider;
 import io.spotsh.cloud.Tags;
@@ -18,6 +19,7 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.function.Supplier;
 
@@ -37,7 +39,7 @@ import java.util.function.Supplier;
  * {@link io.spotsh.cloud.CapacityException} after anything half-launched is terminated. Describe and terminate
  * go in batches; {@link #tagged()} finds what any spotsh left running. Also {@link DryRun} and {@link Pricing}.
  */
-public final class AwsProvider implements Provider, DryRun, Pricing, OnDemandPrices {
+public final class AwsProvider implements Provider, DryRun, Pricing, OnDemandPrices, NodeImages {
     public static final String NAME = "aws";
 
     private final Ec2 ec2;
@@ -51,6 +53,7 @@ public final class AwsProvider implements Provider, DryRun, Pricing, OnDemandPri
     private final SpotPrices prices;
     private final AwsDryRun dryRun;
     private final PriceList priceList;
+    private final Images images;
     private final KnownTests known = new KnownTests();
     // kept to open the same account in another region (inRegion)
     private final StateDir stateDir;
@@ -74,6 +77,7 @@ public final class AwsProvider implements Provider, DryRun, Pricing, OnDemandPri
         this.dryRun = new AwsDryRun(ec2, prices);
         this.priceList = new PriceList(ec2.credentials(), ec2.region().id(), settings.endpoint(),
                 settings.connectTimeout(), settings.readTimeout(), interceptors);
+        this.images = new Images(ec2);
     }
 
     public static AwsProvider open(StateDir stateDir, AwsSettings settings) {
@@ -161,6 +165,33 @@ public final class AwsProvider implements Provider, DryRun, Pricing, OnDemandPri
     @Override
     public double cost(String zone, String instanceType, Instant from, Instant to) {
         return cloud("spot price history", () -> prices.cost(zone, instanceType, from, to));
+    }
+
+    // ---- node images (spotsh image bake|ls|rm): see Images ----
+
+    @Override
+    public String baseImage(String owner, String namePattern) {
+        return cloud("look up the base image", () -> images.baseImage(owner, namePattern));
+    }
+
+    @Override
+    public String createImage(String instanceId, String name, Map<String, String> tags) {
+        return cloud("create image of " + instanceId, () -> images.createImage(instanceId, name, tags));
+    }
+
+    @Override
+    public Image image(String imageId) {
+        return cloud("describe image " + imageId, () -> images.image(imageId));
+    }
+
+    @Override
+    public List<Image> images() {
+        return cloud("list images", images::images);
+    }
+
+    @Override
+    public List<String> deleteImage(String imageId) {
+        return cloud("deregister image " + imageId, () -> images.deleteImage(imageId));
     }
 
     /** EC2 errors nobody below turned into spotsh's own become a {@link CloudException} with EC2's words. */

@@ -16,7 +16,8 @@ import java.util.Map;
  * ignored, so one plan can name both.
  *
  * <ul>
- * <li>{@code ami}: the image; default: the id recorded in {@code <stateDir>/ami/<region>}</li>
+ * <li>{@code ami}: the image; default: the region's node image recorded in the registry by {@code spotsh image bake}
+ *     (the workflow fills it in), else the id in {@code <stateDir>/ami/<region>}</li>
  * <li>{@code instanceTypes}: the types EC2 may choose from (one type for the whole role); default: the
  *     request's type</li>
  * <li>{@code keyName}, {@code securityGroupIds}, {@code subnetIds}, {@code iamInstanceProfile} (name or ARN)</li>
