@@ -37,7 +37,7 @@ state() {
     dpkg-query -W -f='package ${Package} ${Version} ${db:Status-Abbrev}\n'
     find /etc/systemd/system -type l -printf 'link %p -> %l\n' 2>/dev/null || true
     find /opt/ycsb /opt/spotsh /etc/ssh/sshd_config.d /etc/systemd/system /etc/default/sysstat /etc/sysstat \
-        /etc/apt/sources.list.d /etc/apt/keyrings -type f -exec sha256sum {} + 2>/dev/null || true
+        /etc/apt/sources.list.d /etc/apt/keyrings -type f -exec sha256sum {} + 2>/dev/null | awk '{ print "file " $2 " " $1 }'
     find /usr/local/bin -type l -printf 'link %p -> %l\n' 2>/dev/null || true
 }
 state | sort >"$work/before"
