@@ -115,7 +115,7 @@ public final class Cluster implements AutoCloseable {
             provideTools(type);
         }
         if (spec.dryRun()) {
-            double hourly = launcher.dryRun(spec, sizing, provider);
+            double hourly = launcher.dryRun(spec, sizing, provider, resultsDir);
             if (dryRunDefault) {
                 throw new DryRunComplete(String.format("dry run of %s: nothing launched (about $%.3f/h)", spec.name(), hourly));
             }
