@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.TreeMap;
 
 /**
  * Requests a test's instances: one request per role, all roles in one zone (a launch group: the cluster comes
@@ -180,7 +181,7 @@ final class Launcher {
                 ordered.put(key, tags.get(key));
             }
         }
-        new java.util.TreeMap<>(tags).forEach(ordered::putIfAbsent);
+        new TreeMap<>(tags).forEach(ordered::putIfAbsent);  // then any others, by name
         List<String> cells = new ArrayList<>();
         ordered.forEach((k, v) -> cells.add(k.replaceFirst("^spotsh:", "") + "=" + v));
         return String.join(" ", cells);
