@@ -43,7 +43,8 @@ public interface DryRun {
      * @param instanceType the type, or the allowed types in preference order joined by {@code |}
      * @param maxPrice     the highest spot price per instance-hour; null: the cloud's default (the on-demand price)
      * @param spotUsd      the zone's current spot price of the (first) type, per instance-hour; null when unknown
-     * @param onDemandUsd  its on-demand price per instance-hour; null when the provider cannot tell
+     * @param onDemandUsd  its on-demand price per instance-hour; null when the dry run cannot tell (a caller may
+     *                     then ask {@link OnDemandPrices})
      * @param image        the machine image the instances boot; null when the provider has none
      */
     record Asked(String role, int count, String instanceType, String zone, Double maxPrice, Double spotUsd,

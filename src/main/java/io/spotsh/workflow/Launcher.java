@@ -109,6 +109,7 @@ final class Launcher {
         TestInfo test = records.create(spec.name(), spec.type(), provider.name(), spec.params(), spec.ttl());
         Table table = new Table(DRY_RUN_COLUMNS);
         List<String> refusals = new ArrayList<>();
+        java.util.Set<String> notes = new java.util.LinkedHashSet<>();
         StringBuilder requests = new StringBuilder();
         double hourly = 0;
         try {
@@ -137,6 +138,9 @@ final class Launcher {
                     check = "not checked: " + provider.name() + " has no dry run";
                     hourly += price * role.getValue();
                 }
+                if (asked.onDemandUsd() == null && provider instanceof OnDemandPrices list) {
+                    asked = withOnDemand(asked, list, notes);
+                }
                 table.add(asked.role(), asked.count(), asked.instanceType(), asked.zone(),
                         asked.maxPrice() == null ? "on-demand" : usd(asked.maxPrice()), orUnknown(asked.spotUsd()),
                         orUnknown(asked.onDemandUsd()), check,
@@ -148,6 +152,7 @@ final class Launcher {
         log.log("dry run of " + test.name() + " on " + provider.name() + " ($/h per instance):\n"
                 + table.render().stripTrailing());
         refusals.forEach(r -> log.log("dry run: " + r));
+        notes.forEach(n -> log.log("dry run: " + n));
         if (!requests.isEmpty()) {
             Path file = resultsDir.resolve(test.name()).resolve(DRY_RUN_REQUESTS).toAbsolutePath();
             try {
@@ -161,6 +166,18 @@ final class Launcher {
         log.log(String.format("dry run: %d instances, about $%.3f/h; nothing launched",
                 sizing.values().stream().mapToInt(Integer::intValue).sum(), hourly));
         return hourly;
+    }
+
+    /** The provider's on-demand list price of the (first) type, when its dry run did not say; why not in notes. */
+    private static DryRun.Asked withOnDemand(DryRun.Asked asked, OnDemandPrices list, java.util.Set<String> notes) {
+        String type = asked.instanceType().split("\\|")[0];
+        OptionalDouble hourly = list.onDemandHourly(type);
+        if (hourly.isEmpty()) {
+            notes.add("on-demand price of " + type + " unknown: " + list.onDemandProblem());
+            return asked;
+        }
+        return new DryRun.Asked(asked.role(), asked.count(), asked.instanceType(), asked.zone(), asked.maxPrice(),
+                asked.spotUsd(), hourly.getAsDouble(), asked.tags(), asked.image());
     }
 
     private static Object orUnknown(Double usd) {

@@ -207,6 +207,36 @@ class LocalClusterTest {
         }
     }
 
+    /** A dry run on the local cloud: the table with its list prices, nothing launched, no test left, no requests file. */
+    @Test
+    void aLocalDryRunPrintsTheTableWithTheOnDemandListPrice() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String name = "dry-" + System.nanoTime();
+        Path results = state.resolve("dry-results");
+        try (Session session = session(out)) {
+            Cluster cluster = session.cluster();
+            cluster.setResultsDir(results);
+            cluster.launch(Map.of("name", name, "dataNodes", 2, "clientNodes", 1, "instanceType", "m1.xlarge",
+                    "dryRun", true));
+            String said = out.toString(StandardCharsets.UTF_8);
+            for (String role : List.of("data", "client")) {
+                String row = said.lines().filter(l -> l.matches("\\S+ \\S+ " + role + " .*")).findFirst().orElse("");
+                String[] cells = row.substring(20).split(" {2,}");
+                assertEquals(List.of(role, role.equals("data") ? "2" : "1", "m1.xlarge", "on-demand", "0.3500",
+                        "not checked: local has no dry run", "-"), List.of(cells[0], cells[1], cells[2], cells[4],
+                        cells[6], cells[7], cells[8]), row);
+                assertTrue(cells[3].matches("local-[abc]") && Double.parseDouble(cells[5]) > 0, row);
+                assertTrue(cells[9].startsWith("test=" + name + " role=" + role + " "), row);
+            }
+            assertTrue(said.contains("dry run: 3 instances, about $"), said);
+            assertEquals(List.of(), session.registry().sql("SELECT name FROM spotsh.tests WHERE name = ?", name));
+            assertTrue(!Files.exists(results.resolve(name)), "no requests to keep: the local cloud has no dry run");
+            try (LocalProvider local = new LocalProvider(new StateDir(state), Map.of())) {
+                assertEquals(List.of(), local.tagged().stream().filter(i -> name.equals(i.test())).toList());
+            }
+        }
+    }
+
     /** The fan-out's tour plan as a user runs it: launch, run, put, run again, get, terminate, nothing left. */
     @Test
     void theLocalDemoPlanRunsEveryFanOutVerbAndLeavesNothing() throws Exception {

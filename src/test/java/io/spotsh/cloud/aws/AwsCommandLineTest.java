@@ -88,6 +88,8 @@ class AwsCommandLineTest extends OnMoto {
         String data = lines.stream().filter(l -> l.matches("\\S+ \\S+ data .*")).findFirst().orElseThrow();
         assertEquals("300", data.substring(20).split(" {2,}")[1], data);
         assertTrue(lines.stream().noneMatch(l -> l.length() > 400), "no request dumped on the screen:\n" + out);
+        assertTrue(out.contains("dry run: on-demand price of " + AwsTestKit.TYPE + " unknown: the AWS Price List"),
+                "moto has no Price List API: the table says unknown and the output why:\n" + out);
         assertTrue(out.contains("nothing launched") && out.contains("/h"), out);
         assertFalse(out.contains("AFTER LAUNCH"), "the plan must stop at a dry-run launch");
 
