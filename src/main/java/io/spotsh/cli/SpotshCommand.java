@@ -55,7 +55,7 @@ public final class SpotshCommand {
         "     --keep                   leave launched tests running when the plan or shell exits",
         "     --no-install             the local cloud stops before launching when its nodes' programs are missing here,",
         "                              instead of installing them (apt-get as root, Java tools from Maven Central)",
-        "     --dry-run                cluster.launch prints the requests and hourly cost, launches nothing; the plan stops there",
+        "     --dry-run                cluster.launch prints a table of its requests and the hourly cost, launches nothing; the plan stops there",
         "     --aws-endpoint=URL       EC2 endpoint for the aws provider (an EC2-compatible server, e.g. moto)",
         "     --region=REGION          AWS region (default: the SDK's region chain)",
         "     --profile=NAME           AWS credentials profile (default: the SDK's credential chain)",

@@ -120,7 +120,7 @@ public final class Cluster implements AutoCloseable {
         ImageTools.Choice image = ImageTools.choose(images, provider, type, spec.providerOptions());
         spec = spec.withProviderOptions(image.options());
         if (spec.dryRun()) {
-            double hourly = launcher.dryRun(spec, sizing, provider);
+            double hourly = launcher.dryRun(spec, sizing, provider, resultsDir);
             if (dryRunDefault) {
                 throw new DryRunComplete(String.format("dry run of %s: nothing launched (about $%.3f/h)", spec.name(), hourly));
             }

@@ -13,7 +13,13 @@ import io.spotsh.node.UserDataRenderer;
 import io.spotsh.registry.TestInfo;
 import io.spotsh.registry.TestRecords;
 import io.spotsh.registry.TestRecords.InstanceRow;
+import io.spotsh.report.Table;
 
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.TreeMap;
 
 /**
  * Requests a test's instances: one request per role, all roles in one zone (a launch group: the cluster comes
@@ -32,6 +39,10 @@ import java.util.OptionalDouble;
 final class Launcher {
     /** How long a request may keep unknown ids retrying should this process die during it: a launch call's worth. */
     static final Duration REQUEST_WINDOW = Duration.ofMinutes(10);
+    /** Where {@code --dry-run} keeps the requests, under the test's results folder. */
+    static final String DRY_RUN_REQUESTS = "dry-run-requests.txt";
+    private static final List<String> DRY_RUN_COLUMNS = List.of("role", "count", "instance type", "zone", "max $/h",
+            "spot $/h now", "on-demand $/h", "check", "image", "tags");
 
     private final TestRecords records;
     private final UserDataRenderer userData;
@@ -88,12 +99,18 @@ final class Launcher {
     }
 
     /**
-     * Prints the requests a launch would send and what they would cost an hour, asking the cloud where it
-     * can check ({@link DryRun}); launches nothing and leaves no test behind.
+     * Prints what a launch would ask for, one table row per role (role, count, type, zone, max and spot prices,
+     * image, tags), and what it would cost an hour, asking the cloud where it can check ({@link DryRun}). The
+     * requests themselves, a long line each, go to {@code <resultsDir>/<test>/dry-run-requests.txt}, which the
+     * output names. Launches nothing and leaves no test behind.
      */
-    double dryRun(LaunchSpec spec, Map<String, Integer> sizing, Provider provider) {
+    double dryRun(LaunchSpec spec, Map<String, Integer> sizing, Provider provider, Path resultsDir) {
         String zone = spec.zone() != null ? spec.zone() : zones(provider, spec.instanceType()).get(0);
         TestInfo test = records.create(spec.name(), spec.type(), provider.name(), spec.params(), spec.ttl());
+        Table table = new Table(DRY_RUN_COLUMNS);
+        List<String> refusals = new ArrayList<>();
+        java.util.Set<String> notes = new java.util.LinkedHashSet<>();
+        StringBuilder requests = new StringBuilder();
         double hourly = 0;
         try {
             for (Map.Entry<String, Integer> role : sizing.entrySet()) {
@@ -101,27 +118,90 @@ final class Launcher {
                 LaunchRequest request = new LaunchRequest(test.name(), role.getKey(), role.getValue(), zone,
                         spec.instanceType(), spec.maxPrice(), userData.render(test, role.getKey(), test.params()),
                         tags, spec.providerOptions());
+                DryRun.Asked asked;
+                String check;
                 if (provider instanceof DryRun dry) {
                     DryRun.Plan plan = dry.dryRun(request);
-                    plan.requests().forEach(line -> log.log("dry run: " + line));
-                    log.log("dry run: " + role.getValue() + " " + role.getKey() + " in " + zone + ": " + plan.verdict()
-                            + String.format(", about $%.3f/h", plan.hourlyUsd()));
+                    asked = plan.asked();
+                    check = plan.wouldLaunch() ? "would succeed" : "refused";
+                    if (!plan.wouldLaunch()) {
+                        refusals.add(role.getKey() + ": " + plan.verdict());
+                    }
+                    requests.append("# ").append(role.getKey()).append(": ").append(plan.verdict()).append('\n');
+                    plan.requests().forEach(r -> requests.append(r).append('\n'));
                     hourly += plan.hourlyUsd();
                 } else {
                     double price = provider.zones(spec.instanceType()).stream().filter(z -> z.name().equals(zone))
                             .mapToDouble(Zone::spotPrice).findFirst().orElse(0);
-                    log.log("dry run: " + role.getValue() + " " + role.getKey() + " " + spec.instanceType() + " in " + zone
-                            + " on " + provider.name() + " (not checked: the provider has no dry run)"
-                            + String.format(", about $%.3f/h", price * role.getValue()));
+                    asked = new DryRun.Asked(role.getKey(), role.getValue(), spec.instanceType(), zone, spec.maxPrice(),
+                            price > 0 ? price : null, null, tags, null);
+                    check = "not checked: " + provider.name() + " has no dry run";
                     hourly += price * role.getValue();
                 }
+                if (asked.onDemandUsd() == null && provider instanceof OnDemandPrices list) {
+                    asked = withOnDemand(asked, list, notes);
+                }
+                table.add(asked.role(), asked.count(), asked.instanceType(), asked.zone(),
+                        asked.maxPrice() == null ? "on-demand" : usd(asked.maxPrice()), orUnknown(asked.spotUsd()),
+                        orUnknown(asked.onDemandUsd()), check,
+                        asked.image() == null ? "-" : asked.image(), shortTags(asked.tags()));
             }
         } finally {
             records.delete(test.name());
         }
+        log.log("dry run of " + test.name() + " on " + provider.name() + " ($/h per instance):\n"
+                + table.render().stripTrailing());
+        refusals.forEach(r -> log.log("dry run: " + r));
+        notes.forEach(n -> log.log("dry run: " + n));
+        if (!requests.isEmpty()) {
+            Path file = resultsDir.resolve(test.name()).resolve(DRY_RUN_REQUESTS).toAbsolutePath();
+            try {
+                Files.createDirectories(file.getParent());
+                Files.writeString(file, requests);
+                log.log("dry run: the requests as they would be sent (userdata left out) are in " + file);
+            } catch (IOException e) {
+                log.log("dry run: cannot write the requests to " + file + ": " + e.getMessage());
+            }
+        }
         log.log(String.format("dry run: %d instances, about $%.3f/h; nothing launched",
                 sizing.values().stream().mapToInt(Integer::intValue).sum(), hourly));
         return hourly;
+    }
+
+    /** The provider's on-demand list price of the (first) type, when its dry run did not say; why not in notes. */
+    private static DryRun.Asked withOnDemand(DryRun.Asked asked, OnDemandPrices list, java.util.Set<String> notes) {
+        String type = asked.instanceType().split("\\|")[0];
+        OptionalDouble hourly = list.onDemandHourly(type);
+        if (hourly.isEmpty()) {
+            notes.add("on-demand price of " + type + " unknown: " + list.onDemandProblem());
+            return asked;
+        }
+        return new DryRun.Asked(asked.role(), asked.count(), asked.instanceType(), asked.zone(), asked.maxPrice(),
+                asked.spotUsd(), hourly.getAsDouble(), asked.tags(), asked.image());
+    }
+
+    private static Object orUnknown(Double usd) {
+        return usd == null ? "unknown" : usd(usd);
+    }
+
+    /** A price per hour as EC2 quotes it: four decimals, or up to six for the smallest. */
+    private static BigDecimal usd(double usd) {
+        BigDecimal price = BigDecimal.valueOf(usd).setScale(6, RoundingMode.HALF_UP).stripTrailingZeros();
+        return price.scale() < 4 ? price.setScale(4) : price;
+    }
+
+    /** The tags in a table cell: spotsh's own first, in the order a person checks them, without their common prefix. */
+    private static String shortTags(Map<String, String> tags) {
+        Map<String, String> ordered = new LinkedHashMap<>();
+        for (String key : List.of(Tags.TEST, Tags.ROLE, Tags.OWNER, Tags.EXPIRES, Tags.REGISTRY, Tags.CREATED)) {
+            if (tags.containsKey(key)) {
+                ordered.put(key, tags.get(key));
+            }
+        }
+        new TreeMap<>(tags).forEach(ordered::putIfAbsent);  // then any others, by name
+        List<String> cells = new ArrayList<>();
+        ordered.forEach((k, v) -> cells.add(k.replaceFirst("^spotsh:", "") + "=" + v));
+        return String.join(" ", cells);
     }
 
     /** One request for {@code count} instances of a role; records every id as expected before returning. */

@@ -6,7 +6,10 @@ import io.spotsh.registry.TestRecords.InstanceRow;
 import io.spotsh.registry.TestRecords.Ownership;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -113,15 +116,17 @@ class LauncherTest {
     }
 
     @Test
-    void aDryRunPricesTheRequestsAndLeavesNoTestBehind() {
+    void aDryRunPricesTheRequestsAndLeavesNoTestBehind(@TempDir Path results) {
         String name = HelperKit.unique("dry");
         LaunchSpec spec = LaunchSpec.from(Map.of("name", name, "dataNodes", 3, "dryRun", true), "fake", p -> List.of(), false, false);
-        double hourly = kit.launcher().dryRun(spec, Map.of("data", 3), kit.cloud);
+        double hourly = kit.launcher().dryRun(spec, Map.of("data", 3), kit.cloud, results);
 
         assertEquals(0.15, hourly, 1e-9, "3 instances at fake-a's 0.05 an hour");
         assertEquals(0, kit.cloud.launchCalls.get());
         assertThrows(RegistryException.class, () -> kit.records.test(name));
-        assertTrue(kit.logged().contains("dry run: 3 data m5d.xlarge in fake-a on fake (not checked: the provider has no dry run)"),
-                kit.logged());
+        String row = kit.logged().lines().filter(l -> l.matches("\\S+ \\S+ data .*")).findFirst().orElse("");
+        assertTrue(row.matches(".* data +3 +m5d\\.xlarge +fake-a +on-demand +0\\.0500 +unknown"
+                + " +not checked: fake has no dry run +- +test=" + name + " role=data .*"), kit.logged());
+        assertFalse(Files.exists(results.resolve(name)), "a provider without a dry run has no requests to keep");
     }
 }

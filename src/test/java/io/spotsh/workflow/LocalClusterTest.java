@@ -167,6 +167,76 @@ class LocalClusterTest {
         }
     }
 
+    /**
+     * Each local node has a host name of its own, as EC2 nodes do: what {@code hostname}, {@code uname -n} and
+     * {@code $HOSTNAME} say over SSH is the name it registered, and no two nodes say the same.
+     */
+    @Test
+    void eachNodeAnswersHostnameWithTheNameItRegistered() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String name = "hosts-" + System.nanoTime();
+        try (Session session = session(out)) {
+            Cluster cluster = session.cluster();
+            cluster.launch(Map.of("name", name, "dataNodes", 2, "clientNodes", 0));
+            try {
+                cluster.await(Map.of("every", "1s", "timeout", "2m"));
+                var result = cluster.getNodes().run(Map.of("quiet", true, "check", true),
+                        "hostname; uname -n; echo \"$HOSTNAME\"; uname -a; hostname -s");
+                Map<String, String> registered = new java.util.HashMap<>();
+                for (Map<String, Object> row : session.registry().sql("SELECT n.role || '-' || n.node_number AS node,"
+                        + " n.hostname, host(n.ip) AS ip FROM spotsh.nodes n JOIN spotsh.tests t ON t.id = n.test_id"
+                        + " WHERE t.name = ?", name)) {
+                    registered.put((String) row.get("node"), (String) row.get("hostname"));
+                    assertEquals("ip-" + ((String) row.get("ip")).replace('.', '-') + ".local", row.get("hostname"), row.toString());
+                }
+                assertEquals(Set.of("data-1", "data-2"), registered.keySet());
+                Set<String> answered = new HashSet<>();
+                for (var node : result.getOk()) {
+                    List<String> lines = node.getStdout().lines().toList();
+                    String hostname = registered.get(node.getName());
+                    assertEquals(List.of(hostname, hostname, hostname), lines.subList(0, 3), node.getName() + ": " + lines);
+                    assertTrue((" " + lines.get(3) + " ").contains(" " + hostname + " "), "uname -a: " + lines.get(3));
+                    assertEquals(hostname.substring(0, hostname.indexOf('.')), lines.get(4));
+                    answered.add(lines.get(0));
+                }
+                assertEquals(2, answered.size(), "two nodes, two host names: " + answered);
+                assertTrue(!answered.contains(java.net.InetAddress.getLocalHost().getHostName()), answered.toString());
+            } finally {
+                cluster.terminate();
+            }
+        }
+    }
+
+    /** A dry run on the local cloud: the table with its list prices, nothing launched, no test left, no requests file. */
+    @Test
+    void aLocalDryRunPrintsTheTableWithTheOnDemandListPrice() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String name = "dry-" + System.nanoTime();
+        Path results = state.resolve("dry-results");
+        try (Session session = session(out)) {
+            Cluster cluster = session.cluster();
+            cluster.setResultsDir(results);
+            cluster.launch(Map.of("name", name, "dataNodes", 2, "clientNodes", 1, "instanceType", "m1.xlarge",
+                    "dryRun", true));
+            String said = out.toString(StandardCharsets.UTF_8);
+            for (String role : List.of("data", "client")) {
+                String row = said.lines().filter(l -> l.matches("\\S+ \\S+ " + role + " .*")).findFirst().orElse("");
+                String[] cells = row.substring(20).split(" {2,}");
+                assertEquals(List.of(role, role.equals("data") ? "2" : "1", "m1.xlarge", "on-demand", "0.3500",
+                        "not checked: local has no dry run", "-"), List.of(cells[0], cells[1], cells[2], cells[4],
+                        cells[6], cells[7], cells[8]), row);
+                assertTrue(cells[3].matches("local-[abc]") && Double.parseDouble(cells[5]) > 0, row);
+                assertTrue(cells[9].startsWith("test=" + name + " role=" + role + " "), row);
+            }
+            assertTrue(said.contains("dry run: 3 instances, about $"), said);
+            assertEquals(List.of(), session.registry().sql("SELECT name FROM spotsh.tests WHERE name = ?", name));
+            assertTrue(!Files.exists(results.resolve(name)), "no requests to keep: the local cloud has no dry run");
+            try (LocalProvider local = new LocalProvider(new StateDir(state), Map.of())) {
+                assertEquals(List.of(), local.tagged().stream().filter(i -> name.equals(i.test())).toList());
+            }
+        }
+    }
+
     /** The fan-out's tour plan as a user runs it: launch, run, put, run again, get, terminate, nothing left. */
     @Test
     void theLocalDemoPlanRunsEveryFanOutVerbAndLeavesNothing() throws Exception {

@@ -53,9 +53,14 @@ final class AwsDryRun {
             requests.add(fleet.toString());
             leftBehind = checkFleet(template, fleet, refusals);
         }
-        double hourly = plan.count() * prices.latest(plan.zone(), plan.primaryType());
+        double spot = prices.latest(plan.zone(), plan.primaryType());
+        double hourly = plan.count() * spot;
         String verdict = (refusals.isEmpty() ? "would succeed: " + plan.label() : String.join("; ", refusals)) + leftBehind;
-        return new DryRun.Plan(requests, refusals.isEmpty(), verdict, hourly);
+        // no price history is 0 from SpotPrices, never a real price; the on-demand price is OnDemandPrices' to tell
+        DryRun.Asked asked = new DryRun.Asked(plan.request().role(), plan.count(),
+                String.join("|", plan.options().instanceTypes()), plan.zone(), plan.request().maxPrice(),
+                spot > 0 ? spot : null, null, plan.tags(), plan.image());
+        return new DryRun.Plan(requests, refusals.isEmpty(), verdict, hourly, asked);
     }
 
     /** Creates the real template, asks the fleet in dry run over it (once EC2 shows the template), deletes it. */

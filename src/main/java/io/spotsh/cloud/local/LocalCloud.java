@@ -295,7 +295,7 @@ final class LocalCloud implements Closeable {
         }
         Process process;
         try {
-            process = NodeProcesses.boot(id, sandbox(id));
+            process = NodeProcesses.boot(id, i.ip, sandbox(id));
         } catch (IOException e) {
             log.log("cannot run the userdata of " + id + ": " + e.getMessage());
             return;

@@ -67,12 +67,15 @@ final class NodeProcesses {
     }
 
     /**
-     * The environment a process of this instance starts with, as on a fresh node (nothing of the daemon's but PATH),
-     * with the commands of the Java tools installed for local nodes first on PATH.
+     * The environment a process of this instance starts with, as on a fresh node (nothing of the daemon's but PATH):
+     * the node's own {@code hostname} and {@code uname} first on PATH, then the commands of the Java tools installed
+     * for local nodes, and {@code HOSTNAME} its host name.
      */
-    static Map<String, String> environment(String instanceId, Sandbox sandbox) {
+    static Map<String, String> environment(String instanceId, String ip, Sandbox sandbox) {
         Map<String, String> env = new LinkedHashMap<>();
-        env.put("PATH", sandbox.toolsBin + File.pathSeparator + System.getenv().getOrDefault("PATH", DEFAULT_PATH));
+        env.put("PATH", sandbox.bin() + File.pathSeparator + sandbox.toolsBin + File.pathSeparator
+                + System.getenv().getOrDefault("PATH", DEFAULT_PATH));
+        env.put("HOSTNAME", Sandbox.hostname(ip));
         env.put("HOME", sandbox.home().toString());
         env.put("USER", "root");
         env.put("LOGNAME", "root");
@@ -85,10 +88,10 @@ final class NodeProcesses {
     }
 
     /** Runs the instance's userdata with {@code /bin/sh} in a new session, output to cloud-init-output.log. */
-    static Process boot(String instanceId, Sandbox sandbox) throws IOException {
+    static Process boot(String instanceId, String ip, Sandbox sandbox) throws IOException {
         ProcessBuilder pb = new ProcessBuilder("setsid", "/bin/sh", sandbox.userData().toString());
         pb.environment().clear();
-        pb.environment().putAll(environment(instanceId, sandbox));
+        pb.environment().putAll(environment(instanceId, ip, sandbox));
         pb.environment().put("SPOTSH_METADATA_DIR", sandbox.metaData().toString());
         pb.directory(sandbox.root.toFile());
         pb.redirectInput(new File("/dev/null"));

@@ -53,7 +53,7 @@ final class SandboxCommand implements Command {
                 vars.put(name, value);
             }
         });
-        vars.putAll(NodeProcesses.environment(node.id(), node.sandbox()));
+        vars.putAll(NodeProcesses.environment(node.id(), node.ip(), node.sandbox()));
         Process p = pb.start();
         process = p;
         node.sessions().add(NodeProcesses.sessionOf(p));

@@ -65,6 +65,10 @@ class AwsPricingTest extends OnMoto {
             DryRun.Plan plan = aws.dryRun(request);
             assertTrue(plan.wouldLaunch(), plan.verdict());
             assertEquals(2.0, plan.hourlyUsd(), 1e-9, "40 × $0.05");
+            assertEquals(new DryRun.Asked("data", 40, AwsTestKit.TYPE, "us-east-1a", 0.08, 0.05, null,
+                    plan.asked().tags(), AwsTestKit.ami(raw)), plan.asked(), "what the table shows");
+            assertEquals(request.test(), plan.asked().tags().get(io.spotsh.cloud.Tags.TEST));
+            assertEquals("data", plan.asked().tags().get(io.spotsh.cloud.Tags.ROLE));
             assertEquals(2, plan.requests().size());
             assertTrue(plan.requests().get(0).startsWith("CreateLaunchTemplateRequest"), plan.requests().get(0));
             assertTrue(plan.requests().get(0).contains("KeyName=perf"), plan.requests().get(0));
