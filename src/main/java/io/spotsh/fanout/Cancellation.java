@@ -49,6 +49,11 @@ public final class Cancellation {
         return reason;
     }
 
+    /** The cause a node stopped by this cancellation reports: the overall deadline, or cancelled. */
+    FailureCause cause() {
+        return stage == FailureStage.TIMEOUT ? FailureCause.DEADLINE : FailureCause.CANCELLED;
+    }
+
     /** Runs {@code callback} on cancellation (at once if already cancelled) until the registration is closed. */
     public synchronized Registration onCancel(Runnable callback) {
         if (stage != null) {
@@ -75,7 +80,7 @@ public final class Cancellation {
 
     /** The failure a node reports when this cancellation stopped it. */
     public FanoutException failure(Target target) {
-        return new FanoutException(reason, target, stage, false, null);
+        return new FanoutException(reason, target, stage, cause(), false, null);
     }
 
     /** A registered callback; closing it removes the callback. */

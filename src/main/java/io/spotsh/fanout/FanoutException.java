@@ -9,6 +9,7 @@ public class FanoutException extends RuntimeException {
     private final Target target;
     private final FailureStage stage;
     private final boolean retryable;
+    private final FailureCause why;
 
     public FanoutException(String message) {
         this(message, null, null, false, null);
@@ -23,10 +24,22 @@ public class FanoutException extends RuntimeException {
      *                  open), so trying again cannot run it twice
      */
     public FanoutException(String message, Target target, FailureStage stage, boolean retryable, Throwable cause) {
+        this(message, target, stage, null, retryable, cause);
+    }
+
+    /** A node-level failure with its {@link FailureCause}, which the run's summary counts. */
+    public FanoutException(String message, Target target, FailureStage stage, FailureCause why, boolean retryable,
+                           Throwable cause) {
         super(target == null ? message : target.describe() + ": " + message, cause);
         this.target = target;
         this.stage = stage;
         this.retryable = retryable;
+        this.why = why;
+    }
+
+    /** Why the node failed, or null when the failure site did not say (then its stage implies one). */
+    public FailureCause why() {
+        return why;
     }
 
     /** The node this failure belongs to, or null for an engine-level failure. */

@@ -35,6 +35,7 @@ public final class FanoutSettings {
     private final List<String> sadcPaths;
     private final List<String> kexAlgorithms;
     private final boolean residentShell;
+    private final boolean loadAwareTimeouts;
 
     private FanoutSettings(Builder b) {
         this.clusterKey = b.clusterKey;
@@ -53,6 +54,7 @@ public final class FanoutSettings {
         this.sadcPaths = b.sadcPaths;
         this.kexAlgorithms = b.kexAlgorithms;
         this.residentShell = b.residentShell;
+        this.loadAwareTimeouts = b.loadAwareTimeouts;
     }
 
     public static Builder builder() {
@@ -136,6 +138,14 @@ public final class FanoutSettings {
         return residentShell;
     }
 
+    /**
+     * Whether the connect timeout stretches when this machine's load average is far above its cores (over twice:
+     * by load / (2 × cores), at most 4 times), so slow nodes are not taken for dead ones; on by default.
+     */
+    public boolean loadAwareTimeouts() {
+        return loadAwareTimeouts;
+    }
+
     /** Channels one node's steps may open at once: the resident shell keeps one of sshd's sessions for itself. */
     int channelsPerCommand() {
         return residentShell ? Math.max(1, maxChannelsPerNode - 1) : maxChannelsPerNode;
@@ -164,6 +174,7 @@ public final class FanoutSettings {
         private List<String> sadcPaths = SADC_PATHS;
         private List<String> kexAlgorithms;
         private boolean residentShell = true;
+        private boolean loadAwareTimeouts = true;
 
         private Builder() {
         }
@@ -239,6 +250,11 @@ public final class FanoutSettings {
 
         public Builder residentShell(boolean value) {
             residentShell = value;
+            return this;
+        }
+
+        public Builder loadAwareTimeouts(boolean value) {
+            loadAwareTimeouts = value;
             return this;
         }
 

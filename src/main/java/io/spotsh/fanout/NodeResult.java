@@ -19,6 +19,7 @@ public final class NodeResult {
     private final Duration duration;
     private final FailureStage stage;
     private final String error;
+    private final FailureCause why;
 
     private NodeResult(Builder b) {
         this.target = b.target;
@@ -33,12 +34,14 @@ public final class NodeResult {
         this.duration = b.duration;
         this.stage = b.stage;
         this.error = b.error;
+        this.why = b.why;
     }
 
     /** A node that failed before or outside its command: nothing ran, or what ran is unknown. */
-    static NodeResult failed(Target target, FailureStage stage, String error, Duration duration) {
+    static NodeResult failed(Target target, FailureStage stage, FailureCause why, String error, Duration duration) {
         Builder b = new Builder(target, duration);
         b.stage = stage;
+        b.why = why;
         b.error = error;
         return b.build();
     }
@@ -144,6 +147,41 @@ public final class NodeResult {
         return error;
     }
 
+    /**
+     * Why it failed, in a few words, or null when it succeeded: {@code exit 3}, {@code signal KILL}, or a
+     * {@link FailureCause} label such as {@code connection refused} or {@code peer dead (keepalives unanswered)}.
+     * {@link RunResult#summary()} counts failures by phase and cause.
+     */
+    public String getCause() {
+        if (isOk()) {
+            return null;
+        }
+        if (stage == FailureStage.EXEC && why == null && exitStatus != null) {
+            return "exit " + exitStatus;
+        }
+        if (stage == FailureStage.EXEC && why == null && signal != null) {
+            return "signal " + signal;
+        }
+        return getFailureCause().label();
+    }
+
+    /** The {@link FailureCause} (EXIT or SIGNAL for a command's own failure), or null when it succeeded. */
+    public FailureCause getFailureCause() {
+        if (isOk()) {
+            return null;
+        }
+        if (why != null) {
+            return why;
+        }
+        if (stage == FailureStage.EXEC && exitStatus != null) {
+            return FailureCause.EXIT;
+        }
+        if (stage == FailureStage.EXEC && signal != null) {
+            return FailureCause.SIGNAL;
+        }
+        return FailureCause.of(stage);
+    }
+
     public boolean isOk() {
         return stage == null;
     }
@@ -176,7 +214,7 @@ public final class NodeResult {
 
     @Override
     public String toString() {
-        return target.name() + ": " + getStatus() + (error == null ? "" : " (" + error + ")");
+        return target.name() + ": " + getStatus() + (error == null ? "" : " (" + getCause() + ": " + error + ")");
     }
 
     /** Collects a result's parts; the engine fills in what it learned. */
@@ -193,6 +231,7 @@ public final class NodeResult {
         long bytes;
         FailureStage stage;
         String error;
+        FailureCause why;
 
         private Builder(Target target, Duration duration) {
             this.target = target;

@@ -56,11 +56,11 @@ final class OnNodes {
                         interrupted = true;
                         token.cancel(FailureStage.CANCELLED, "interrupted");
                     } catch (ExecutionException e) {
-                        result = NodeResult.failed(targets.get(i), FailureStage.EXEC, "internal error: " + e.getCause(), Duration.ZERO);
+                        result = NodeResult.failed(targets.get(i), FailureStage.EXEC, FailureCause.INTERNAL, "internal error: " + e.getCause(), Duration.ZERO);
                     }
                 }
                 results.add(result != null ? result : NodeResult.failed(targets.get(i), token.stage(),
-                        token.reason() + " (the node did not wind up in time)", Duration.ZERO));
+                        token.cause(), token.reason() + " (the node did not wind up in time)", Duration.ZERO));
             }
         } finally {
             if (deadlineTimer != null) {

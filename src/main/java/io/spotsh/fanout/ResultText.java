@@ -15,7 +15,7 @@ import java.util.TreeMap;
 /** The text forms of a {@link RunResult}: table rows, CSV, the summary line and the failure list of check(). */
 final class ResultText {
     private static final String[] CSV_COLUMNS = {"node", "host", "port", "status", "exit_status", "signal", "phase",
-            "seconds", "bytes", "mb_per_s", "stdout_bytes", "stderr_bytes", "error", "stderr_last_line"};
+            "seconds", "bytes", "mb_per_s", "stdout_bytes", "stderr_bytes", "cause", "error", "stderr_last_line"};
     private static final int STDERR_TAIL_LINES = 3;
 
     private ResultText() {
@@ -52,7 +52,7 @@ final class ResultText {
                         r.getSignal(), r.getPhase() == null ? "" : r.getPhase().label(),
                         String.format("%.3f", r.getSeconds()), r.getBytes(),
                         String.format("%.2f", r.getMegabytesPerSecond()), r.getStdoutBytes(), r.getStderrBytes(),
-                        r.getError(), NodeResult.lastLine(r.getStderr()));
+                        r.getCause(), r.getError(), NodeResult.lastLine(r.getStderr()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -65,10 +65,8 @@ final class ResultText {
         StringBuilder s = new StringBuilder(result.getOperation()).append(" — ").append(result.size())
                 .append(result.size() == 1 ? " node: " : " nodes: ").append(result.size() - failed.size()).append(" ok");
         if (!failed.isEmpty()) {
-            Map<String, Integer> byPhase = new TreeMap<>();
-            failed.forEach(r -> byPhase.merge(r.getPhase().label(), 1, Integer::sum));
             s.append(", ").append(failed.size()).append(" failed (");
-            byPhase.forEach((phase, n) -> s.append(phase).append(' ').append(n).append(", "));
+            causes(failed).forEach((cause, n) -> s.append(cause).append(" ×").append(n).append(", "));
             s.setLength(s.length() - 2);
             s.append(')');
         }
@@ -79,6 +77,16 @@ final class ResultText {
         return s.toString();
     }
 
+    /** Failed nodes counted by phase and cause, {@code connect: connection refused} → 2, most frequent first. */
+    static Map<String, Integer> causes(List<NodeResult> failed) {
+        Map<String, Integer> counts = new TreeMap<>();
+        failed.forEach(r -> counts.merge(r.getPhase().label() + ": " + r.getCause(), 1, Integer::sum));
+        Map<String, Integer> sorted = new LinkedHashMap<>();
+        counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+        return sorted;
+    }
+
     /** Every failed node: name, host, status, phase, reason and the last lines of stderr. */
     static String failures(RunResult result) {
         List<NodeResult> failed = result.getFailed();
@@ -86,7 +94,7 @@ final class ResultText {
                 .append(" nodes failed: ").append(result.getOperation());
         for (NodeResult r : failed) {
             s.append("\n  ").append(r.getTarget().describe()).append(": ").append(r.getStatus())
-                    .append(" [").append(r.getPhase().label()).append("]");
+                    .append(" [").append(r.getPhase().label()).append(": ").append(r.getCause()).append("]");
             if (r.getError() != null) {
                 s.append(" ").append(r.getError());
             }

@@ -148,7 +148,14 @@ public final class RunResult implements Iterable<NodeResult>, Tabular {
         return this;
     }
 
-    /** {@code run: uname -a — 300 nodes: 297 ok, 3 failed (connect 2, exec 1) in 1.42 s}. */
+    /** Failed nodes counted by phase and cause ({@code "connect: connection refused": 2}), most frequent first. */
+    public Map<String, Integer> getFailureCauses() {
+        return ResultText.causes(getFailed());
+    }
+
+    /**
+     * {@code run: uname -a — 300 nodes: 297 ok, 3 failed (connect: connection refused ×2, exec: exit 1 ×1) in 1.42 s}.
+     */
     public String summary() {
         return ResultText.summary(this);
     }

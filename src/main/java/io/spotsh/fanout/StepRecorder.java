@@ -34,6 +34,7 @@ final class StepRecorder {
         } catch (RuntimeException e) {
             result = done();
             result.stage = FailureStage.EXEC;
+            result.why = FailureCause.INTERNAL;
             result.error = "internal error: " + e;
         }
         return result.build();
@@ -60,6 +61,7 @@ final class StepRecorder {
 
     private static NodeResult.Builder failed(NodeResult.Builder result, FanoutException e) {
         result.stage = e.stage() == null ? FailureStage.EXEC : e.stage();
+        result.why = e.why();
         result.error = e.reason();
         return result;
     }

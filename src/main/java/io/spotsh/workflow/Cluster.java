@@ -389,7 +389,9 @@ public final class Cluster implements AutoCloseable {
     }
 
     private Waiter waiter(Waiter.Settings settings) {
-        return new Waiter(records, registeredNodes, launcher, statusLine, log, settings);
+        TestRun r = run;
+        return new Waiter(records, registeredNodes, launcher, statusLine, log, settings,
+                r == null ? null : resultsDir.resolve(r.name).resolve("await.log"));
     }
 
     /** The shell lets an operator fix a failed sanity check; a plan fails on it. */

@@ -8,9 +8,15 @@ import io.spotsh.common.StatusLine;
 import io.spotsh.registry.TestRecords;
 import io.spotsh.registry.TestRecords.InstanceRow;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,9 +60,17 @@ final class Waiter {
     private final StatusLine statusLine;
     private final Log log;
     private final Settings settings;
+    private final Path fullLog;
 
     /** {@code launcher} replaces the overdue; {@code statusLine} shows progress live while waiting. */
     Waiter(TestRecords records, RegisteredNodes nodes, Launcher launcher, StatusLine statusLine, Log log, Settings settings) {
+        this(records, nodes, launcher, statusLine, log, settings, null);
+    }
+
+    /** {@code fullLog}: the test's await log, where id lists too long for a line are written whole (or null). */
+    Waiter(TestRecords records, RegisteredNodes nodes, Launcher launcher, StatusLine statusLine, Log log, Settings settings,
+           Path fullLog) {
+        this.fullLog = fullLog;
         this.records = records;
         this.nodes = nodes;
         this.launcher = launcher;
@@ -69,6 +83,7 @@ final class Waiter {
         long start = System.nanoTime();
         long deadline = start + settings.timeout().toNanos();
         Set<String> told = new HashSet<>();
+        Map<String, List<String>> lastTold = new HashMap<>();
         try (SshProbe probe = new SshProbe(32, Duration.ofSeconds(2))) {
             while (true) {
                 refreshFromCloud(run);
@@ -83,12 +98,8 @@ final class Waiter {
                 List<String> overdue = new ArrayList<>();
                 for (RoleView v : roles.values()) {
                     log.log("I see " + v.registered + "/" + v.expected.size() + " " + v.role + " servers reporting...");
-                    if (!v.missing.isEmpty()) {
-                        log.log("Missing Instances: " + String.join(",", v.missing));
-                    }
-                    if (!v.silent.isEmpty()) {
-                        log.log("Not answering SSH: " + String.join(",", v.silent));
-                    }
+                    tell(run, v.role, "Missing Instances", v.missing, lastTold);
+                    tell(run, v.role, "Not answering SSH", v.silent, lastTold);
                     done &= v.missing.isEmpty() && v.silent.isEmpty();
                     overdue.addAll(v.overdue);
                 }
@@ -116,6 +127,41 @@ final class Waiter {
         } finally {
             statusLine.clear();
         }
+    }
+
+    /**
+     * One id list of the await lines: shortened past {@value MissingIds#FULL_UP_TO} ids; the full list then goes
+     * to the test's await log, and to the registry's events whenever it changed.
+     */
+    private void tell(TestRun run, String role, String label, List<String> ids, Map<String, List<String>> lastTold) {
+        if (ids.isEmpty()) {
+            lastTold.remove(role + label);
+            return;
+        }
+        log.log(MissingIds.line(label, ids, hint(label)));
+        if (!MissingIds.shortened(ids)) {
+            return;
+        }
+        String full = label + " (" + role + ", " + ids.size() + "): " + String.join(",", ids);
+        if (fullLog != null) {
+            try {
+                Files.createDirectories(fullLog.getParent());
+                Files.writeString(fullLog, OffsetDateTime.now().withNano(0) + " " + full + "\n", StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                log.log("cannot write the full list to " + fullLog + ": " + e.getMessage());
+            }
+        }
+        if (!ids.equals(lastTold.put(role + label, List.copyOf(ids)))) {
+            records.event(run.name, label.equals("Missing Instances") ? "missing" : "not-answering-ssh", role, null, full);
+        }
+    }
+
+    private String hint(String label) {
+        if (label.equals("Missing Instances")) {
+            return MissingIds.MISSING_HINT;
+        }
+        return fullLog != null ? fullLog + " lists them all" : "the registry's events list them all";
     }
 
     private void showStatus(TestRun run, Map<String, RoleView> roles, long start, int refused) {
@@ -221,15 +267,15 @@ final class Waiter {
         }
     }
 
-    private static String summary(Map<String, RoleView> roles) {
+    private String summary(Map<String, RoleView> roles) {
         List<String> parts = new ArrayList<>();
         for (RoleView v : roles.values()) {
             if (!v.missing.isEmpty()) {
                 parts.add(v.missing.size() + " of " + v.expected.size() + " " + v.role + " nodes (never reported: "
-                        + String.join(",", v.missing) + ")");
+                        + MissingIds.shown(v.missing, MissingIds.MISSING_HINT) + ")");
             }
             if (!v.silent.isEmpty()) {
-                parts.add(v.silent.size() + " " + v.role + " nodes not answering SSH (" + String.join(",", v.silent) + ")");
+                parts.add(v.silent.size() + " " + v.role + " nodes not answering SSH (" + MissingIds.shown(v.silent, hint("Not answering SSH")) + ")");
             }
         }
         return String.join("; ", parts);

@@ -33,7 +33,7 @@ public final class CannedResults {
 
     /** A node the command never reached. */
     public static NodeResult unreachable(String name, String host, String error) {
-        return NodeResult.failed(target(name, host), FailureStage.CONNECT, error, Duration.ofSeconds(10));
+        return NodeResult.failed(target(name, host), FailureStage.CONNECT, FailureCause.CONNECT_TIMEOUT, error, Duration.ofSeconds(10));
     }
 
     public static RunResult of(String command, List<NodeResult> results) {

@@ -45,7 +45,7 @@ class FanoutFailureTest {
     @Test
     void blackHoledAndClosedNodesFailByPhaseWhileTheOthersFinish() throws Exception {
         try (LoopbackNodes cluster = LoopbackNodes.start(dir, 3);
-             Fanout fanout = LoopbackNodes.fanout(cluster.settings().connectTimeout(Duration.ofMillis(1500)))) {
+             Fanout fanout = LoopbackNodes.fanout(cluster.settings().connectTimeout(Duration.ofMillis(1500)).loadAwareTimeouts(false))) {
             List<Target> targets = new ArrayList<>(cluster.targets());
             targets.add(cluster.blackHole("data-4", "127.0.0.44"));
             targets.add(cluster.closedPort("data-5", "127.0.0.45"));
@@ -71,7 +71,7 @@ class FanoutFailureTest {
     @Test
     void blackHolesTimeOutTogetherNotOnePermitAfterAnother() throws Exception {
         try (LoopbackNodes cluster = LoopbackNodes.start(dir, 2);
-             Fanout fanout = LoopbackNodes.fanout(cluster.settings().maxHandshakes(1).connectTimeout(Duration.ofSeconds(1)))) {
+             Fanout fanout = LoopbackNodes.fanout(cluster.settings().maxHandshakes(1).connectTimeout(Duration.ofSeconds(1)).loadAwareTimeouts(false))) {
             List<Target> targets = new ArrayList<>();
             for (int i = 1; i <= 4; i++) {
                 targets.add(cluster.blackHole("hole-" + i, "127.0.0." + (60 + i)));

@@ -67,7 +67,7 @@ class FanoutRunTest {
         assertEquals("hello from data-4\n", ok.getStdout());
         assertEquals("warning on data-4\n", ok.getStderr());
         assertTrue(ok.getDuration().toNanos() > 0);
-        assertTrue(result.summary().contains("3 ok, 1 failed (exec 1)"), result.summary());
+        assertTrue(result.summary().contains("3 ok, 1 failed (exec: exit 3 ×1)"), result.summary());
     }
 
     @Test

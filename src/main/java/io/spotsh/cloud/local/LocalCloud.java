@@ -218,6 +218,28 @@ final class LocalCloud implements Closeable {
         NodeProcesses.kill(doomed);
     }
 
+    /**
+     * Kills ({@code up} false) or restarts the SSH server of live instances, a fault for drills: while down, the
+     * address refuses connections and open connections have dropped. Returns the ids it applied to.
+     */
+    synchronized List<String> sshServer(Collection<String> ids, boolean up) {
+        List<String> done = new ArrayList<>();
+        for (String id : ids) {
+            LocalInstance i = instances.get(id);
+            if (i == null || !i.live()) {
+                continue;
+            }
+            if (up) {
+                bindIfAnswering(i);
+            } else {
+                ssh.kill(i.ip);
+            }
+            log.log((up ? "SSH server restarted for " : "SSH server killed for ") + id);
+            done.add(id);
+        }
+        return done;
+    }
+
     /** A spot interruption of live instances, now: the notice at once, termination after {@code notice}. */
     List<Instance> reclaim(Collection<String> ids, Duration notice) {
         List<String> noticed = new ArrayList<>();

@@ -221,6 +221,7 @@ public final class LocalCloudDaemon {
             case "/zones" -> reply.put("zones", LocalZones.zones((String) body.get("instanceType")).stream().map(Wire::zone).toList());
             case "/reclaim" -> reply.put("instances", Wire.instances(cloud.reclaim(ids(body),
                     Durations.parse(body.getOrDefault("notice", "0s"), "notice"))));
+            case "/ssh" -> reply.put("ids", cloud.sshServer(ids(body), Boolean.TRUE.equals(body.get("up"))));
             case "/status" -> reply.putAll(status());
             case "/stop" -> {
                 if (Boolean.TRUE.equals(body.get("terminate"))) {

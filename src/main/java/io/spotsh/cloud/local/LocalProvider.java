@@ -133,6 +133,21 @@ public final class LocalProvider implements Provider, OnDemandPrices {
                 notice.toMillis() + "ms")).get("instances"));
     }
 
+    /**
+     * Kills the SSH server of these live instances, as {@code kill -9 sshd} on a machine would: their addresses
+     * refuse connections and their open connections drop until {@link #restartSsh}. Returns the ids it hit.
+     */
+    @SuppressWarnings("unchecked")
+    public List<String> killSsh(Collection<String> instanceIds) {
+        return (List<String>) call("/ssh", Map.of("ids", new ArrayList<>(instanceIds), "up", false)).get("ids");
+    }
+
+    /** Starts the SSH server of these live instances again (after {@link #killSsh}). Returns the ids it hit. */
+    @SuppressWarnings("unchecked")
+    public List<String> restartSsh(Collection<String> instanceIds) {
+        return (List<String>) call("/ssh", Map.of("ids", new ArrayList<>(instanceIds), "up", true)).get("ids");
+    }
+
     /** The daemon's pid, live instances, SSH addresses and memory (rssKiB, peakRssKiB); starts it if needed. */
     public Map<String, Object> status() {
         return call("/status", Map.of());

@@ -111,8 +111,16 @@ final class LocalSshServer implements Closeable {
 
     /** Stops answering on the instance's address, ends its open sessions and forgets it. */
     void remove(String ip) {
-        acceptor().unbind(new InetSocketAddress(ip, port));
+        kill(ip);
         nodes.remove(ip);
+    }
+
+    /**
+     * The instance's SSH server dies, as {@code kill -9 sshd} would: its address stops answering (connections are
+     * refused) and its open connections drop; the instance is still known, so {@link #bind} brings it back.
+     */
+    void kill(String ip) {
+        acceptor().unbind(new InetSocketAddress(ip, port));
         for (Session session : server.getActiveSessions()) {
             if (ip.equals(localIp(session))) {
                 session.close(true);

@@ -3,6 +3,7 @@ package io.spotsh.fanout.ssh;
 import javax.net.SocketFactory;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
@@ -11,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A socket that is connected, and has heard the server's first byte (SSH servers speak first), before the node
@@ -20,6 +22,7 @@ import java.net.SocketAddress;
  */
 final class GreetedSocket extends Socket {
     private InputStream in;
+    private final AtomicLong received = new AtomicLong();
 
     /** Only without a SOCKS proxy (see {@link SshSetup.DirectSockets}); with one, SSHJ connects as usual. */
     static final boolean APPLIES = SshSetup.DirectSockets.APPLIES;
@@ -49,7 +52,13 @@ final class GreetedSocket extends Socket {
         if (first < 0) {
             throw new EOFException("the server closed the connection before saying anything");
         }
-        in = new SequenceInputStream(new ByteArrayInputStream(new byte[] {(byte) first}), raw);
+        received.set(1);
+        in = new Counting(new SequenceInputStream(new ByteArrayInputStream(new byte[] {(byte) first}), raw), received);
+    }
+
+    /** Bytes received so far: the keepalives' measure of progress on the connection. */
+    long received() {
+        return received.get();
     }
 
     @Override
@@ -67,6 +76,43 @@ final class GreetedSocket extends Socket {
     @Override
     public InputStream getInputStream() throws IOException {
         return in != null ? in : super.getInputStream();
+    }
+
+    /** Counts what is read; the first byte, already counted, is read again from the sequence and not counted twice. */
+    private static final class Counting extends FilterInputStream {
+        private final AtomicLong count;
+        private boolean first = true;
+
+        Counting(InputStream in, AtomicLong count) {
+            super(in);
+            this.count = count;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                counted(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0) {
+                counted(n);
+            }
+            return n;
+        }
+
+        private void counted(int n) {
+            if (first) {
+                first = false;
+                n--;
+            }
+            count.addAndGet(n);
+        }
     }
 
     /** Hands this socket to SSHJ: its connect is then a no-op and it reads the byte already heard first. */

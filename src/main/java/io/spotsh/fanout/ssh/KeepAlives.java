@@ -8,24 +8,31 @@ import net.schmizz.sshj.connection.ConnectionException;
 import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Keeps every open connection alive from one thread (SSHJ's own keepalive costs a thread per connection): every
  * interval each connection gets a {@code keepalive@openssh.com} request; any answer, even "unsupported", proves
- * the peer alive. After too many unanswered probes the socket is closed, so the next use reopens the connection
- * instead of hanging on a dead one.
+ * the peer alive, and so does any data arriving meanwhile ({@link Liveness}: a loaded node answers late but keeps
+ * sending). After too many silent probes the socket is closed, so the next use reopens the connection instead of
+ * hanging on a dead one, and the failure says why ({@link #deathNote}).
  */
 final class KeepAlives implements AutoCloseable {
     private final ScheduledExecutorService thread;
+    private final Duration interval;
     private final int maxMisses;
     private final Map<SSHClient, Probe> watched = new ConcurrentHashMap<>();
+    private final Map<SSHClient, String> given = Collections.synchronizedMap(new WeakHashMap<>());
 
     KeepAlives(Duration interval, int maxMisses) {
+        this.interval = interval;
         this.maxMisses = maxMisses;
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "spotsh-keepalive");
@@ -36,33 +43,53 @@ final class KeepAlives implements AutoCloseable {
         thread.scheduleWithFixedDelay(this::probeAll, millis, millis, TimeUnit.MILLISECONDS);
     }
 
-    void watch(SSHClient client) {
-        watched.put(client, new Probe());
+    /** Watches a connection; {@code received} counts the bytes it has received (0 when unknown). */
+    void watch(SSHClient client, LongSupplier received) {
+        watched.put(client, new Probe(new Liveness(maxMisses), received));
     }
 
     void forget(SSHClient client) {
         watched.remove(client);
     }
 
+    /** Why this connection was given up as dead, or null when the keepalives did not end it. */
+    String deathNote(SSHClient client) {
+        return given.get(client);
+    }
+
     private void probeAll() {
         watched.forEach((client, probe) -> {
             if (!client.isConnected() || !client.getTransport().isRunning()) {
                 watched.remove(client);
-            } else if (probe.pending != null && !probe.pending.isDelivered()) {
-                if (++probe.misses >= maxMisses) {
+                return;
+            }
+            boolean answered = probe.pending != null && probe.pending.isDelivered();
+            switch (probe.liveness.tick(answered, probe.received.getAsLong(), unread(client))) {
+                case PROBE -> {
+                    try {
+                        probe.pending = client.getConnection().sendGlobalRequest("keepalive@openssh.com", true, new byte[0]);
+                    } catch (IOException e) {
+                        watched.remove(client);
+                        closeSocket(client);
+                    }
+                }
+                case DEAD -> {
                     watched.remove(client);
+                    given.put(client, probe.liveness.deathNote(interval));
                     closeSocket(client);
                 }
-            } else {
-                probe.misses = 0;
-                try {
-                    probe.pending = client.getConnection().sendGlobalRequest("keepalive@openssh.com", true, new byte[0]);
-                } catch (IOException e) {
-                    watched.remove(client);
-                    closeSocket(client);
-                }
+                case WAIT -> { }
             }
         });
+    }
+
+    private static boolean unread(SSHClient client) {
+        Socket socket = client.getSocket();
+        try {
+            return socket != null && !socket.isClosed() && socket.getInputStream().available() > 0;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Closes the raw socket: immediate, never waits on the SSH layer; SSHJ's reader then fails everything open. */
@@ -82,9 +109,15 @@ final class KeepAlives implements AutoCloseable {
         thread.shutdownNow();
     }
 
-    /** The last unanswered probe of one connection. */
+    /** The liveness of one connection and its last probe. */
     private static final class Probe {
+        final Liveness liveness;
+        final LongSupplier received;
         Promise<SSHPacket, ConnectionException> pending;
-        int misses;
+
+        Probe(Liveness liveness, LongSupplier received) {
+            this.liveness = liveness;
+            this.received = received;
+        }
     }
 }

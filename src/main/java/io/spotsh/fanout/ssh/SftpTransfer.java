@@ -19,6 +19,17 @@ final class SftpTransfer {
     private SftpTransfer() {
     }
 
+    /** Whether a transfer failed because a disk is full (ENOSPC, locally or reported by the server). */
+    static boolean diskFull(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && (m.contains("No space left on device") || m.contains("Disk quota exceeded"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Uploads to {@code remote}, or into it when it is an existing directory (as {@code cp} does). */
     static long upload(SFTPClient sftp, Path local, String remote) throws IOException {
         if (!Files.exists(local)) {

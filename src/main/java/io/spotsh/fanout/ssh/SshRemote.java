@@ -2,6 +2,7 @@ package io.spotsh.fanout.ssh;
 
 import io.spotsh.fanout.Budget;
 import io.spotsh.fanout.Cancellation;
+import io.spotsh.fanout.FailureCause;
 import io.spotsh.fanout.FailureStage;
 import io.spotsh.fanout.FanoutException;
 import io.spotsh.fanout.NodeOutput;
@@ -16,12 +17,15 @@ import net.schmizz.sshj.sftp.SFTPClient;
 import net.schmizz.sshj.userauth.UserAuthException;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -40,6 +44,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class SshRemote implements Remote {
     private static final long LIVENESS_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final OperatingSystemMXBean LOAD = ManagementFactory.getOperatingSystemMXBean();
 
     private final Target target;
     private final SshSetup setup;
@@ -100,8 +105,13 @@ final class SshRemote implements Remote {
         }
     }
 
+    /** The connect timeout, stretched on a machine under heavy load (see {@link Liveness#stretch}). */
     private int connectTimeoutMillis() {
-        return (int) Math.min(Integer.MAX_VALUE, setup.settings().connectTimeout().toMillis());
+        Duration timeout = setup.settings().connectTimeout();
+        if (setup.settings().loadAwareTimeouts()) {
+            timeout = Liveness.stretch(timeout, LOAD.getSystemLoadAverage(), LOAD.getAvailableProcessors());
+        }
+        return (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
     }
 
     @Override
@@ -133,7 +143,7 @@ final class SshRemote implements Remote {
             c.connect(target.host(), target.port());
             c.auth(target.user(), setup.authMethods(target));
             c.getSocket().setSoTimeout(0); // from here on, keepalives notice a dead peer
-            keepAlives.watch(c);
+            keepAlives.watch(c, socket != null ? socket::received : () -> 0);
             return c;
         } catch (IOException | RuntimeException e) {
             KeepAlives.closeSocket(c);
@@ -153,11 +163,12 @@ final class SshRemote implements Remote {
             return budget.token().failure(target);
         }
         if (check.refused()) {
-            return new FanoutException(check.refusal(), target, FailureStage.HOSTKEY, false, e);
+            return new FanoutException(check.refusal(), target, FailureStage.HOSTKEY, FailureCause.HOST_KEY, false, e);
         }
         if (e instanceof UserAuthException && !timedOut) {
             return new FanoutException("authentication as '" + target.user() + "' refused: " + message(e)
-                    + " (is the cluster key in the node's authorized_keys?)", target, FailureStage.AUTH, true, e);
+                    + " (is the cluster key in the node's authorized_keys?)", target, FailureStage.AUTH, FailureCause.AUTH_REFUSED,
+                    true, e);
         }
         return networkFailure(e, timedOut, timeoutMillis, "SSH handshake failed: ");
     }
@@ -169,21 +180,29 @@ final class SshRemote implements Remote {
      */
     private FanoutException networkFailure(Exception e, boolean silent, int timeoutMillis, String otherwise) {
         String seconds = String.format("%.1f s", timeoutMillis / 1000.0);
+        if (timeoutMillis > setup.settings().connectTimeout().toMillis()) {
+            seconds += String.format(" (the connect timeout stretched for load %.1f on %d cores)",
+                    LOAD.getSystemLoadAverage(), LOAD.getAvailableProcessors());
+        }
         if (silent) {
             return new FanoutException("no SSH handshake within " + seconds + " (host down, black-holed or overloaded)",
-                    target, FailureStage.CONNECT, false, e);
+                    target, FailureStage.CONNECT, FailureCause.NO_HANDSHAKE, false, e);
         }
         Throwable root = rootCause(e);
         if (root instanceof ConnectException) {
-            return new FanoutException("connection refused (sshd not running yet?)", target, FailureStage.CONNECT, true, e);
+            return new FanoutException("connection refused (sshd not running yet?)", target, FailureStage.CONNECT,
+                    FailureCause.REFUSED, true, e);
         }
         if (root instanceof SocketTimeoutException) {
-            return new FanoutException("TCP connect timed out after " + seconds, target, FailureStage.CONNECT, false, e);
+            return new FanoutException("TCP connect timed out after " + seconds, target, FailureStage.CONNECT,
+                    FailureCause.CONNECT_TIMEOUT, false, e);
         }
         if (root instanceof UnknownHostException || root instanceof NoRouteToHostException) {
-            return new FanoutException("cannot reach the host: " + message(root), target, FailureStage.CONNECT, false, e);
+            return new FanoutException("cannot reach the host: " + message(root), target, FailureStage.CONNECT,
+                    FailureCause.UNREACHABLE, false, e);
         }
-        return new FanoutException(otherwise + message(e), target, FailureStage.CONNECT, true, e);
+        return new FanoutException(otherwise + message(e), target, FailureStage.CONNECT, FailureCause.HANDSHAKE_FAILED,
+                true, e);
     }
 
     @Override
@@ -198,7 +217,8 @@ final class SshRemote implements Remote {
             session.start(command);
         } catch (IOException e) {
             dropIfBroken(c);
-            throw new FanoutException("cannot open a session channel: " + message(e), target, FailureStage.EXEC, true, e);
+            throw new FanoutException("cannot open a session channel: " + message(e), target, FailureStage.EXEC,
+                    FailureCause.CHANNEL, true, e);
         }
         try (Cancellation.Registration ignored = budget.token().onCancel(session::wake)) {
             if (!awaitEnd(session, c, budget)) {
@@ -212,13 +232,13 @@ final class SshRemote implements Remote {
         if (!session.isOpened() && session.abandonIfNotSent()) {
             // refused, or the connection ended first: the command never went out, so this may be retried
             throw new FanoutException("cannot open a session channel: " + session.openFailure(), target, FailureStage.EXEC,
-                    true, session.error());
+                    FailureCause.CHANNEL, true, session.error());
         }
         if (session.startFailure() != null) {
             closeLater(session);
             throw new FanoutException(session.startFailure(), target, FailureStage.EXEC, false, null);
         }
-        return exitOf(session);
+        return exitOf(session, c);
     }
 
     /**
@@ -245,14 +265,14 @@ final class SshRemote implements Remote {
                 dropIfSame(c);
                 if (session.abandonIfNotSent()) {
                     throw new FanoutException("cannot open a session channel: the connection was lost", target,
-                            FailureStage.EXEC, true, null);
+                            FailureStage.EXEC, FailureCause.CHANNEL, true, null);
                 }
-                throw new FanoutException("connection lost while the command ran", target, FailureStage.EXEC, false, null);
+                throw lost(c, "connection lost while the command ran", null);
             }
             if (!session.isOpened() && System.nanoTime() - start > openTimeout && session.abandonIfNotSent()) {
                 dropIfSame(c);
                 throw new FanoutException(String.format("cannot open a session channel: no answer within %.1f s",
-                        openTimeout / 1e9), target, FailureStage.EXEC, true, null);
+                        openTimeout / 1e9), target, FailureStage.EXEC, FailureCause.CHANNEL, true, null);
             }
         }
     }
@@ -268,7 +288,7 @@ final class SshRemote implements Remote {
             // the command never went out: nothing to signal; the channel is closed when the server confirms it
             return cancelled ? budget.token().failure(target) : new FanoutException(String.format(
                     "timed out after %.1f s before the server opened a channel", budget.commandTimeoutNanos() / 1e9),
-                    target, FailureStage.TIMEOUT, false, null);
+                    target, FailureStage.TIMEOUT, FailureCause.COMMAND_TIMEOUT, false, null);
         }
         long grace = setup.settings().killGrace().toNanos();
         signal(session, Signal.TERM);
@@ -287,7 +307,7 @@ final class SshRemote implements Remote {
             return budget.token().failure(target);
         }
         return new FanoutException(String.format("timed out after %.1f s (sent TERM%s)", budget.commandTimeoutNanos() / 1e9,
-                session.isFinished() ? "" : ", KILL"), target, FailureStage.TIMEOUT, false, null);
+                session.isFinished() ? "" : ", KILL"), target, FailureStage.TIMEOUT, FailureCause.COMMAND_TIMEOUT, false, null);
     }
 
     private static void signal(PushSession session, Signal signal) {
@@ -388,8 +408,11 @@ final class SshRemote implements Remote {
                     shell.markBroken();
                     shell.release();
                     dropIfBroken(c);
-                    throw new FanoutException(how != null ? "the node's shell ended (" + how + ") while the command"
-                            + " ran" : "connection lost while the command ran", target, FailureStage.EXEC, false, null);
+                    if (how == null) {
+                        throw lost(c, "connection lost while the command ran", null);
+                    }
+                    throw new FanoutException("the node's shell ended (" + how + ") while the command ran", target,
+                            FailureStage.EXEC, FailureCause.CONNECTION_LOST, false, null);
                 }
                 if (left <= LIVENESS_NANOS || budget.token().isCancelled()) {
                     throw stopResident(shell, job, c, budget);
@@ -427,7 +450,7 @@ final class SshRemote implements Remote {
             return budget.token().failure(target);
         }
         return new FanoutException(String.format("timed out after %.1f s (sent TERM%s)", budget.commandTimeoutNanos() / 1e9,
-                killed ? ", KILL" : ""), target, FailureStage.TIMEOUT, false, null);
+                killed ? ", KILL" : ""), target, FailureStage.TIMEOUT, FailureCause.COMMAND_TIMEOUT, false, null);
     }
 
     /**
@@ -452,10 +475,9 @@ final class SshRemote implements Remote {
         }
     }
 
-    private Exit exitOf(PushSession session) {
+    private Exit exitOf(PushSession session, SSHClient c) {
         if (session.error() != null && session.getExitStatus() == null) {
-            throw new FanoutException("connection lost while the command ran: " + message(session.error()), target,
-                    FailureStage.EXEC, false, session.error());
+            throw lost(c, "connection lost while the command ran: " + message(session.error()), session.error());
         }
         Signal signal = session.getExitSignal();
         return new Exit(session.getExitStatus(), signal == null ? null : signal.toString());
@@ -468,7 +490,7 @@ final class SshRemote implements Remote {
 
     @Override
     public long download(String remotePath, Path localDir, Budget budget) {
-        return transfer(budget, "get " + remotePath, sftp -> SftpTransfer.download(sftp, remotePath, localDir.resolve(target.name())));
+        return transfer(budget, "get " + remotePath + " -> " + localDir.resolve(target.name()), sftp -> SftpTransfer.download(sftp, remotePath, localDir.resolve(target.name())));
     }
 
     /** One SFTP channel for one transfer, closed (from another thread) on cancellation or timeout. */
@@ -479,7 +501,8 @@ final class SshRemote implements Remote {
             sftp = c.newSFTPClient();
         } catch (IOException e) {
             dropIfBroken(c);
-            throw new FanoutException("cannot start SFTP: " + message(e), target, FailureStage.TRANSFER, true, e);
+            throw new FanoutException("cannot start SFTP: " + message(e), target, FailureStage.TRANSFER,
+                    FailureCause.TRANSFER, true, e);
         }
         AtomicBoolean timedOut = new AtomicBoolean();
         ScheduledFuture<?> watchdog = budget.commandTimeoutNanos() == Budget.UNLIMITED ? null : timers.schedule(() -> {
@@ -492,9 +515,17 @@ final class SshRemote implements Remote {
             budget.checkRunning(target);
             if (timedOut.get()) {
                 throw new FanoutException(String.format("transfer timed out after %.1f s", budget.commandTimeoutNanos() / 1e9),
-                        target, FailureStage.TIMEOUT, false, e);
+                        target, FailureStage.TIMEOUT, FailureCause.COMMAND_TIMEOUT, false, e);
             }
-            throw new FanoutException(what + ": " + message(e), target, FailureStage.TRANSFER, false, e);
+            if (SftpTransfer.diskFull(e)) {
+                throw new FanoutException(what + ": " + message(e), target, FailureStage.TRANSFER, FailureCause.DISK_FULL,
+                        false, e);
+            }
+            if (!alive(c)) {
+                throw lost(c, what + ": " + message(e), e);
+            }
+            throw new FanoutException(what + ": " + message(e), target, FailureStage.TRANSFER, FailureCause.TRANSFER,
+                    false, e);
         } finally {
             if (watchdog != null) {
                 watchdog.cancel(false);
@@ -506,7 +537,8 @@ final class SshRemote implements Remote {
     private SSHClient connected() {
         SSHClient c = client;
         if (!alive(c)) {
-            throw new FanoutException("the connection dropped", target, FailureStage.CONNECT, true, null);
+            throw new FanoutException("the connection dropped", target, FailureStage.CONNECT, FailureCause.CONNECTION_LOST,
+                    true, null);
         }
         return c;
     }
@@ -554,6 +586,19 @@ final class SshRemote implements Remote {
         } catch (Exception ignored) {
             // closing is best effort; the socket is what matters and it is closed
         }
+    }
+
+    /**
+     * The connection ended under a running step: named a dead peer when the keepalives gave it up (with why),
+     * else a lost connection.
+     */
+    private FanoutException lost(SSHClient c, String what, Throwable e) {
+        String note = c == null ? null : keepAlives.deathNote(c);
+        if (note != null) {
+            return new FanoutException(what + ": the peer is dead (" + note + ")", target, FailureStage.EXEC,
+                    FailureCause.PEER_DEAD, false, e);
+        }
+        return new FanoutException(what, target, FailureStage.EXEC, FailureCause.CONNECTION_LOST, false, e);
     }
 
     private static Throwable rootCause(Throwable e) {

@@ -1,0 +1,85 @@
+package io.spotsh.fanout.ssh;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static io.spotsh.fanout.ssh.Liveness.Verdict.DEAD;
+import static io.spotsh.fanout.ssh.Liveness.Verdict.PROBE;
+import static io.spotsh.fanout.ssh.Liveness.Verdict.WAIT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The slow-vs-dead rule, driven tick by tick: no clock, no sleeping. */
+class LivenessTest {
+    @Test
+    void answeredProbesKeepTheConnectionAlive() {
+        Liveness l = new Liveness(3);
+        assertEquals(PROBE, l.tick(false, 100, false));
+        for (int i = 0; i < 10; i++) {
+            assertEquals(PROBE, l.tick(true, 100, false));
+        }
+    }
+
+    @Test
+    void silentTicksInARowMakeItDeadOnlyAtTheLimit() {
+        Liveness l = new Liveness(3);
+        assertEquals(PROBE, l.tick(false, 100, false));
+        assertEquals(WAIT, l.tick(false, 100, false));
+        assertEquals(WAIT, l.tick(false, 100, false));
+        assertEquals(2, l.misses());
+        assertEquals(DEAD, l.tick(false, 100, false));
+    }
+
+    @Test
+    void aSlowPeerThatKeepsSendingIsNeverDeadHoweverLateItsAnswer() {
+        Liveness l = new Liveness(3);
+        assertEquals(PROBE, l.tick(false, 0, false));
+        long received = 0;
+        for (int i = 0; i < 50; i++) {
+            received += 10; // command output arrives, the keepalive answer is stuck behind it
+            assertEquals(WAIT, l.tick(false, received, false));
+            assertEquals(0, l.misses());
+        }
+        assertEquals(PROBE, l.tick(true, received, false)); // the late answer arrives: a new probe
+    }
+
+    @Test
+    void progressResetsTheCountSoOnlyUninterruptedSilenceCounts() {
+        Liveness l = new Liveness(3);
+        l.tick(false, 0, false);
+        assertEquals(WAIT, l.tick(false, 0, false));
+        assertEquals(WAIT, l.tick(false, 0, false));
+        assertEquals(WAIT, l.tick(false, 5, false)); // one packet: alive
+        assertEquals(0, l.misses());
+        assertEquals(WAIT, l.tick(false, 5, false));
+        assertEquals(WAIT, l.tick(false, 5, false));
+        assertEquals(DEAD, l.tick(false, 5, false));
+    }
+
+    @Test
+    void bytesWaitingUnreadMeanADriverTooBusyToReadNotADeadPeer() {
+        Liveness l = new Liveness(2);
+        l.tick(false, 7, false);
+        for (int i = 0; i < 10; i++) {
+            assertEquals(WAIT, l.tick(false, 7, true));
+        }
+        assertEquals(WAIT, l.tick(false, 7, false));
+        assertEquals(DEAD, l.tick(false, 7, false));
+    }
+
+    @Test
+    void theDeathNoteSaysHowLongItWasSilent() {
+        assertEquals("no keepalive answer and nothing received for 4 probes, 60 s",
+                new Liveness(4).deathNote(Duration.ofSeconds(15)));
+    }
+
+    @Test
+    void theConnectTimeoutStretchesOnlyUnderHeavyLoadAndAtMostFourTimes() {
+        Duration ten = Duration.ofSeconds(10);
+        assertEquals(ten, Liveness.stretch(ten, -1, 2));     // load unknown
+        assertEquals(ten, Liveness.stretch(ten, 0.5, 2));
+        assertEquals(ten, Liveness.stretch(ten, 4.0, 2));    // twice the cores: still normal
+        assertEquals(Duration.ofSeconds(20), Liveness.stretch(ten, 8.0, 2));
+        assertEquals(Duration.ofSeconds(40), Liveness.stretch(ten, 64.0, 2));
+    }
+}
