@@ -94,7 +94,8 @@ final class ResultText {
                 .append(" nodes failed: ").append(result.getOperation());
         for (NodeResult r : failed) {
             s.append("\n  ").append(r.getTarget().describe()).append(": ").append(r.getStatus())
-                    .append(" [").append(r.getPhase().label()).append(": ").append(r.getCause()).append("]");
+                    .append(" [").append(r.getPhase().label())
+                    .append(r.getCause().equals(r.getStatus()) ? "" : ": " + r.getCause()).append("]");
             if (r.getError() != null) {
                 s.append(" ").append(r.getError());
             }

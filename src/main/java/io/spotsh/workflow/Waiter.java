@@ -5,6 +5,7 @@ import io.spotsh.common.BadInput;
 import io.spotsh.common.Durations;
 import io.spotsh.common.Log;
 import io.spotsh.common.StatusLine;
+import io.spotsh.registry.RegistryException;
 import io.spotsh.registry.TestRecords;
 import io.spotsh.registry.TestRecords.InstanceRow;
 
@@ -85,10 +86,33 @@ final class Waiter {
         Set<String> told = new HashSet<>();
         Map<String, List<String>> lastTold = new HashMap<>();
         try (SshProbe probe = new SshProbe(32, Duration.ofSeconds(2))) {
+            String outage = null;
             while (true) {
-                refreshFromCloud(run);
-                Map<String, RoleView> roles = look(run, probe);
-                Map<String, String> attention = RoleStatus.attention(records, run.name);
+                Map<String, RoleView> roles;
+                Map<String, String> attention;
+                try {
+                    refreshFromCloud(run);
+                    roles = look(run, probe);
+                    attention = RoleStatus.attention(records, run.name);
+                } catch (RegistryException e) {
+                    // a registry restart: the nodes retry their phone-home meanwhile, so waiting on is right
+                    if (outage == null) {
+                        outage = e.getMessage();
+                        log.log("The registry does not answer (" + outage + "); still waiting, the nodes keep retrying");
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new WorkflowException("cluster.await: after " + Durations.format(settings.timeout())
+                                + " the registry still does not answer: " + e.getMessage(), e);
+                    }
+                    Thread.sleep(Math.min(settings.every().toMillis(), left / 1_000_000 + 1));
+                    continue;
+                }
+                if (outage != null) {
+                    log.log("The registry answers again; awaiting on");
+                    records.event(run.name, "registry-outage", null, null, "the registry did not answer during await: " + outage);
+                    outage = null;
+                }
                 attention.forEach((key, line) -> {
                     if (told.add(key)) {
                         log.log(line);
