@@ -307,13 +307,29 @@ public final class Cluster implements AutoCloseable {
                     results.missing().isEmpty() ? null : "nothing from " + results.missing());
             records.event(r.name, "collected", null, null, dir.toString());
             results.missing().forEach((node, why) -> log.log("Nothing collected from " + node + ": " + why));
+            if (DiskFull.inAny(results.missing().values())) {
+                throw DiskFull.error(dir, results.collected().size(), results.collected().size() + results.missing().size(), null);
+            }
             log.log("Results of " + results.collected().size() + " nodes in " + dir + "; " + results.summary().nodeRows().size()
                     + " figures in " + results.summaryCsv().getFileName() + "; archive " + results.archive());
             log.log("Report: " + dir.resolve(RunReport.FILE));
             return results;
         } catch (RuntimeException e) {
             records.runFailed(record.id, e.getMessage());
+            if (DiskFull.in(e) && !(e instanceof WorkflowException)) {
+                throw DiskFull.error(dir, collectedSoFar(dir), registeredNodes.of(r).size(), e);
+            }
             throw e;
+        }
+    }
+
+    /** Node folders that made it into a run folder (collect moves each node's files there when they arrived whole). */
+    private static int collectedSoFar(Path dir) {
+        try (var entries = java.nio.file.Files.list(dir)) {
+            return (int) entries.filter(java.nio.file.Files::isDirectory)
+                    .filter(p -> !p.getFileName().toString().startsWith(".")).count();
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
         }
     }
 
@@ -490,7 +506,9 @@ public final class Cluster implements AutoCloseable {
      */
     @Help("phase('load') { ... } — mark start and end on all nodes, time the phase, record it in the registry")
     public Object phase(String name, groovy.lang.Closure<?> body) {
-        return phases.run(current(), name, body::call);
+        TestRun r = current();
+        startRun(r); // a phase belongs to a run: one that is stopped (SIGTERM, a failure) still collects what exists
+        return phases.run(r, name, body::call);
     }
 
     /** {@code --dry-run}: every launch only prints what it would request, and the plan stops there. */
