@@ -20,7 +20,7 @@ failed=0
 for ((i = 1; i <= runs; i++)); do
     log=$(mktemp "${TMPDIR:-/tmp}/spotsh-chaos.XXXXXX.log")
     echo "run $i of $runs, $nodes nodes (log: $log)" >&2
-    (cd "$root" && mvn -B -q test -Dtest=DrillsTest -Dsurefire.failIfNoSpecifiedTests=false \
+    (cd "$root" && mvn -B -q ${MVN_OFFLINE:+-o} test -Dtest=DrillsTest -Dsurefire.failIfNoSpecifiedTests=false \
         -Dspotsh.drill.nodes="$nodes" -Dspotsh.drill.report="$tsv" >"$log" 2>&1) || {
         failed=1
         echo "run $i: a drill failed:" >&2

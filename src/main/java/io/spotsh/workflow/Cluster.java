@@ -508,7 +508,44 @@ public final class Cluster implements AutoCloseable {
     public Object phase(String name, groovy.lang.Closure<?> body) {
         TestRun r = current();
         startRun(r); // a phase belongs to a run: one that is stopped (SIGTERM, a failure) still collects what exists
-        return phases.run(r, name, body::call);
+        java.util.Set<String> goneBefore = goneIds(r);
+        java.time.Instant start = java.time.Instant.now();
+        try {
+            return phases.run(r, name, body::call);
+        } finally {
+            markAffected(r, name, start, goneBefore);
+        }
+    }
+
+    private java.util.Set<String> goneIds(TestRun r) {
+        java.util.Set<String> gone = new java.util.HashSet<>();
+        for (TestRecords.InstanceRow i : records.instances(r.name)) {
+            if (i.state().equals("reclaimed") || i.state().equals("terminated")) {
+                gone.add(i.instanceId());
+            }
+        }
+        return gone;
+    }
+
+    /**
+     * Instances lost while the phase ran (a spot reclaim, a termination) mark it: their nodes are marked dead now,
+     * and a {@code phase-affected} event (in run.json, for the report) names each with the phase's interval.
+     */
+    private void markAffected(TestRun r, String phase, java.time.Instant start, java.util.Set<String> goneBefore) {
+        try {
+            waiter(Waiter.Settings.from(Map.of())).refreshFromCloud(r);
+            for (TestRecords.InstanceRow i : records.instances(r.name)) {
+                if ((i.state().equals("reclaimed") || i.state().equals("terminated")) && !goneBefore.contains(i.instanceId())) {
+                    String text = "phase " + phase + ": " + i.role() + " instance " + i.instanceId() + " " + i.state()
+                            + " in the interval " + start + " .. " + java.time.Instant.now();
+                    log.log("Phase " + phase + " affected: " + i.instanceId() + " (" + i.role() + ") was " + i.state()
+                            + " while it ran; its results cover only part of the phase");
+                    records.event(r.name, "phase-affected", i.role(), i.instanceId(), text);
+                }
+            }
+        } catch (RuntimeException e) {
+            log.log("Could not check which instances phase " + phase + " lost: " + e.getMessage());
+        }
     }
 
     /** {@code --dry-run}: every launch only prints what it would request, and the plan stops there. */

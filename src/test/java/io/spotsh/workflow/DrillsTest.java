@@ -231,6 +231,11 @@ class DrillsTest {
             assertFalse(failed.isOk(), result.summary());
             assertNotNull(failed.getCause());
             assertEquals(NODES - 1, result.getOk().size(), result.summary());
+            String affected = session.registry().sql("SELECT e.message FROM spotsh.events e JOIN spotsh.tests t"
+                    + " ON t.id = e.test_id WHERE t.name = ? AND e.kind = 'phase-affected'", name).stream()
+                    .map(row -> (String) row.get("message")).findFirst().orElse("");
+            assertTrue(affected.startsWith("phase load: data instance " + victim.instanceId() + " reclaimed in the interval"),
+                    "the phase's interval is marked: '" + affected + "'\n" + out);
             CloudTests.await("the reclaim noticed", Duration.ofSeconds(30),
                     () -> (Integer) cluster.status().get(0).get("reclaimed") == 1 ? true : null);
             assertEquals("dead", session.registry().sql("SELECT n.state FROM spotsh.nodes n JOIN spotsh.tests t"
@@ -245,7 +250,7 @@ class DrillsTest {
             long lost = lostRegistrations(name);
             cluster.terminate();
             long leaked = live(name);
-            report("spot reclaim during a phase", leaked, lost, result.summary() + " / " + victim.getName()
+            report("spot reclaim during a phase", leaked, lost, result.summary() + " / " + affected + " / " + victim.getName()
                     + " replaced by " + fresh.get(0) + " as number " + replacement.number());
             assertEquals(0, leaked);
             assertEquals(0, lost);
