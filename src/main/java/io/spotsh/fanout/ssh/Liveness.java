@@ -50,8 +50,9 @@ final class Liveness {
 
     /** Why a connection found dead was given up, for the node's result. */
     String deathNote(Duration interval) {
-        return String.format("no keepalive answer and nothing received for %d probes, %.0f s", maxMisses,
-                interval.multipliedBy(maxMisses).toMillis() / 1000.0);
+        double seconds = interval.multipliedBy(maxMisses).toMillis() / 1000.0;
+        return String.format(seconds < 10 ? "no keepalive answer and nothing received for %d probes, %.1f s"
+                : "no keepalive answer and nothing received for %d probes, %.0f s", maxMisses, seconds);
     }
 
     /**

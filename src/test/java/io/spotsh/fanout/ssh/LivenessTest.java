@@ -71,6 +71,8 @@ class LivenessTest {
     void theDeathNoteSaysHowLongItWasSilent() {
         assertEquals("no keepalive answer and nothing received for 4 probes, 60 s",
                 new Liveness(4).deathNote(Duration.ofSeconds(15)));
+        assertEquals("no keepalive answer and nothing received for 3 probes, 0.6 s",
+                new Liveness(3).deathNote(Duration.ofMillis(200)));
     }
 
     @Test
