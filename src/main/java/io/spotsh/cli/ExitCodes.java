@@ -12,6 +12,8 @@ import io.spotsh.script.ScriptError;
  *   or the plan does not compile (nothing in it ran)</li>
  *   <li>3 — the provider has no node images ({@code spotsh image ...} on the local cloud)</li>
  *   <li>130 — interrupted (Ctrl-C / SIGINT)</li>
+ *   <li>143 — ended by SIGTERM (the JVM's 128 + 15, after the teardown hook collected what exists and terminated
+ *   the test's instances)</li>
  * </ul>
  */
 public final class ExitCodes {
@@ -27,7 +29,8 @@ public final class ExitCodes {
               1    the plan threw at run time (message names plan file and line)
               2    usage error, bad input (also found inside a plan, before launching), or the plan does not compile
               3    the provider has no node images (spotsh image on the local cloud: spotsh tools install instead)
-              130  interrupted (Ctrl-C)""";
+              130  interrupted (Ctrl-C)
+              143  ended by SIGTERM (what exists collected, the test's instances terminated)""";
 
     private ExitCodes() {
     }
