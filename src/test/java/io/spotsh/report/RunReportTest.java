@@ -57,6 +57,8 @@ class RunReportTest {
                 + "\"sizing\":{\"data\":1,\"client\":2},\"phases\":[{\"name\":\"load\",\"status\":\"ok\",\"started_at\":\"" + start
                 + "\",\"finished_at\":\"" + end + "\"},{\"name\":\"read\",\"status\":\"failed\",\"started_at\":\"" + end
                 + "\",\"finished_at\":\"" + end.plusSeconds(1) + "\",\"message\":\"client-2 exit 1\"}],"
+                + "\"events\":[{\"at\":\"" + start + "\",\"kind\":\"phase-affected\",\"role\":\"data\",\"instance_id\":\"i-lost1\","
+                + "\"message\":\"phase load: data instance i-lost1 reclaimed in the interval " + start + " .. " + end + "\"}],"
                 + "\"cost\":[{\"role\":\"total\",\"instances\":3,\"instance_hours\":0.01,\"usd\":0.001,\"on_demand_usd\":0.003,\"saving_pct\":66.7}]}");
     }
 
@@ -112,6 +114,8 @@ class RunReportTest {
         assertEquals(1 + 2 + 1 + 4, page.charts());
         assertTrue(page.dom().contains("usd_per_million_ops"), "cost per million operations is shown");
         assertTrue(page.dom().contains("usd_per_million_ops_on_demand"), "the same on demand");
+        assertTrue(page.dom().contains("Affected phases") && page.dom().contains("i-lost1"),
+                "a phase that lost an instance while it ran is marked, with what it lost");
         assertTrue(page.dom().contains("spot_saving") && page.dom().contains("saving_pct"), "and the saving");
         assertTrue(page.dom().contains("ami-0123456789abcdef0"), "the node image the run booted is among the run facts");
     }
