@@ -61,6 +61,9 @@ final class ResultText {
     }
 
     static String summary(RunResult result) {
+        if (result.isCancelled()) {
+            return cancelled(result);
+        }
         List<NodeResult> failed = result.getFailed();
         StringBuilder s = new StringBuilder(result.getOperation()).append(" — ").append(result.size())
                 .append(result.size() == 1 ? " node: " : " nodes: ").append(result.size() - failed.size()).append(" ok");
@@ -75,6 +78,27 @@ final class ResultText {
         s.append(String.format(" in %.2f s", result.getDuration().toNanos() / 1e9));
         if (result.getKind() == RunResult.Kind.TRANSFER) {
             s.append(String.format(", %d bytes, %.1f MB/s", result.getTotalBytes(), result.getMegabytesPerSecond()));
+        }
+        return s.toString();
+    }
+
+    /**
+     * A cancelled fan-out, said once: {@code run: sleep 60 — cancelled after 3.20 s: 20 nodes stopped, 2 had finished
+     * (2 ok)}.
+     */
+    private static String cancelled(RunResult result) {
+        long stopped = result.getResults().stream().filter(r -> r.getPhase() == FailureStage.CANCELLED).count();
+        List<NodeResult> finished = result.getResults().stream().filter(r -> r.getPhase() != FailureStage.CANCELLED).toList();
+        StringBuilder s = new StringBuilder(result.getOperation()).append(" — cancelled after ")
+                .append(String.format("%.2f s: ", result.getDuration().toNanos() / 1e9))
+                .append(stopped).append(stopped == 1 ? " node stopped" : " nodes stopped");
+        if (!finished.isEmpty()) {
+            long ok = finished.stream().filter(NodeResult::isOk).count();
+            s.append(", ").append(finished.size()).append(" had finished (").append(ok).append(" ok");
+            if (ok < finished.size()) {
+                s.append(", ").append(finished.size() - ok).append(" failed");
+            }
+            s.append(')');
         }
         return s.toString();
     }
