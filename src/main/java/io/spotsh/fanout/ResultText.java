@@ -37,7 +37,8 @@ final class ResultText {
             } else {
                 row.put("seconds", r.getSeconds());
                 row.put("phase", r.getPhase() == null ? "" : r.getPhase().label());
-                row.put("stderr", r.getLastStderrLine());
+                // a cancelled node's stderr column is what the node wrote; the cancel is said once, under the table
+                row.put("stderr", r.getPhase() == FailureStage.CANCELLED ? NodeResult.lastLine(r.getStderr()) : r.getLastStderrLine());
             }
             rows.add(row);
         }

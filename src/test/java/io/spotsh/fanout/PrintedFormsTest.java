@@ -64,4 +64,17 @@ class PrintedFormsTest {
         RunResult none = new RunResult(RunResult.Kind.COMMAND, "run: true", List.of(), Duration.ofMillis(1), false);
         assertEquals("run: true — 0 nodes: 0 ok in 0.00 s", Rendering.render(none));
     }
+
+    @Test
+    void aCancelledNodesStderrColumnIsWhatTheNodeWroteNotTheCancel() {
+        NodeResult.Builder b = NodeResult.builder(new Target("data-1", "127.0.0.2", 22, "root", null), Duration.ofSeconds(2));
+        b.stage = FailureStage.CANCELLED;
+        b.error = "interrupted";
+        NodeResult quiet = b.build();
+        RunResult result = new RunResult(RunResult.Kind.COMMAND, "run: sleep 60", List.of(quiet), Duration.ofSeconds(2), true);
+        assertEquals("", result.rows().get(0).get("stderr"));
+        String printed = Rendering.render(result);
+        assertEquals(1, printed.split("cancel", -1).length - 1 - 2, "status and phase columns, then once under the table:\n" + printed);
+        assertTrue(printed.endsWith("run: sleep 60 — cancelled after 2.00 s: 1 node stopped"), printed);
+    }
 }
