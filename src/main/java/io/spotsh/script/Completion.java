@@ -22,17 +22,17 @@ import java.util.TreeMap;
 public final class Completion {
     /**
      * What to insert for the word under the cursor. {@code group}: {@link #SPOTSH} for spotsh's own objects and
-     * members (listed first, with their help text), {@link #OTHERS} for what Groovy and Java add to every object,
-     * null for a keyword.
+     * members (listed first, with their help text), {@link #VARIABLES} for the session's variables, {@link #OTHERS}
+     * for what Groovy and Java add to every object and Groovy's keywords.
      */
     public record Candidate(String value, String display, String description, String group) {
         public Candidate(String value, String display, String description) {
             this(value, display, description, null);
         }
 
-        /** Whether this is one of spotsh's own members rather than Groovy's or Java's. */
+        /** Whether this is one of spotsh's own objects or members rather than Groovy's, Java's or a variable. */
         public boolean own() {
-            return group != null && !group.equals(OTHERS);
+            return group != null && !group.equals(OTHERS) && !group.equals(VARIABLES);
         }
     }
 
@@ -40,6 +40,8 @@ public final class Completion {
     public static final String SPOTSH = "spotsh";
     /** The heading of spotsh's members when Groovy's are left out: how to get those too. */
     public static final String SPOTSH_ONLY = "spotsh (Groovy's methods too: type a letter, then Tab)";
+    /** The group of the variables defined in the session ({@code def total = ...}). */
+    public static final String VARIABLES = "variables";
     /** The group of the rest: Groovy's added methods (each, findAll, ...) and Java's. */
     public static final String OTHERS = "Groovy and Java";
     /** Members every object has, from Java's Object: listed with the rest even when a spotsh class declares them. */
@@ -98,7 +100,9 @@ public final class Completion {
         for (String name : binding.names()) {
             if (name.startsWith(prefix)) {
                 Class<?> type = binding.typeOf(name);
-                found.put(name, new Candidate(name, name, type == null ? null : describe(type), SPOTSH));
+                // the product's objects (cluster, nodes, registry) under spotsh's heading, the session's own variables apart
+                String group = binding.lazyTypes().containsKey(name) ? SPOTSH : VARIABLES;
+                found.put(name, new Candidate(name, name, type == null ? null : describe(type), group));
             }
         }
         for (Method m : PlanScript.class.getMethods()) {
@@ -110,7 +114,7 @@ public final class Completion {
         }
         for (String keyword : List.of("println", "def", "help")) {
             if (keyword.startsWith(prefix) && !found.containsKey(keyword)) {
-                found.put(keyword, new Candidate(keyword + " ", keyword, null));
+                found.put(keyword, new Candidate(keyword + " ", keyword, null, OTHERS));
             }
         }
         return new ArrayList<>(found.values());

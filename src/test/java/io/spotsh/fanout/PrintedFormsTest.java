@@ -54,6 +54,11 @@ class PrintedFormsTest {
     }
 
     @Test
+    void aMemberAsATypeSeesItIsOneLine() {
+        assertEquals("data-3 (i-0abc 10.0.0.7)", new io.spotsh.types.Member("data", 3, "i-0abc", "10.0.0.7").toString());
+    }
+
+    @Test
     void aTestTypeIsItsNameAndWhatItRuns() {
         assertEquals("test type generic — data and client nodes with nothing installed; the plan runs its own commands",
                 Rendering.render(new Generic()));

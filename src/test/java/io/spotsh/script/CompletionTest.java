@@ -5,6 +5,7 @@ import io.spotsh.common.Log;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -139,5 +140,17 @@ class CompletionTest {
         assertEquals(Completion.SPOTSH, m.get(0).group());
         assertTrue(m.stream().skip(1).allMatch(c -> c.group().equals(Completion.OTHERS)), m.toString());
         assertTrue(m.stream().anyMatch(c -> c.value().equals("max(")), "Groovy's methods follow once a letter is typed");
+    }
+
+    @Test
+    void atTheStartTheProductsObjectsAndTheSessionsVariablesAndKeywordsAreGroupedApart() {
+        binding.bindLazy("ring", Ring.class, Ring::new);
+        binding.setVariable("rings", 6);
+        Map<String, String> groups = new java.util.HashMap<>();
+        completion.complete("r", 1, false).candidates().forEach(c -> groups.put(c.display(), c.group()));
+        assertEquals(Completion.SPOTSH, groups.get("ring"));
+        assertEquals(Completion.VARIABLES, groups.get("rings"));
+        completion.complete("pr", 2, false).candidates().forEach(c -> groups.put(c.display(), c.group()));
+        assertEquals(Completion.OTHERS, groups.get("println"));
     }
 }
