@@ -37,11 +37,11 @@ fi
 
 # one timed run in ms of "$@"; checks the command's last line of output is 1
 timed() {
-    local start end result
+    local start end said
     start=$(date +%s%N)
-    result=$("$@" | tail -n 1)
+    said=$("$@" 2>&1)
     end=$(date +%s%N)
-    [ "$result" = "1" ] || { echo "unexpected output from $*: $result" >&2; exit 1; }
+    [ "$(tail -n 1 <<<"$said")" = "1" ] || { printf 'unexpected output from %s:\n%s\n' "$*" "$said" >&2; exit 1; }
     echo $(( (end - start) / 1000000 ))
 }
 median() {
