@@ -62,6 +62,11 @@ public record Results(String test, String run, Path dir, Path archive, Path summ
     }
 
     @Override
+    public String caption(int rows) {
+        return toString();
+    }
+
+    @Override
     public String toString() {
         return "results of " + test + " run " + run + " in " + dir + " (" + collected.size() + " nodes"
                 + (missing.isEmpty() ? "" : ", nothing from " + missing.keySet()) + "; summary " + summaryCsv

@@ -1,6 +1,8 @@
 package io.spotsh.fanout;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What happened on one node: exit status (or signal), the tail of stdout and stderr, how long it took, and on
@@ -212,9 +214,34 @@ public final class NodeResult {
         return cut < 0 ? trimmed : trimmed.substring(cut + 1).strip();
     }
 
+    /**
+     * One line: {@code data-1 (10.0.0.7): exit 1 after 0.12 s; stderr: no such file}, {@code data-2 (10.0.0.8): ok in
+     * 0.10 s}. The error shows when it says more than the status.
+     */
     @Override
     public String toString() {
-        return target.name() + ": " + getStatus() + (error == null ? "" : " (" + getCause() + ": " + error + ")");
+        StringBuilder s = new StringBuilder(target.name()).append(" (").append(target.host()).append("): ").append(getStatus())
+                .append(String.format(isOk() ? " in %.2f s" : " after %.2f s", getSeconds()));
+        if (bytes > 0) {
+            s.append(String.format(", %d bytes", bytes));
+        }
+        // why, in a few words (the cause the summary counts), then the error's own words where they say more
+        String cause = getCause();
+        List<String> why = new ArrayList<>();
+        if (cause != null && !cause.equals(getStatus()) && !cause.equals("exit " + exitStatus)) {
+            why.add(cause);
+        }
+        if (error != null && !error.equals(getStatus()) && !error.equals("exit status " + exitStatus) && !error.equals(cause)) {
+            why.add(error);
+        }
+        if (!why.isEmpty()) {
+            s.append(" (").append(String.join(": ", why)).append(')');
+        }
+        String last = lastLine(stderr);
+        if (!isOk() && !last.isEmpty()) {
+            s.append("; stderr: ").append(last);
+        }
+        return s.toString();
     }
 
     /** Collects a result's parts; the engine fills in what it learned. */

@@ -37,7 +37,8 @@ final class ResultText {
             } else {
                 row.put("seconds", r.getSeconds());
                 row.put("phase", r.getPhase() == null ? "" : r.getPhase().label());
-                row.put("stderr", r.getLastStderrLine());
+                // a cancelled node's stderr column is what the node wrote; the cancel is said once, under the table
+                row.put("stderr", r.getPhase() == FailureStage.CANCELLED ? NodeResult.lastLine(r.getStderr()) : r.getLastStderrLine());
             }
             rows.add(row);
         }
@@ -61,6 +62,9 @@ final class ResultText {
     }
 
     static String summary(RunResult result) {
+        if (result.isCancelled()) {
+            return cancelled(result);
+        }
         List<NodeResult> failed = result.getFailed();
         StringBuilder s = new StringBuilder(result.getOperation()).append(" — ").append(result.size())
                 .append(result.size() == 1 ? " node: " : " nodes: ").append(result.size() - failed.size()).append(" ok");
@@ -85,6 +89,27 @@ final class ResultText {
         counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
                 .forEach(e -> sorted.put(e.getKey(), e.getValue()));
         return sorted;
+    }
+
+    /**
+     * A cancelled fan-out, said once: {@code run: sleep 60 — cancelled after 3.20 s: 20 nodes stopped, 2 had finished
+     * (2 ok)}.
+     */
+    private static String cancelled(RunResult result) {
+        long stopped = result.getResults().stream().filter(r -> r.getPhase() == FailureStage.CANCELLED).count();
+        List<NodeResult> finished = result.getResults().stream().filter(r -> r.getPhase() != FailureStage.CANCELLED).toList();
+        StringBuilder s = new StringBuilder(result.getOperation()).append(" — cancelled after ")
+                .append(String.format("%.2f s: ", result.getDuration().toNanos() / 1e9))
+                .append(stopped).append(stopped == 1 ? " node stopped" : " nodes stopped");
+        if (!finished.isEmpty()) {
+            long ok = finished.stream().filter(NodeResult::isOk).count();
+            s.append(", ").append(finished.size()).append(" had finished (").append(ok).append(" ok");
+            if (ok < finished.size()) {
+                s.append(", ").append(finished.size() - ok).append(" failed");
+            }
+            s.append(')');
+        }
+        return s.toString();
     }
 
     /** Every failed node: name, host, status, phase, reason and the last lines of stderr. */

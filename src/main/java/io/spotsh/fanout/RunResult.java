@@ -160,6 +160,12 @@ public final class RunResult implements Iterable<NodeResult>, Tabular {
         return ResultText.summary(this);
     }
 
+    /** Under the table: the summary line (what ran, how many ok, failed or cancelled, how long). */
+    @Override
+    public String caption(int rows) {
+        return summary();
+    }
+
     @Override
     public String toString() {
         return summary();

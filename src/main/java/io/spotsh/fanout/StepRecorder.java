@@ -19,6 +19,7 @@ final class StepRecorder {
 
     NodeResult run(String command, Budget budget) {
         NodeResult.Builder result;
+        output.cancelledBy(budget.token());
         try {
             Remote.Exit exit = remote.exec(command, output, budget);
             result = done();

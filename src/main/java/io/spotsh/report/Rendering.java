@@ -31,7 +31,16 @@ public final class Rendering {
         }
         if (value instanceof io.spotsh.common.Tabular tabular) {
             List<Map<String, Object>> rows = tabular.rows();
-            return rows.isEmpty() ? "(no rows)" : Table.of(rows).render() + "(" + rows.size() + (rows.size() == 1 ? " row)" : " rows)");
+            String caption = tabular.caption(rows.size());
+            String count = "(" + rows.size() + (rows.size() == 1 ? " row)" : " rows)");
+            if (rows.isEmpty()) {
+                return caption != null ? caption : "(no rows)";
+            }
+            return Table.of(rows).render() + (caption != null ? caption : count);
+        }
+        if (value instanceof io.spotsh.types.TestType type) {
+            // a test type is a strategy object: its name and what it runs say what it is
+            return "test type " + type.name() + " — " + type.description();
         }
         if (value instanceof Collection<?> items && !items.isEmpty() && allMaps(items)) {
             @SuppressWarnings("unchecked")

@@ -20,8 +20,32 @@ import java.util.TreeMap;
  * them) and from class names in the default imports (loaded without initialising them).
  */
 public final class Completion {
-    /** What to insert for the word under the cursor. */
-    public record Candidate(String value, String display, String description) { }
+    /**
+     * What to insert for the word under the cursor. {@code group}: {@link #SPOTSH} for spotsh's own objects and
+     * members (listed first, with their help text), {@link #VARIABLES} for the session's variables, {@link #OTHERS}
+     * for what Groovy and Java add to every object and Groovy's keywords.
+     */
+    public record Candidate(String value, String display, String description, String group) {
+        public Candidate(String value, String display, String description) {
+            this(value, display, description, null);
+        }
+
+        /** Whether this is one of spotsh's own objects or members rather than Groovy's, Java's or a variable. */
+        public boolean own() {
+            return group != null && !group.equals(OTHERS) && !group.equals(VARIABLES);
+        }
+    }
+
+    /** The group of spotsh's own objects and members. */
+    public static final String SPOTSH = "spotsh";
+    /** The heading of spotsh's members when Groovy's are left out: how to get those too. */
+    public static final String SPOTSH_ONLY = "spotsh (Groovy's methods too: type a letter, then Tab)";
+    /** The group of the variables defined in the session ({@code def total = ...}). */
+    public static final String VARIABLES = "variables";
+    /** The group of the rest: Groovy's added methods (each, findAll, ...) and Java's. */
+    public static final String OTHERS = "Groovy and Java";
+    /** Members every object has, from Java's Object: listed with the rest even when a spotsh class declares them. */
+    private static final Set<String> OBJECT_METHODS = Set.of("equals", "toString", "hashCode");
 
     /** The word being completed (from {@code start} to the cursor) and what may replace it. */
     public record Result(int start, String word, List<Candidate> candidates) { }
@@ -40,6 +64,15 @@ public final class Completion {
     }
 
     public Result complete(String buffer, int cursor) {
+        return complete(buffer, cursor, true);
+    }
+
+    /**
+     * @param everything false for the shell: right after a dot only spotsh's own members when the receiver has any,
+     *                   so they fit on one screen with their help (a terminal shows only the end of a longer list);
+     *                   once a letter is typed, every member that starts with it, spotsh's first
+     */
+    public Result complete(String buffer, int cursor, boolean everything) {
         int start = cursor;
         while (start > 0 && Character.isJavaIdentifierPart(buffer.charAt(start - 1))) {
             start--;
@@ -53,6 +86,10 @@ public final class Completion {
             }
             Target target = resolve(buffer.substring(0, receiverEnd));
             List<Candidate> found = target == null ? List.of() : members(target, word);
+            if (!everything && word.isEmpty() && found.stream().anyMatch(Candidate::own)) {
+                found = found.stream().filter(Candidate::own)
+                        .map(c -> new Candidate(c.value(), c.display(), c.description(), SPOTSH_ONLY)).toList();
+            }
             return new Result(start, word, found);
         }
         return new Result(start, word, roots(word));
@@ -63,19 +100,21 @@ public final class Completion {
         for (String name : binding.names()) {
             if (name.startsWith(prefix)) {
                 Class<?> type = binding.typeOf(name);
-                found.put(name, new Candidate(name, name, type == null ? null : type.getSimpleName()));
+                // the product's objects (cluster, nodes, registry) under spotsh's heading, the session's own variables apart
+                String group = binding.lazyTypes().containsKey(name) ? SPOTSH : VARIABLES;
+                found.put(name, new Candidate(name, name, type == null ? null : describe(type), group));
             }
         }
         for (Method m : PlanScript.class.getMethods()) {
             Help help = m.getAnnotation(Help.class);
             if (help != null && m.getDeclaringClass() == PlanScript.class && m.getName().startsWith(prefix)
                     && !m.getName().startsWith("get")) {
-                found.put(m.getName(), new Candidate(m.getName() + " ", m.getName(), help.value()));
+                found.put(m.getName(), new Candidate(m.getName() + " ", m.getName(), help.value(), SPOTSH));
             }
         }
         for (String keyword : List.of("println", "def", "help")) {
             if (keyword.startsWith(prefix) && !found.containsKey(keyword)) {
-                found.put(keyword, new Candidate(keyword + " ", keyword, null));
+                found.put(keyword, new Candidate(keyword + " ", keyword, null, OTHERS));
             }
         }
         return new ArrayList<>(found.values());
@@ -236,6 +275,7 @@ public final class Completion {
         return type == void.class || type == Object.class ? null : type;
     }
 
+    /** Members of the receiver matching {@code prefix}: spotsh's own first (each with its help), then the rest. */
     private static List<Candidate> members(Target target, String prefix) {
         Map<String, Candidate> found = new TreeMap<>();
         for (Method m : target.type().getMethods()) {
@@ -244,16 +284,18 @@ public final class Completion {
             }
             String name = m.getName();
             String description = describe(m);
+            String group = own(m) ? SPOTSH : OTHERS;
             String property = propertyName(m);
             if (property != null && property.startsWith(prefix) && !HIDDEN.contains(property)) {
-                found.putIfAbsent(property, new Candidate(property, property, description));
+                found.putIfAbsent(property, new Candidate(property, property, description, group));
             }
             if (property == null && name.startsWith(prefix) && !HIDDEN.contains(name) && !name.contains("$")) {
                 // with overloads that take arguments, leave the parenthesis open
                 Candidate before = found.get(name);
                 boolean open = m.getParameterCount() > 0 || before != null && before.value().endsWith("(");
                 found.put(name, new Candidate(name + (open ? "(" : "()"), name,
-                        description != null || before == null ? description : before.description()));
+                        description != null || before == null ? description : before.description(),
+                        before == null || !before.own() ? group : before.group()));
             }
         }
         if (!target.statics()) {
@@ -263,21 +305,46 @@ public final class Completion {
                     // the first parameter is the receiver; any overload with more leaves the call open
                     Candidate before = found.get(name);
                     boolean open = m.getParameterCount() > 1 || before != null && before.value().endsWith("(");
-                    found.put(name, new Candidate(name + (open ? "(" : "()"), name, before == null ? null : before.description()));
+                    found.put(name, new Candidate(name + (open ? "(" : "()"), name,
+                            before == null ? null : before.description(), before == null ? OTHERS : before.group()));
                 }
             }
         }
         for (Field f : target.type().getFields()) {
             if (Modifier.isStatic(f.getModifiers()) == target.statics() && f.getName().startsWith(prefix)) {
-                found.putIfAbsent(f.getName(), new Candidate(f.getName(), f.getName(), f.getType().getSimpleName()));
+                found.putIfAbsent(f.getName(), new Candidate(f.getName(), f.getName(), f.getType().getSimpleName(),
+                        f.getDeclaringClass().getName().startsWith(OWN_PACKAGE) ? SPOTSH : OTHERS));
             }
         }
-        return new ArrayList<>(found.values());
+        List<Candidate> ordered = new ArrayList<>();
+        found.values().stream().filter(Candidate::own).forEach(ordered::add);
+        found.values().stream().filter(c -> !c.own()).forEach(ordered::add);
+        return ordered;
     }
 
+    private static final String OWN_PACKAGE = "io.spotsh.";
+
+    /** Declared by one of spotsh's classes (a node set's {@code run}), not inherited from Groovy or Java. */
+    private static boolean own(Method m) {
+        return m.getDeclaringClass().getName().startsWith(OWN_PACKAGE) && !OBJECT_METHODS.contains(m.getName())
+                && !(m.getParameterCount() == 0 && m.getName().equals("iterator"));
+    }
+
+    /** A type's one line of help, else its simple name. */
+    private static String describe(Class<?> type) {
+        Help help = type.getAnnotation(Help.class);
+        return help != null ? help.value() : type.getSimpleName();
+    }
+
+    /** The help text of a member without the call form it starts with: {@code run('cmd') — run on every node} → {@code run on every node}. */
     private static String describe(Method m) {
         Help help = m.getAnnotation(Help.class);
-        return help != null ? help.value() : null;
+        if (help == null) {
+            return null;
+        }
+        String text = help.value();
+        int dash = text.indexOf(" — ");
+        return dash >= 0 ? text.substring(dash + 3) : text;
     }
 
     private static String propertyName(Method m) {

@@ -47,9 +47,10 @@ public final class Shell {
         this.out = terminal.writer();
         Completion completion = new Completion(session.binding());
         Completer completer = (reader, line, candidates) -> {
-            Completion.Result result = completion.complete(line.line(), line.cursor());
+            // Tab after "nodes." lists spotsh's members with their help; after "nodes.c" Groovy's too, listed after them
+            Completion.Result result = completion.complete(line.line(), line.cursor(), false);
             for (Completion.Candidate c : result.candidates()) {
-                candidates.add(new Candidate(c.value(), c.display(), null, c.description(), null, null, false));
+                candidates.add(new Candidate(c.value(), c.display(), c.group(), c.description(), null, null, false));
             }
         };
         this.reader = LineReaderBuilder.builder()
@@ -63,6 +64,11 @@ public final class Shell {
                 .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true) // '!' is Groovy's not
                 .option(LineReader.Option.INSERT_TAB, false)
                 .option(LineReader.Option.HISTORY_IGNORE_DUPS, true)
+                // spotsh's own members under their own heading, before what Groovy adds to every object (the
+                // others group, named so JLine sorts it last)
+                .option(LineReader.Option.GROUP, true)
+                .option(LineReader.Option.AUTO_GROUP, true)
+                .variable(LineReader.OTHERS_GROUP_NAME, Completion.OTHERS)
                 .build();
         commands.put("help [name]", "list objects and their methods, or one object's");
         commands.put(":stacktrace", "show the full trace of the last error");

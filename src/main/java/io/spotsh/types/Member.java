@@ -10,4 +10,10 @@ public record Member(String role, int number, String instanceId, String ip) {
     public String name() {
         return role + "-" + number;
     }
+
+    /** {@code data-3 (i-0abc 10.0.0.7)}: as {@link Members#describe} names a node in a type's messages. */
+    @Override
+    public String toString() {
+        return Members.describe(this);
+    }
 }

@@ -210,6 +210,16 @@ public final class Cluster implements AutoCloseable {
         return run == null ? null : run.name;
     }
 
+    /**
+     * What the shell prints after {@code launch}, {@code await} or {@code cluster}: the test's line and a row per role
+     * (requested, registered, reachable, duds). Reads the registry only, never the cloud.
+     */
+    @Override
+    public String toString() {
+        TestRun r = run;
+        return r == null ? ClusterLine.NO_TEST : ClusterLine.of(r, records, Instant.now());
+    }
+
     // ---- the test: configure, check, workloads, collect ----------------------------------------------
 
     @Help("type — the test type: name, description, its workload phases")

@@ -16,8 +16,9 @@ public record Node(String test, String role, int number, String instanceId, Stri
         return role + "-" + number;
     }
 
+    /** {@code data-3 (i-0abc 10.0.0.7:22, ip-10-0-0-7)}: what a node is and where to reach it, on one line. */
     @Override
     public String toString() {
-        return getName() + " (" + instanceId + " " + ip + ")";
+        return getName() + " (" + instanceId + " " + ip + ":" + sshPort + (hostname == null ? "" : ", " + hostname) + ")";
     }
 }

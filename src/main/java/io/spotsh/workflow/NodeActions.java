@@ -84,7 +84,8 @@ final class NodeActions implements NodeCommands {
         if (options.grouped()) {
             log.out().print(result.grouped());
         }
-        if (!result.getFailed().isEmpty()) {
+        // a cancel (Ctrl-C) is said once, by the result the shell prints; a plan that is interrupted ends anyway
+        if (!result.getFailed().isEmpty() && !result.isCancelled()) {
             log.log(result.summary());
         }
         return result;

@@ -161,6 +161,12 @@ public final class Nodes implements Iterable<Node>, Tabular {
         return rows;
     }
 
+    /** Under the table: which set of which test, and how many. */
+    @Override
+    public String caption(int rows) {
+        return description + " of " + cluster.testName() + ": " + (rows == 0 ? "none registered yet" : rows == 1 ? "1 node" : rows + " nodes");
+    }
+
     @Override
     public String toString() {
         List<Node> all = list();

@@ -99,4 +99,10 @@ final class TestClusterView implements TestCluster {
         }
         return targets;
     }
+
+    /** {@code test ring-6 (redis) sized {data=6, client=2}}: without reading the registry or the cloud. */
+    @Override
+    public String toString() {
+        return "test " + run.name + " (" + run.type + ") sized " + run.sizing;
+    }
 }

@@ -5,6 +5,7 @@ import io.spotsh.common.Log;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -95,5 +96,61 @@ class CompletionTest {
         assertTrue(values("Math.ma").contains("max("));
         assertTrue(values("\"abc\".toUpp").contains("toUpperCase("), "overloads with arguments leave the call open");
         assertTrue(values("ids.si").contains("size()"));
+    }
+
+    /** A spotsh object that is also a collection, as {@code nodes} is: spotsh's members and Groovy's. */
+    public static final class Ring extends java.util.AbstractList<String> {
+        @Help("run('cmd') — run on every node at once")
+        public Result run(String command) {
+            return new Result();
+        }
+
+        @Help("missing() — instance ids that have not phoned home")
+        public List<String> missing() {
+            return List.of();
+        }
+
+        @Override
+        public String get(int index) {
+            return "data-" + index;
+        }
+
+        @Override
+        public int size() {
+            return 0;
+        }
+    }
+
+    @Test
+    void rightAfterADotTheShellOffersSpotshsOwnMembersWithTheirHelpAndGroovysOnceALetterIsTyped() {
+        binding.bindLazy("ring", Ring.class, Ring::new);
+
+        List<Completion.Candidate> first = completion.complete("ring.", 5, false).candidates();
+        assertTrue(first.stream().allMatch(c -> c.group().equals(Completion.SPOTSH_ONLY)), first.toString());
+        Completion.Candidate run = first.stream().filter(c -> c.value().equals("run(")).findFirst().orElseThrow();
+        assertEquals("run on every node at once", run.description(), "the help without the call form");
+        assertTrue(first.stream().noneMatch(c -> c.value().startsWith("collect")), "no Groovy method on the first screen");
+
+        List<Completion.Candidate> all = completion.complete("ring.", 5).candidates();
+        assertTrue(all.stream().anyMatch(c -> c.value().equals("collectNested(") && c.group().equals(Completion.OTHERS)),
+                all.toString());
+
+        List<Completion.Candidate> m = completion.complete("ring.m", 6, false).candidates();
+        assertEquals("missing()", m.get(0).value(), "spotsh's own member first");
+        assertEquals(Completion.SPOTSH, m.get(0).group());
+        assertTrue(m.stream().skip(1).allMatch(c -> c.group().equals(Completion.OTHERS)), m.toString());
+        assertTrue(m.stream().anyMatch(c -> c.value().equals("max(")), "Groovy's methods follow once a letter is typed");
+    }
+
+    @Test
+    void atTheStartTheProductsObjectsAndTheSessionsVariablesAndKeywordsAreGroupedApart() {
+        binding.bindLazy("ring", Ring.class, Ring::new);
+        binding.setVariable("rings", 6);
+        Map<String, String> groups = new java.util.HashMap<>();
+        completion.complete("r", 1, false).candidates().forEach(c -> groups.put(c.display(), c.group()));
+        assertEquals(Completion.SPOTSH, groups.get("ring"));
+        assertEquals(Completion.VARIABLES, groups.get("rings"));
+        completion.complete("pr", 2, false).candidates().forEach(c -> groups.put(c.display(), c.group()));
+        assertEquals(Completion.OTHERS, groups.get("println"));
     }
 }
