@@ -124,10 +124,10 @@ clock() {
     fi
 }
 
-mode=register
+call="SELECT spotsh.register(:'test',:'role',:'instance_id',:'ip',:'hostname',:'host_key');" action= time=
 if [ "${1:-}" = --interruption ]; then
-    [ $# -ge 3 ] || die 2 "--interruption needs ACTION and TIME"
-    mode=interruption interrupt_action=$2 interrupt_time=$3
+    [ $# -ge 3 ] || die 2 "usage: --interruption ACTION TIME"
+    call="SELECT spotsh.report_interruption(:'test',:'role',:'instance_id',:'action',:'time');" action=$2 time=$3
     shift 3
 fi
 case ${1:-} in
@@ -161,7 +161,7 @@ case $timeout in '' | *[!0-9]*) die 2 "SPOTSH_PHONE_HOME_TIMEOUT must be a whole
 
 host_key=
 host_key_file=${SPOTSH_HOST_KEY_FILE-/etc/ssh/ssh_host_ed25519_key.pub}
-if [ -n "$host_key_file" ] && [ "$mode" = register ]; then
+if [ -n "$host_key_file" ]; then
     [ -r "$host_key_file" ] || die 2 "SPOTSH_HOST_KEY_FILE: cannot read $host_key_file"
     IFS= read -r host_key <"$host_key_file" || [ -n "$host_key" ] || die 2 "SPOTSH_HOST_KEY_FILE: $host_key_file is empty"
 fi
@@ -212,8 +212,7 @@ tls_refused() {
 
 newline='
 '
-for value in "$SPOTSH_TEST" "$SPOTSH_ROLE" "$SPOTSH_INSTANCE_ID" "$SPOTSH_PRIVATE_IP" "$hostname" "$host_key" \
-    "${interrupt_action:-}" "${interrupt_time:-}"; do
+for value in "$SPOTSH_TEST" "$SPOTSH_ROLE" "$SPOTSH_INSTANCE_ID" "$SPOTSH_PRIVATE_IP" "$hostname" "$host_key" "$action$time"; do
     case $value in *"$newline"*) die 2 "inputs must be single lines; got '$value'" ;; esac
 done
 
@@ -221,15 +220,15 @@ done
 # can read (/proc/PID/environ is 0400): never through a command line, which ps shows to all.
 unset PGPASSFILE PGSERVICE PGSERVICEFILE PGOPTIONS
 PGHOST=$host PGPORT=$port PGUSER=$user PGDATABASE=$db PGPASSWORD=$password
-PGCONNECT_TIMEOUT=${PGCONNECT_TIMEOUT:-10} PGAPPNAME=spotsh-$mode
+PGCONNECT_TIMEOUT=${PGCONNECT_TIMEOUT:-10} PGAPPNAME=spotsh-phone-home
 export PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGCONNECT_TIMEOUT PGAPPNAME
 
 # Values become psql variables, which psql quotes as SQL literals itself (:'name').
 script=
 for name in test role instance_id ip hostname host_key action time; do
     case $name in
-        action) quote "${interrupt_action:-}" ;;
-        time) quote "${interrupt_time:-}" ;;
+        action) quote "$action" ;;
+        time) quote "$time" ;;
         test) quote "$SPOTSH_TEST" ;;
         role) quote "$SPOTSH_ROLE" ;;
         instance_id) quote "$SPOTSH_INSTANCE_ID" ;;
@@ -239,13 +238,8 @@ for name in test role instance_id ip hostname host_key action time; do
     esac
     script="$script\\set $name $quoted$newline"
 done
-if [ "$mode" = register ]; then
-    script="${script}SELECT spotsh.register(:'test', :'role', :'instance_id', :'ip', :'hostname', :'host_key');"
-    who="$SPOTSH_INSTANCE_ID (role $SPOTSH_ROLE, test $SPOTSH_TEST) at $host:$port"
-else
-    script="${script}SELECT spotsh.report_interruption(:'test', :'role', :'instance_id', :'action', :'time');"
-    who="the interruption notice of $SPOTSH_INSTANCE_ID (role $SPOTSH_ROLE, test $SPOTSH_TEST) at $host:$port"
-fi
+script=$script$call
+who="$SPOTSH_INSTANCE_ID (role $SPOTSH_ROLE, test $SPOTSH_TEST) at $host:$port"
 clock
 deadline=$((now + timeout * 1000))
 ceiling=50
@@ -261,10 +255,8 @@ EOF
     error=${error#psql:*: }
     [ "$status" -ne 2 ] || tls_refused "$error"
     if [ "$status" -eq 0 ]; then
-        case $mode:$number in
-            interruption:recorded | interruption:known) echo "$number"; exit 0 ;;
-            interruption:*) die 3 "reporting $who: the registry answered '$number'" ;;
-        esac
+        # report_interruption answers recorded or known, or raises
+        case $call in *report*) echo "$number"; exit 0 ;; esac
         case $number in
             # the registry recorded why (an event) and answered instead of raising, which would undo the record
             'refused: '*) die 3 "registering $who refused: ${number#refused: }" ;;

@@ -38,7 +38,6 @@ class InterruptionReportTest {
     private static final String INSUFFICIENT_PRIVILEGE = "42501";
     private static final String INVALID_PARAMETER = "22023";
     private static final Path WATCH = Path.of("scripts/interruption-watch.sh").toAbsolutePath();
-    private static final Path PHONE_HOME = Path.of("scripts/phone-home.sh").toAbsolutePath();
 
     private static TestRegistry fixture;
     private static TestRecords records;
@@ -177,8 +176,8 @@ class InterruptionReportTest {
         env.put("SPOTSH_ROLE", "data");
         env.put("SPOTSH_INSTANCE_ID", "i-watched");
         env.put("SPOTSH_PRIVATE_IP", "10.0.0.5");
-        env.put("SPOTSH_PHONE_HOME", PHONE_HOME.toString());
-        env.put("SPOTSH_METADATA_URL", "http://127.0.0.1:" + imds.getAddress().getPort() + "/");
+        env.put("SPOTSH_HOST_KEY_FILE", "");  // userdata gives the node's; a report sends none
+        env.put("SPOTSH_METADATA_URL", "http://127.0.0.1:" + imds.getAddress().getPort());
         env.put("SPOTSH_INTERRUPTION_POLL", "1");
         ProcessBuilder pb = new ProcessBuilder(Files.isExecutable(Path.of("/bin/dash")) ? "/bin/dash" : "sh", WATCH.toString());
         pb.environment().keySet().removeIf(k -> k.startsWith("SPOTSH_") || k.startsWith("PG"));
@@ -203,7 +202,7 @@ class InterruptionReportTest {
             imds.stop(0);
         }
         String said = Files.readString(log);
-        assertTrue(said.contains("notice: terminate at 2026-12-06T12:04:10Z") && said.contains("reported (recorded)"), said);
+        assertTrue(said.contains("interruption-watch: terminate at 2026-12-06T12:04:10Z: recorded"), said);
     }
 
     private static void awaitTrue(java.util.function.BooleanSupplier condition, String what, Path log) throws Exception {

@@ -153,8 +153,7 @@ class LocalInterruptionTest {
     private static String watcherLog(String id) {
         try {
             Path root = state.resolve("local-cloud/instances").resolve(id);
-            return Files.readString(root.resolve("var/log/spotsh-interruption.log")) + "\nboot: "
-                    + Files.readString(root.resolve("var/log/spotsh-boot.log"));
+            return Files.readString(root.resolve("var/log/spotsh-boot.log"));
         } catch (IOException e) {
             return "(none: " + e + ")";
         }
