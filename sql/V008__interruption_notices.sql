@@ -13,7 +13,8 @@ ALTER TABLE spotsh.nodes ADD COLUMN interrupt_reported_at timestamptz;
 
 -- Records the notice a node read from its instance metadata: action (terminate, stop or
 -- hibernate) at time (ISO 8601, as IMDS gives it). Returns 'recorded', or 'known' when the same
--- notice was recorded before (the node's watcher may repeat itself after a lost answer).
+-- notice was recorded before (the node's watcher may repeat itself after a lost answer, or spotsh
+-- saw it first in the cloud's API).
 CREATE FUNCTION spotsh.report_interruption(p_test text, p_role text, p_instance_id text,
                                            p_action text, p_time text)
 RETURNS text
@@ -55,7 +56,8 @@ BEGIN
         RAISE EXCEPTION '%: instance % (% node %) of test "%" is dead', what, p_instance_id, n.role, n.node_number, t.name
             USING ERRCODE = 'SP001';
     END IF;
-    IF n.interrupt_at = at AND n.interrupt_action = p_action THEN
+    -- the same notice again, or the one spotsh already saw in the cloud's API (whole seconds here, not there)
+    IF n.interrupt_action = p_action AND abs(extract(epoch FROM n.interrupt_at - at)) < 1 THEN
         RETURN 'known';
     END IF;
     UPDATE spotsh.nodes SET interrupt_action = p_action, interrupt_at = at, interrupt_reported_at = now(), last_seen = now()
