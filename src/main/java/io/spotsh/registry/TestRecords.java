@@ -1,7 +1,9 @@
 package io.spotsh.registry;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -391,7 +393,7 @@ public final class TestRecords {
      * if registered and without one, and as an {@code interruption-notice} event unless the test has one for
      * the instance already. Returns whether it was new.
      */
-    public boolean cloudInterruptionNotice(String test, String role, String instanceId, java.time.Instant at) {
+    public boolean cloudInterruptionNotice(String test, String role, String instanceId, Instant at) {
         registry().sql("UPDATE spotsh.nodes n SET interrupt_action = 'terminate', interrupt_at = ?,"
                 + " interrupt_reported_at = now() FROM spotsh.tests t WHERE t.id = n.test_id AND t.name = ?"
                 + " AND n.instance_id = ? AND n.interrupt_at IS NULL", at, test, instanceId);
@@ -400,7 +402,7 @@ public final class TestRecords {
                 + " WHERE test_id = t.id AND instance_id = ?), ?, ? FROM spotsh.tests t WHERE t.name = ?"
                 + " AND NOT EXISTS (SELECT FROM spotsh.events e WHERE e.test_id = t.id AND e.kind = 'interruption-notice'"
                 + " AND e.instance_id = ?)", role, instanceId, instanceId,
-                "terminate at " + at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " (seen in the cloud's API)",
+                "terminate at " + at.truncatedTo(ChronoUnit.SECONDS) + " (seen in the cloud's API)",
                 test, instanceId);
         return ((Number) added.get(0).get("updated")).intValue() > 0;
     }

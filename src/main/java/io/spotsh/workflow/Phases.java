@@ -6,6 +6,7 @@ import io.spotsh.fanout.RunResult;
 import io.spotsh.registry.TestRecords;
 
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -35,7 +36,7 @@ final class Phases {
         records.event(run.name, "phase-started", null, null, name);
         log.log("Phase " + name + " started on " + mark(run, "Workload " + name + " started.") + " nodes");
         long start = System.nanoTime();
-        java.time.OffsetDateTime startedAt = java.time.OffsetDateTime.now();
+        OffsetDateTime startedAt = OffsetDateTime.now();
         String status = "failed";
         String message = null;
         try (InterruptionWatch watch = InterruptionWatch.start(records, run, log)) {
@@ -67,10 +68,10 @@ final class Phases {
      * The phase's message with the nodes a spot interruption took (or will take) from it, said once more in the
      * log: their results in this phase may be partial.
      */
-    private String flagInterrupted(TestRun run, String name, java.time.OffsetDateTime startedAt, String message) {
+    private String flagInterrupted(TestRun run, String name, OffsetDateTime startedAt, String message) {
         InterruptionWatch.show(records, run, log);  // a notice that came in the last second
         List<TestRecords.InterruptionNotice> lost = InterruptionWatch.during(records, run.name,
-                startedAt.minusSeconds(1), java.time.OffsetDateTime.now().plusSeconds(1));
+                startedAt.minusSeconds(1), OffsetDateTime.now().plusSeconds(1));
         if (lost.isEmpty()) {
             return message;
         }

@@ -254,7 +254,7 @@ final class LocalCloud implements Closeable {
     }
 
     /** The meta-data folder of a live instance, else null: what the metadata service serves. */
-    private synchronized java.nio.file.Path liveMetaData(String id) {
+    private synchronized Path liveMetaData(String id) {
         LocalInstance i = instances.get(id);
         return i != null && i.live() ? sandbox(id).metaData() : null;
     }
