@@ -25,13 +25,11 @@ while sleep "${SPOTSH_INTERRUPTION_POLL:-5}"; do
     a=$(curl -s -m 2 -w " %{http_code}" -H "X-aws-ec2-metadata-token: $t" "$u/latest/meta-data/spot/instance-action")
     case $a in
         *' 200')
-            # {"action": "terminate", "time": "2026-12-06T12:04:10Z"}: IMDS puts no escapes in these; x action, w when
-            x=${a#*\"action\"*:*\"} x=${x%%\"*}
-            w=${a#*\"time\"*:*\"} w=${w%%\"*}
-            [ "$x $w" = "$last" ] || {
-                said=$("${0%/*}/phone-home.sh" --interruption "$x" "$w" 2>&1)
-                [ $? -eq 1 ] || last="$x $w"
-                echo "interruption-watch: $x at $w: $said"
+            # {"action": "terminate", "time": "2026-12-06T12:04:10Z"}: the registry parses it
+            [ "$a" = "$last" ] || {
+                said=$("${0%/*}/phone-home.sh" --interruption "${a% 200}" 2>&1)
+                [ $? -eq 1 ] || last=$a
+                echo "interruption-watch: ${a% 200}: $said"
             }
             ;;
         *' 404') ;;

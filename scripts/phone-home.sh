@@ -3,11 +3,12 @@
 # number. Userdata runs it at boot; after a reboot the same instance gets the same number.
 #
 #   phone-home.sh [ENV_FILE]
-#   phone-home.sh --interruption ACTION TIME [ENV_FILE]
+#   phone-home.sh --interruption NOTICE [ENV_FILE]
 #
 # With --interruption it reports instead the spot interruption notice this instance's metadata
-# gives (interruption-watch.sh calls it): ACTION terminate, stop or hibernate at TIME (ISO 8601),
-# through spotsh.report_interruption, which takes it only for a registered node of the test.
+# gives (interruption-watch.sh calls it): NOTICE is IMDS's JSON, {"action": "terminate", "time":
+# "2026-12-06T12:04:10Z"}, on one line, which spotsh.report_interruption parses and takes only for
+# a registered node of the test. It prints recorded (or known: reported before).
 #
 # Inputs, from the environment or from KEY=VALUE lines in ENV_FILE (the environment wins):
 #   SPOTSH_REGISTRY_URL        postgresql://USER:PASSWORD@HOST:PORT/DB[?sslmode=MODE&sslrootcert=FILE]  (required)
@@ -124,11 +125,11 @@ clock() {
     fi
 }
 
-call="SELECT spotsh.register(:'test',:'role',:'instance_id',:'ip',:'hostname',:'host_key');" action= time=
+call="SELECT spotsh.register(:'test',:'role',:'instance_id',:'ip',:'hostname',:'host_key');"
 if [ "${1:-}" = --interruption ]; then
-    [ $# -ge 3 ] || die 2 "usage: --interruption ACTION TIME"
-    call="SELECT spotsh.report_interruption(:'test',:'role',:'instance_id',:'action',:'time');" action=$2 time=$3
-    shift 3
+    # dash stops here with a message and status 2 when NOTICE is missing
+    call="SELECT spotsh.report_interruption(:'test',:'role',:'instance_id',:'notice');" notice=$2
+    shift 2
 fi
 case ${1:-} in
     -h | --help) usage; exit 0 ;;
@@ -212,7 +213,7 @@ tls_refused() {
 
 newline='
 '
-for value in "$SPOTSH_TEST" "$SPOTSH_ROLE" "$SPOTSH_INSTANCE_ID" "$SPOTSH_PRIVATE_IP" "$hostname" "$host_key" "$action$time"; do
+for value in "$SPOTSH_TEST" "$SPOTSH_ROLE" "$SPOTSH_INSTANCE_ID" "$SPOTSH_PRIVATE_IP" "$hostname" "$host_key" "$notice"; do
     case $value in *"$newline"*) die 2 "inputs must be single lines; got '$value'" ;; esac
 done
 
@@ -225,10 +226,9 @@ export PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGCONNECT_TIMEOUT PGAPPNAME
 
 # Values become psql variables, which psql quotes as SQL literals itself (:'name').
 script=
-for name in test role instance_id ip hostname host_key action time; do
+for name in test role instance_id ip hostname host_key notice; do
     case $name in
-        action) quote "$action" ;;
-        time) quote "$time" ;;
+        notice) quote "$notice" ;;
         test) quote "$SPOTSH_TEST" ;;
         role) quote "$SPOTSH_ROLE" ;;
         instance_id) quote "$SPOTSH_INSTANCE_ID" ;;

@@ -11,19 +11,21 @@ ALTER TABLE spotsh.nodes ADD COLUMN interrupt_action text CHECK (interrupt_actio
 ALTER TABLE spotsh.nodes ADD COLUMN interrupt_at timestamptz;
 ALTER TABLE spotsh.nodes ADD COLUMN interrupt_reported_at timestamptz;
 
--- Records the notice a node read from its instance metadata: action (terminate, stop or
--- hibernate) at time (ISO 8601, as IMDS gives it). Returns 'recorded', or 'known' when the same
+-- Records the notice a node read from its instance metadata, as IMDS gives it (JSON, parsed here
+-- rather than in the node's shell): {"action": "terminate"|"stop"|"hibernate", "time": ISO 8601}. Returns 'recorded', or 'known' when the same
 -- notice was recorded before (the node's watcher may repeat itself after a lost answer, or spotsh
 -- saw it first in the cloud's API).
-CREATE FUNCTION spotsh.report_interruption(p_test text, p_role text, p_instance_id text,
-                                           p_action text, p_time text)
+CREATE FUNCTION spotsh.report_interruption(p_test text, p_role text, p_instance_id text, p_notice text)
 RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    t    spotsh.tests;
-    n    spotsh.nodes;
-    at   timestamptz;
-    what text := format('report_interruption(test "%s", instance %s)', p_test, spotsh.shown(p_instance_id));
+    t        spotsh.tests;
+    n        spotsh.nodes;
+    at       timestamptz;
+    notice   jsonb;
+    p_action text;
+    p_time   text;
+    what     text := format('report_interruption(test "%s", instance %s)', p_test, spotsh.shown(p_instance_id));
 BEGIN
     t := spotsh.test_for_session(p_test);
     IF t.state IN ('finished', 'failed', 'terminated') THEN
@@ -31,6 +33,18 @@ BEGIN
     END IF;
     IF coalesce(p_instance_id, '') = '' OR length(p_instance_id) > 128 OR p_instance_id ~ '[[:cntrl:]]' THEN
         RAISE EXCEPTION '%: an instance id is 1-128 printable characters', what USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF p_notice IS NULL OR length(p_notice) > 1024 THEN
+        RAISE EXCEPTION '%: the notice must be IMDS''s JSON, up to 1024 characters', what USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    BEGIN
+        notice := p_notice::jsonb;
+    EXCEPTION WHEN invalid_text_representation THEN
+        RAISE EXCEPTION '%: the notice % is not JSON', what, spotsh.shown(p_notice) USING ERRCODE = 'invalid_parameter_value';
+    END;
+    IF jsonb_typeof(notice) = 'object' THEN
+        p_action := notice->>'action';
+        p_time := notice->>'time';
     END IF;
     IF p_action IS NULL OR p_action NOT IN ('terminate', 'stop', 'hibernate') THEN
         RAISE EXCEPTION '%: action % is not terminate, stop or hibernate', what, spotsh.shown(p_action)
@@ -68,5 +82,5 @@ BEGIN
     RETURN 'recorded';
 END $$;
 
-REVOKE EXECUTE ON FUNCTION spotsh.report_interruption(text, text, text, text, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION spotsh.report_interruption(text, text, text, text, text) TO spotsh_nodes;
+REVOKE EXECUTE ON FUNCTION spotsh.report_interruption(text, text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION spotsh.report_interruption(text, text, text, text) TO spotsh_nodes;

@@ -68,9 +68,14 @@ class InterruptionReportTest {
 
     private static String report(Connection c, String test, String role, String id, String action, String time)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT spotsh.report_interruption(?, ?, ?, ?, ?)")) {
-            for (int i = 0; i < 5; i++) {
-                ps.setString(i + 1, List.of(test, role, id, action, time).get(i));
+        return reportJson(c, test, role, id, "{\"action\": \"" + action + "\", \"time\": \"" + time + "\"}");
+    }
+
+    /** As the node's watcher sends it: IMDS's answer as it is. */
+    private static String reportJson(Connection c, String test, String role, String id, String notice) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT spotsh.report_interruption(?, ?, ?, ?)")) {
+            for (int i = 0; i < 4; i++) {
+                ps.setString(i + 1, List.of(test, role, id, notice).get(i));
             }
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -106,6 +111,10 @@ class InterruptionReportTest {
             assertEquals(INVALID_PARAMETER, refused(c, "notice-a", "data", "i-sibling", "explode", "2026-12-06T12:04:10Z").getSQLState());
             assertEquals(INVALID_PARAMETER, refused(c, "notice-a", "data", "i-sibling", "terminate", "in two minutes").getSQLState());
             assertEquals(INVALID_PARAMETER, refused(c, "notice-a", "data", "i-sibling", "terminate", "2026-13-45T99:00:00Z").getSQLState());
+            for (String notJson : List.of("terminate now", "[\"terminate\"]", "{\"action\": \"terminate\"}", "x".repeat(2000))) {
+                SQLException e = assertThrows(SQLException.class, () -> reportJson(c, "notice-a", "data", "i-sibling", notJson));
+                assertEquals(INVALID_PARAMETER, e.getSQLState(), e.getMessage());
+            }
         }
         List<Map<String, Object>> events = notices("notice-a");
         assertEquals(1, events.size(), events.toString());
@@ -202,7 +211,7 @@ class InterruptionReportTest {
             imds.stop(0);
         }
         String said = Files.readString(log);
-        assertTrue(said.contains("interruption-watch: terminate at 2026-12-06T12:04:10Z: recorded"), said);
+        assertTrue(said.contains("interruption-watch: {\"action\": \"terminate\", \"time\": \"2026-12-06T12:04:10Z\"}: recorded"), said);
     }
 
     private static void awaitTrue(java.util.function.BooleanSupplier condition, String what, Path log) throws Exception {

@@ -114,7 +114,8 @@ class ClusterWorkflowTest {
         Node second = cluster.getNodes().getData().getAt(2);
         String at = java.time.Instant.now().plusSeconds(120).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
         String line = second.instanceId() + " (data-2) will be interrupted at " + at.substring(11, 19);
-        registry.sql("SELECT spotsh.report_interruption(?, 'data', ?, 'terminate', ?)", name, second.instanceId(), at);
+        registry.sql("SELECT spotsh.report_interruption(?, 'data', ?, ?)", name, second.instanceId(),
+                "{\"action\": \"terminate\", \"time\": \"" + at + "\"}");
         cluster.status();
         cluster.status();
         assertEquals(2, log().split(Pattern.quote(line), -1).length - 1, "status() says it every time: " + log());
