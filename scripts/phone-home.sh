@@ -3,6 +3,12 @@
 # number. Userdata runs it at boot; after a reboot the same instance gets the same number.
 #
 #   phone-home.sh [ENV_FILE]
+#   phone-home.sh --interruption NOTICE [ENV_FILE]
+#
+# With --interruption it reports instead the spot interruption notice this instance's metadata
+# gives (interruption-watch.sh calls it): NOTICE is IMDS's JSON, {"action": "terminate", "time":
+# "2026-12-06T12:04:10Z"}, on one line, which spotsh.report_interruption parses and takes only for
+# a registered node of the test. It prints recorded (or known: reported before).
 #
 # Inputs, from the environment or from KEY=VALUE lines in ENV_FILE (the environment wins):
 #   SPOTSH_REGISTRY_URL        postgresql://USER:PASSWORD@HOST:PORT/DB[?sslmode=MODE&sslrootcert=FILE]  (required)
@@ -119,6 +125,12 @@ clock() {
     fi
 }
 
+call="SELECT spotsh.register(:'test',:'role',:'instance_id',:'ip',:'hostname',:'host_key');"
+if [ "${1:-}" = --interruption ]; then
+    # dash stops here with a message and status 2 when NOTICE is missing
+    call="SELECT spotsh.report_interruption(:'test',:'role',:'instance_id',:'notice');" notice=$2
+    shift 2
+fi
 case ${1:-} in
     -h | --help) usage; exit 0 ;;
     '') ;;
@@ -201,7 +213,7 @@ tls_refused() {
 
 newline='
 '
-for value in "$SPOTSH_TEST" "$SPOTSH_ROLE" "$SPOTSH_INSTANCE_ID" "$SPOTSH_PRIVATE_IP" "$hostname" "$host_key"; do
+for value in "$SPOTSH_TEST" "$SPOTSH_ROLE" "$SPOTSH_INSTANCE_ID" "$SPOTSH_PRIVATE_IP" "$hostname" "$host_key" "$notice"; do
     case $value in *"$newline"*) die 2 "inputs must be single lines; got '$value'" ;; esac
 done
 
@@ -214,8 +226,9 @@ export PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGCONNECT_TIMEOUT PGAPPNAME
 
 # Values become psql variables, which psql quotes as SQL literals itself (:'name').
 script=
-for name in test role instance_id ip hostname host_key; do
+for name in test role instance_id ip hostname host_key notice; do
     case $name in
+        notice) quote "$notice" ;;
         test) quote "$SPOTSH_TEST" ;;
         role) quote "$SPOTSH_ROLE" ;;
         instance_id) quote "$SPOTSH_INSTANCE_ID" ;;
@@ -225,8 +238,7 @@ for name in test role instance_id ip hostname host_key; do
     esac
     script="$script\\set $name $quoted$newline"
 done
-script="${script}SELECT spotsh.register(:'test', :'role', :'instance_id', :'ip', :'hostname', :'host_key');"
-
+script=$script$call
 who="$SPOTSH_INSTANCE_ID (role $SPOTSH_ROLE, test $SPOTSH_TEST) at $host:$port"
 clock
 deadline=$((now + timeout * 1000))
@@ -243,6 +255,8 @@ EOF
     error=${error#psql:*: }
     [ "$status" -ne 2 ] || tls_refused "$error"
     if [ "$status" -eq 0 ]; then
+        # report_interruption answers recorded or known, or raises
+        case $call in *report*) echo "$number"; exit 0 ;; esac
         case $number in
             # the registry recorded why (an event) and answered instead of raising, which would undo the record
             'refused: '*) die 3 "registering $who refused: ${number#refused: }" ;;

@@ -46,7 +46,7 @@ public final class UserData {
     /** A here-document operator and its delimiter word; the body is kept as written. */
     private static final Pattern HEREDOC = Pattern.compile("<<(-)?\\s*['\"]?([A-Za-z_]\\w*)['\"]?");
     /** Set by the environment or by the script itself at boot, never by the caller. */
-    private static final Set<String> RESERVED = Set.of("SPOTSH_ROOT", "SPOTSH_METADATA_DIR", "SPOTSH_INSTANCE_ID",
+    private static final Set<String> RESERVED = Set.of("SPOTSH_ROOT", "SPOTSH_METADATA_DIR", "SPOTSH_METADATA_URL", "SPOTSH_INSTANCE_ID",
             "SPOTSH_PRIVATE_IP", "SPOTSH_HOSTNAME", "SPOTSH_ZONE", "SPOTSH_NODE_NUMBER", "SPOTSH_HOST_KEY_FILE",
             "SPOTSH_NODE_FILE", "SPOTSH_TEST", "SPOTSH_ROLE", "SPOTSH_SETUP", "SPOTSH_REGISTRY_URL",
             "SPOTSH_CLUSTER_KEY", "SPOTSH_REGISTRY_CA");
@@ -132,6 +132,7 @@ public final class UserData {
         parts.put("@@REGISTRY_CA@@", registryCa(values.registryCa()));
         parts.put("@@PHONE_HOME@@", compact(require("phone-home.sh"), true));
         parts.put("@@DISCOVER_STORAGE@@", compact(require("discover-storage.sh"), true));
+        parts.put("@@INTERRUPTION_WATCH@@", compact(require("interruption-watch.sh"), true));
         parts.put("@@ROLE_SETUP@@", setup.isEmpty() ? "" : compact(require("roles/" + setup + ".sh"), false));
         String delimiter = delimiter(parts.values());
 

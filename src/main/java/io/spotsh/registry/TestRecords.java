@@ -1,7 +1,9 @@
 package io.spotsh.registry;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -372,5 +374,49 @@ public final class TestRecords {
     public List<Map<String, Object>> phaseDetails(long run) {
         return registry().sql("SELECT name, started_at, finished_at, status, seconds, message FROM spotsh.phases"
                 + " WHERE run_id = ? ORDER BY id", run);
+    }
+
+    // ---- spot interruptions ----------------------------------------------------------------------------
+
+    /**
+     * A node's spot interruption notice: the node's {@code role} and {@code number}, what will happen
+     * ({@code terminate}, {@code stop} or {@code hibernate}) {@code at} when, when the registry heard of it, and
+     * whether the node is still registered (not yet marked dead).
+     */
+    public record InterruptionNotice(String role, int number, String instanceId, String action, OffsetDateTime at,
+                                     OffsetDateTime reportedAt, boolean live) {
+    }
+
+    /** The notices of the test's nodes (dead ones included: a reclaimed node's notice stays), oldest first. */
+    public List<InterruptionNotice> interruptionNotices(String test) {
+        List<InterruptionNotice> notices = new ArrayList<>();
+        for (Map<String, Object> row : registry().sql("SELECT n.role, n.node_number, n.instance_id, n.interrupt_action,"
+                + " n.interrupt_at, n.interrupt_reported_at, n.state = 'registered' AS live FROM spotsh.nodes n JOIN spotsh.tests t ON t.id = n.test_id"
+                + " WHERE t.name = ? AND n.interrupt_at IS NOT NULL ORDER BY n.interrupt_reported_at, n.id", test)) {
+            notices.add(new InterruptionNotice((String) row.get("role"), ((Number) row.get("node_number")).intValue(),
+                    (String) row.get("instance_id"), (String) row.get("interrupt_action"),
+                    (OffsetDateTime) row.get("interrupt_at"), (OffsetDateTime) row.get("interrupt_reported_at"),
+                    Boolean.TRUE.equals(row.get("live"))));
+        }
+        return notices;
+    }
+
+    /**
+     * A notice the cloud's API showed (the fallback when a node could not report its own): recorded on the node,
+     * if registered and without one, and as an {@code interruption-notice} event unless the test has one for
+     * the instance already. Returns whether it was new.
+     */
+    public boolean cloudInterruptionNotice(String test, String role, String instanceId, Instant at) {
+        registry().sql("UPDATE spotsh.nodes n SET interrupt_action = 'terminate', interrupt_at = ?,"
+                + " interrupt_reported_at = now() FROM spotsh.tests t WHERE t.id = n.test_id AND t.name = ?"
+                + " AND n.instance_id = ? AND n.interrupt_at IS NULL", at, test, instanceId);
+        List<Map<String, Object>> added = registry().sql("INSERT INTO spotsh.events (test_id, kind, role, node_number,"
+                + " instance_id, message) SELECT t.id, 'interruption-notice', ?, (SELECT node_number FROM spotsh.nodes"
+                + " WHERE test_id = t.id AND instance_id = ?), ?, ? FROM spotsh.tests t WHERE t.name = ?"
+                + " AND NOT EXISTS (SELECT FROM spotsh.events e WHERE e.test_id = t.id AND e.kind = 'interruption-notice'"
+                + " AND e.instance_id = ?)", role, instanceId, instanceId,
+                "terminate at " + at.truncatedTo(ChronoUnit.SECONDS) + " (seen in the cloud's API)",
+                test, instanceId);
+        return ((Number) added.get(0).get("updated")).intValue() > 0;
     }
 }

@@ -184,6 +184,7 @@ public final class Cluster implements AutoCloseable {
         TestRun r = current();
         waiter(Waiter.Settings.from(Map.of())).refreshFromCloud(r);
         RoleStatus.attention(records, r.name).values().forEach(log::log);
+        InterruptionWatch.pending(records, r, log);
         return new RoleStatus(records, registeredNodes).of(r);
     }
 

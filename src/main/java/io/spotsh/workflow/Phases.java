@@ -6,6 +6,7 @@ import io.spotsh.fanout.RunResult;
 import io.spotsh.registry.TestRecords;
 
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -35,9 +36,10 @@ final class Phases {
         records.event(run.name, "phase-started", null, null, name);
         log.log("Phase " + name + " started on " + mark(run, "Workload " + name + " started.") + " nodes");
         long start = System.nanoTime();
+        OffsetDateTime startedAt = OffsetDateTime.now();
         String status = "failed";
         String message = null;
-        try {
+        try (InterruptionWatch watch = InterruptionWatch.start(records, run, log)) {
             Object result = body.get();
             status = "ok";
             return result;
@@ -50,6 +52,7 @@ final class Phases {
             boolean interrupted = Thread.interrupted(); // the end marker and record must still be written
             try {
                 mark(run, "Workload " + name + " finished.");
+                message = flagInterrupted(run, name, startedAt, message);
                 records.endPhase(id, status, took.toMillis() / 1000.0, message);
                 records.event(run.name, "phase-" + status, null, null, name + " in " + Durations.format(took));
                 log.log("Phase " + name + " " + (status.equals("ok") ? "finished" : status) + " in " + Durations.format(took));
@@ -59,6 +62,25 @@ final class Phases {
                 }
             }
         }
+    }
+
+    /**
+     * The phase's message with the nodes a spot interruption took (or will take) from it, said once more in the
+     * log: their results in this phase may be partial.
+     */
+    private String flagInterrupted(TestRun run, String name, OffsetDateTime startedAt, String message) {
+        InterruptionWatch.show(records, run, log);  // a notice that came in the last second
+        List<TestRecords.InterruptionNotice> lost = InterruptionWatch.during(records, run.name,
+                startedAt.minusSeconds(1), OffsetDateTime.now().plusSeconds(1));
+        if (lost.isEmpty()) {
+            return message;
+        }
+        List<String> which = lost.stream().map(n -> n.role() + "-" + n.number() + " (" + n.instanceId() + ") at "
+                + InterruptionWatch.clock(n.at().toInstant())).toList();
+        String flag = "spot interruption: " + String.join(", ", which);
+        log.log("Phase " + name + ": " + flag + "; its results from " + (lost.size() == 1 ? "that node" : "those nodes")
+                + " may be partial");
+        return message == null ? flag : message + "; " + flag;
     }
 
     /** Marks every registered node; returns how many took the marker, saying once why the others did not. */

@@ -85,7 +85,8 @@ final class Waiter {
         long deadline = start + settings.timeout().toNanos();
         Set<String> told = new HashSet<>();
         Map<String, List<String>> lastTold = new HashMap<>();
-        try (SshProbe probe = new SshProbe(32, Duration.ofSeconds(2))) {
+        try (SshProbe probe = new SshProbe(32, Duration.ofSeconds(2));
+             InterruptionWatch notices = InterruptionWatch.start(records, run, log)) {
             String outage = null;
             while (true) {
                 Map<String, RoleView> roles;
@@ -274,9 +275,10 @@ final class Waiter {
         for (Instance i : run.provider.describe(roleOf.keySet())) {
             run.instances.put(i.id(), i);
             String role = roleOf.get(i.id());
-            if (i.interruptAt() != null && i.state().live() && run.noticed.add(i.id())) {
-                log.log("Spot interruption notice for " + i.id() + " (" + role + "): reclaimed at " + i.interruptAt());
-                records.event(run.name, "interruption-notice", role, i.id(), "reclaim at " + i.interruptAt());
+            // the fallback: a node reports its own notice at once (InterruptionWatch); the cloud's API shows it later
+            if (i.interruptAt() != null && i.state().live() && !run.noticed.contains(i.id())
+                    && records.cloudInterruptionNotice(run.name, role, i.id(), i.interruptAt()) && run.noticed.add(i.id())) {
+                log.log(InterruptionWatch.line(i.id(), role, "terminate", i.interruptAt()) + " (seen in the cloud's API)");
             }
             if (i.state().gone()) {
                 boolean spot = i.reclaimed();

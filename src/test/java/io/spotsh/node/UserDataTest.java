@@ -259,8 +259,22 @@ class UserDataTest {
     private CloudTests.Result boot(Path root, String id, String ip, UserData.Values values) throws IOException {
         writeMetadata(root.resolve("meta-data"), root, id, ip);
         Path script = Files.writeString(dir.resolve("userdata.sh"), CloudTests.userData().render(values));
-        return CloudTests.run(dir, Map.of("SPOTSH_ROOT", root.toString(), "SPOTSH_METADATA_DIR",
-                root.resolve("meta-data").toString()), "dash", script.toString());
+        // in a session of its own, ended afterwards: userdata leaves the interruption watcher running, as on a node
+        ProcessBuilder pb = new ProcessBuilder("setsid", "dash", script.toString()).directory(dir.toFile())
+                .redirectErrorStream(true);
+        pb.environment().putAll(Map.of("SPOTSH_ROOT", root.toString(), "SPOTSH_METADATA_DIR", root.resolve("meta-data").toString()));
+        Process p = pb.start();
+        try {
+            String out = new String(p.getInputStream().readAllBytes());
+            return new CloudTests.Result(p.waitFor(), out);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            // not started as a group leader, setsid runs dash itself: its pid is the session's group
+            new ProcessBuilder("kill", "-s", "KILL", "--", "-" + p.pid()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        }
     }
 
     private static void writeMetadata(Path meta, Path root, String id, String ip) throws IOException {

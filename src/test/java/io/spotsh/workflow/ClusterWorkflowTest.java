@@ -105,6 +105,26 @@ class ClusterWorkflowTest {
         assertEquals("terminated", registry.test(name).state());
     }
 
+    /** A notice a node reported (spotsh.report_interruption) shows in status() each time it is asked, until the node goes. */
+    @Test
+    void aNodesOwnInterruptionNoticeShowsInStatus() {
+        String name = unique("notice");
+        cluster.launch(Map.of("name", name, "dataNodes", 2, "clientNodes", 0));
+        cluster.await(Map.of("every", "200ms", "timeout", "20s"));
+        Node second = cluster.getNodes().getData().getAt(2);
+        String at = java.time.Instant.now().plusSeconds(120).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        String line = second.instanceId() + " (data-2) will be interrupted at " + at.substring(11, 19);
+        registry.sql("SELECT spotsh.report_interruption(?, 'data', ?, ?)", name, second.instanceId(),
+                "{\"action\": \"terminate\", \"time\": \"" + at + "\"}");
+        cluster.status();
+        cluster.status();
+        assertEquals(2, log().split(Pattern.quote(line), -1).length - 1, "status() says it every time: " + log());
+        cloud.reclaim(second.instanceId());
+        cluster.status();
+        assertEquals(2, log().split(Pattern.quote(line), -1).length - 1, "not once the node is gone: " + log());
+        cluster.terminate();
+    }
+
     @Test
     void reclaimIsNoticedAndFreesTheNodeNumber() {
         String name = unique("reclaim");

@@ -51,6 +51,7 @@ final class LocalCloud implements Closeable {
     private final Log log;
     private final InstanceStore store;
     private final LocalSshServer ssh;
+    private final MetadataServer metadata;
     private final AddressPool addresses;
     private final Map<String, LocalInstance> instances = new LinkedHashMap<>();
     /** The sessions of each live instance's SSH commands. */
@@ -69,6 +70,7 @@ final class LocalCloud implements Closeable {
         this.store = new InstanceStore(dir.resolve("records"));
         this.ssh = new LocalSshServer(sshPort);
         ssh.start();
+        this.metadata = new MetadataServer(dir, this::liveMetaData);
         List<LocalInstance> known = store.loadAll((file, e) -> log.log("skipping unreadable record " + file + ": " + e));
         known.forEach(i -> instances.put(i.id, i));
         this.addresses = new AddressPool(known.stream().map(i -> i.ip).toList(),
@@ -270,6 +272,13 @@ final class LocalCloud implements Closeable {
             Thread.currentThread().interrupt();
         }
         ssh.close();
+        metadata.close();
+    }
+
+    /** The meta-data folder of a live instance, else null: what the metadata service serves. */
+    private synchronized Path liveMetaData(String id) {
+        LocalInstance i = instances.get(id);
+        return i != null && i.live() ? sandbox(id).metaData() : null;
     }
 
     /** Writes the new instances' folders and records, a few at a time: it is all file system work. */
@@ -317,7 +326,7 @@ final class LocalCloud implements Closeable {
         }
         Process process;
         try {
-            process = NodeProcesses.boot(id, i.ip, sandbox(id));
+            process = NodeProcesses.boot(id, i.ip, sandbox(id), metadata.baseUrl(id));
         } catch (IOException e) {
             log.log("cannot run the userdata of " + id + ": " + e.getMessage());
             return;

@@ -125,7 +125,9 @@ final class Sandbox {
     /** The spot interruption notice as IMDS serves it at {@code spot/instance-action}. */
     void writeInterruptNotice(Instant at) {
         try {
-            writeMeta("spot/instance-action", "{\"action\": \"terminate\", \"time\": \"" + at + "\"}");
+            // whole seconds, as EC2 gives them
+            writeMeta("spot/instance-action", "{\"action\": \"terminate\", \"time\": \""
+                    + at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "\"}");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the interruption notice in " + root + ": " + e.getMessage(), e);
         }

@@ -1,0 +1,226 @@
+package io.spotsh.registry;
+
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A node reports its own spot interruption notice through spotsh.report_interruption, as the test's node role, and
+ * nothing else: not for another instance, another role, another test, or a dead node. And
+ * scripts/interruption-watch.sh, run by dash, polls an IMDSv2 endpoint on loopback and reports what it says.
+ */
+class InterruptionReportTest {
+    private static final String INSUFFICIENT_PRIVILEGE = "42501";
+    private static final String INVALID_PARAMETER = "22023";
+    private static final Path WATCH = Path.of("scripts/interruption-watch.sh").toAbsolutePath();
+
+    private static TestRegistry fixture;
+    private static TestRecords records;
+    private static RegistrationUrl a;
+    private static Path work;
+
+    @BeforeAll
+    static void start() throws IOException {
+        fixture = TestRegistry.start();
+        records = new TestRecords(() -> fixture.registry);
+        a = fixture.registry.createTest("notice-a", "cassandra", "local", Map.of(), null).registrationUrl();
+        fixture.registry.createTest("notice-b", "cassandra", "local", Map.of(), null);
+        fixture.registry.recordInstances("notice-a", "data", List.of("i-own", "i-sibling", "i-silent"), null);
+        fixture.registry.recordInstances("notice-a", "client", List.of("i-client"), null);
+        fixture.registry.recordInstances("notice-b", "data", List.of("i-other-test"), null);
+        fixture.registry.register("notice-a", "data", "i-own", "10.0.0.1", "own", "");
+        fixture.registry.register("notice-a", "data", "i-sibling", "10.0.0.2", "sibling", "");
+        fixture.registry.register("notice-a", "client", "i-client", "10.0.0.3", "client", "");
+        fixture.registry.register("notice-b", "data", "i-other-test", "10.0.0.4", "other", "");
+        work = Files.createTempDirectory("spotsh-interruption-test");
+    }
+
+    @AfterAll
+    static void stop() {
+        fixture.close();
+        TestRegistry.delete(work);
+    }
+
+    private static String report(Connection c, String test, String role, String id, String action, String time)
+            throws SQLException {
+        return reportJson(c, test, role, id, "{\"action\": \"" + action + "\", \"time\": \"" + time + "\"}");
+    }
+
+    /** As the node's watcher sends it: IMDS's answer as it is. */
+    private static String reportJson(Connection c, String test, String role, String id, String notice) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT spotsh.report_interruption(?, ?, ?, ?)")) {
+            for (int i = 0; i < 4; i++) {
+                ps.setString(i + 1, List.of(test, role, id, notice).get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private static SQLException refused(Connection c, String test, String role, String id, String action, String time) {
+        return assertThrows(SQLException.class, () -> report(c, test, role, id, action, time), id);
+    }
+
+    private static List<Map<String, Object>> notices(String test) {
+        return fixture.registry.events(test).stream().filter(e -> "interruption-notice".equals(e.get("kind"))).toList();
+    }
+
+    @Test
+    void aNodeRoleReportsANoticeForARegisteredNodeOfItsTestOnly() throws Exception {
+        try (Connection c = fixture.connect(a.user(), a.password())) {
+            assertEquals("recorded", report(c, "notice-a", "data", "i-own", "terminate", "2026-12-06T12:04:10Z"));
+            assertEquals("known", report(c, "notice-a", "data", "i-own", "terminate", "2026-12-06T12:04:10Z"),
+                    "the watcher repeating itself is no second notice");
+
+            for (String stranger : List.of("i-stranger", "i-silent", "i-other-test")) {  // never requested, never registered, another test's
+                SQLException e = refused(c, "notice-a", "data", stranger, "terminate", "2026-12-06T12:04:10Z");
+                assertEquals(INSUFFICIENT_PRIVILEGE, e.getSQLState(), e.getMessage());
+                assertTrue(e.getMessage().contains("a node reports only its own interruption"), e.getMessage());
+            }
+            SQLException wrongRole = refused(c, "notice-a", "data", "i-client", "terminate", "2026-12-06T12:04:10Z");
+            assertEquals(INSUFFICIENT_PRIVILEGE, wrongRole.getSQLState(), wrongRole.getMessage());
+            SQLException otherTest = refused(c, "notice-b", "data", "i-other-test", "terminate", "2026-12-06T12:04:10Z");
+            assertEquals(INSUFFICIENT_PRIVILEGE, otherTest.getSQLState(), otherTest.getMessage());
+            assertEquals(INVALID_PARAMETER, refused(c, "notice-a", "data", "i-sibling", "explode", "2026-12-06T12:04:10Z").getSQLState());
+            assertEquals(INVALID_PARAMETER, refused(c, "notice-a", "data", "i-sibling", "terminate", "in two minutes").getSQLState());
+            assertEquals(INVALID_PARAMETER, refused(c, "notice-a", "data", "i-sibling", "terminate", "2026-13-45T99:00:00Z").getSQLState());
+            for (String notJson : List.of("terminate now", "[\"terminate\"]", "{\"action\": \"terminate\"}", "x".repeat(2000))) {
+                SQLException e = assertThrows(SQLException.class, () -> reportJson(c, "notice-a", "data", "i-sibling", notJson));
+                assertEquals(INVALID_PARAMETER, e.getSQLState(), e.getMessage());
+            }
+        }
+        List<Map<String, Object>> events = notices("notice-a");
+        assertEquals(1, events.size(), events.toString());
+        assertEquals("i-own", events.get(0).get("instance_id"));
+        assertEquals(1, events.get(0).get("node_number"));
+        assertEquals("terminate at 2026-12-06T12:04:10Z (reported by the node)", events.get(0).get("message"));
+        assertTrue(notices("notice-b").isEmpty());
+        List<TestRecords.InterruptionNotice> recorded = records.interruptionNotices("notice-a");
+        assertEquals(1, recorded.size());
+        assertEquals(Instant.parse("2026-12-06T12:04:10Z"), recorded.get(0).at().toInstant());
+        assertEquals("terminate", recorded.get(0).action());
+        assertTrue(recorded.get(0).live());
+    }
+
+    @Test
+    void aDeadNodeReportsNothing() throws Exception {
+        RegistrationUrl url = fixture.registry.createTest("notice-dead", "cassandra", "local", Map.of(), null).registrationUrl();
+        fixture.registry.recordInstances("notice-dead", "data", List.of("i-gone"), null);
+        fixture.registry.register("notice-dead", "data", "i-gone", "10.0.0.9", "gone", "");
+        fixture.registry.markDead("notice-dead", "i-gone", "reclaimed");
+        try (Connection c = fixture.connect(url.user(), url.password())) {
+            assertEquals("SP001", refused(c, "notice-dead", "data", "i-gone", "terminate", "2026-12-06T12:04:10Z").getSQLState());
+        }
+        assertTrue(notices("notice-dead").isEmpty());
+    }
+
+    /** The watcher against an IMDSv2 look-alike on loopback: no token, no answer; 404 until the notice appears. */
+    @Test
+    void theWatcherPollsImdsV2AndReportsTheNoticeOnce() throws Exception {
+        TestRegistry.requirePsql();
+        RegistrationUrl url = fixture.registry.createTest("notice-watch", "cassandra", "local", Map.of(), null).registrationUrl();
+        fixture.registry.recordInstances("notice-watch", "data", List.of("i-watched"), null);
+        fixture.registry.register("notice-watch", "data", "i-watched", "10.0.0.5", "watched", "");
+
+        AtomicReference<String> notice = new AtomicReference<>();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        HttpServer imds = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+        imds.createContext("/", exchange -> {
+            String path = exchange.getRequestURI().getPath();
+            String token = exchange.getRequestHeaders().getFirst("X-aws-ec2-metadata-token");
+            seen.add(exchange.getRequestMethod() + " " + path + (token == null ? "" : " with token"));
+            int status;
+            String body = "";
+            if (path.equals("/latest/api/token") && exchange.getRequestMethod().equals("PUT")
+                    && exchange.getRequestHeaders().getFirst("X-aws-ec2-metadata-token-ttl-seconds") != null) {
+                status = 200;
+                body = "the-token";
+            } else if (!"the-token".equals(token)) {
+                status = 401;
+            } else if (path.equals("/latest/meta-data/spot/instance-action") && notice.get() != null) {
+                status = 200;
+                body = notice.get();
+            } else {
+                status = 404;
+            }
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        });
+        imds.start();
+        Path ca = Files.writeString(work.resolve("ca.crt"), url.caCertificate());
+        Map<String, String> env = new HashMap<>();
+        env.put("SPOTSH_REGISTRY_URL", url.uri());
+        env.put("SPOTSH_REGISTRY_CA", ca.toString());
+        env.put("SPOTSH_TEST", "notice-watch");
+        env.put("SPOTSH_ROLE", "data");
+        env.put("SPOTSH_INSTANCE_ID", "i-watched");
+        env.put("SPOTSH_PRIVATE_IP", "10.0.0.5");
+        env.put("SPOTSH_HOST_KEY_FILE", "");  // userdata gives the node's; a report sends none
+        env.put("SPOTSH_METADATA_URL", "http://127.0.0.1:" + imds.getAddress().getPort());
+        env.put("SPOTSH_INTERRUPTION_POLL", "1");
+        ProcessBuilder pb = new ProcessBuilder(Files.isExecutable(Path.of("/bin/dash")) ? "/bin/dash" : "sh", WATCH.toString());
+        pb.environment().keySet().removeIf(k -> k.startsWith("SPOTSH_") || k.startsWith("PG"));
+        pb.environment().putAll(env);
+        Path log = work.resolve("watch.log");
+        Process watcher = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            awaitTrue(() -> seen.stream().filter(s -> s.equals("GET /latest/meta-data/spot/instance-action with token")).count() >= 2,
+                    "the watcher polls with its token", log);
+            assertTrue(notices("notice-watch").isEmpty(), "404: no notice");
+            notice.set("{\"action\": \"terminate\", \"time\": \"2026-12-06T12:04:10Z\"}");
+            awaitTrue(() -> !notices("notice-watch").isEmpty(), "the notice reaches the registry", log);
+            int polls = seen.size();
+            awaitTrue(() -> seen.size() >= polls + 3, "the watcher keeps watching", log);
+            assertEquals(1, notices("notice-watch").size(), "the same notice is reported once");
+            assertEquals("terminate at 2026-12-06T12:04:10Z (reported by the node)", notices("notice-watch").get(0).get("message"));
+            assertEquals(1, seen.stream().filter(s -> s.startsWith("PUT /latest/api/token")).count(), "one token, kept: " + seen);
+            assertTrue(watcher.isAlive());
+        } finally {
+            watcher.destroyForcibly();
+            watcher.waitFor(10, TimeUnit.SECONDS);
+            imds.stop(0);
+        }
+        String said = Files.readString(log);
+        assertTrue(said.contains("interruption-watch: {\"action\": \"terminate\", \"time\": \"2026-12-06T12:04:10Z\"}: recorded"), said);
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier condition, String what, Path log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + " did not happen within 60 s; watcher said: " + Files.readString(log));
+            }
+            Thread.sleep(100);
+        }
+    }
+}
