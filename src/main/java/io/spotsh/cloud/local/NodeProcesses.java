@@ -89,14 +89,17 @@ final class NodeProcesses {
 
     /**
      * Runs the instance's userdata with {@code /bin/sh} in a new session, output to cloud-init-output.log;
-     * {@code metadataUrl} is the instance's base URL at the local cloud's metadata service.
+     * {@code metadataUrl} is the instance's base URL at the local cloud's metadata service, which its interruption
+     * watcher asks every {@code pollSeconds}.
      */
-    static Process boot(String instanceId, String ip, Sandbox sandbox, String metadataUrl) throws IOException {
+    static Process boot(String instanceId, String ip, Sandbox sandbox, String metadataUrl, long pollSeconds)
+            throws IOException {
         ProcessBuilder pb = new ProcessBuilder("setsid", "/bin/sh", sandbox.userData().toString());
         pb.environment().clear();
         pb.environment().putAll(environment(instanceId, ip, sandbox));
         pb.environment().put("SPOTSH_METADATA_DIR", sandbox.metaData().toString());
         pb.environment().put("SPOTSH_METADATA_URL", metadataUrl);
+        pb.environment().put("SPOTSH_INTERRUPTION_POLL", Long.toString(pollSeconds));
         pb.directory(sandbox.root.toFile());
         pb.redirectInput(new File("/dev/null"));
         pb.redirectErrorStream(true);
