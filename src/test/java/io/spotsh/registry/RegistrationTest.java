@@ -179,7 +179,9 @@ class RegistrationTest {
         Map<String, Object> row = registry.tests().stream().filter(t -> "duds".equals(t.get("name"))).findFirst()
                 .orElseThrow();
         assertEquals(List.of("name", "type", "provider", "state", "nodes", "dead", "expected", "created_at",
-                "expires_at", "owner", "roles", "zones", "age", "expires_in", "instance_hours"), List.copyOf(row.keySet()));
+                "expires_at", "owner", "roles", "zones", "age", "expires_in", "instance_hours", "usd", "on_demand_usd"),
+                List.copyOf(row.keySet()));
+        assertEquals(null, row.get("usd"), "no price recorded: the cost is unknown, not zero");
         assertEquals(1L, row.get("nodes"));
         assertEquals(3L, row.get("expected"));
     }
