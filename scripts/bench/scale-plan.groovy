@@ -13,6 +13,12 @@ def daemonCpu = {
     [own: (v[11] as long) + (v[12] as long), children: (v[13] as long) + (v[14] as long)]
 }
 
+// spotsh's own CPU (this JVM), ms
+def selfCpu = {
+    def f = new File('/proc/self/stat').text
+    def v = f.substring(f.lastIndexOf(')') + 2).split(' ')
+    ((v[11] as long) + (v[12] as long)) * 10
+}
 def t0 = System.nanoTime()
 cluster.launch(name: "scale-$n-" + System.currentTimeMillis(), dataNodes: n, clientNodes: 0, ttl: '30m')
 def launchMs = ms(t0)
@@ -32,11 +38,13 @@ println "SCALE launch_ms=$launchMs registered_ms=$registeredMs registered=$regis
 def readyCpu = daemonCpu()
 def cpu2 = readyCpu
 for (run in 1..3) {
+    def c = selfCpu()
     def t = System.nanoTime()
     def r = nodes.run('true', quiet: true)
     def wall = ms(t)
+    def spotshCpu = selfCpu() - c
     def cpu = daemonCpu()
-    println "SCALE run=$run wall_ms=$wall ok=${r.ok.size()} failed=${r.failed.size()} daemon_cpu_ticks=${cpu.own - cpu2.own}"
+    println "SCALE run=$run wall_ms=$wall ok=${r.ok.size()} failed=${r.failed.size()} daemon_cpu_ticks=${cpu.own - cpu2.own} spotsh_cpu_ms=$spotshCpu"
     cpu2 = cpu
     r.failed.each { f ->
         println "SCALE_FAIL run=$run node=${f.name} phase=${f.phase} error=" + String.valueOf(f.error).replace('\n', ' ')
@@ -53,10 +61,15 @@ def rt = Runtime.getRuntime()
 println "SCALE spotsh_threads=${status.Threads} heap_used_mib=${(rt.totalMemory() - rt.freeMemory()) >> 20} " +
         "heap_committed_mib=${rt.totalMemory() >> 20} rss_anon=${status.RssAnon.replace(' ', '')}"
 if (System.getenv('SCALE_NMT')) {
-    println(['jcmd', String.valueOf(ProcessHandle.current().pid()), 'VM.native_memory', 'summary'].execute().text)
+    def self = String.valueOf(ProcessHandle.current().pid())
+    println(['jcmd', self, 'VM.native_memory', 'summary'].execute().text)
+    println(['jcmd', self, 'GC.class_histogram'].execute().text.readLines().take(30).join('\n'))
 }
 def hwm = new File('/proc/self/status').readLines().find { it.startsWith('VmHWM:') }.split(/\s+/)[1]
 def dpid = new groovy.json.JsonSlurper().parse(new File(state, 'local-cloud/daemon.json')).pid
 def dhwm = new File("/proc/${dpid}/status").readLines().find { it.startsWith('VmHWM:') }.split(/\s+/)[1]
 println "SCALE spotsh_hwm_kb=$hwm daemon_hwm_kb=$dhwm"
+if (System.getenv('SCALE_NMT')) {
+    println "daemon GC (jstat -gc): " + ['jstat', '-gc', String.valueOf(dpid)].execute().text
+}
 cluster.terminate()

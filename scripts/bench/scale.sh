@@ -34,7 +34,7 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 csv="$out/scale.csv"
 fails="$out/scale-failures.log"
-header="date,nodes,rep,launch_ms,registered_ms,ready_ms,run1_ms,run2_ms,run3_ms,failed1,failed2,failed3,spotsh_rss_mib,daemon_rss_mib,daemon_own_cpu_ms_per_node,node_boot_cpu_ms_per_node,daemon_ssh_cpu_ms_run1,daemon_ssh_cpu_ms_run2,daemon_ssh_cpu_ms_run3,floor_ms,load_start,load_end,cores"
+header="date,nodes,rep,launch_ms,registered_ms,ready_ms,run1_ms,run2_ms,run3_ms,failed1,failed2,failed3,spotsh_rss_mib,daemon_rss_mib,daemon_own_cpu_ms_per_node,node_boot_cpu_ms_per_node,daemon_ssh_cpu_ms_run1,daemon_ssh_cpu_ms_run2,daemon_ssh_cpu_ms_run3,spotsh_cpu_ms_run1,spotsh_cpu_ms_run2,spotsh_cpu_ms_run3,floor_ms,load_start,load_end,cores"
 [ -f "$csv" ] && [ "$(head -1 "$csv")" = "$header" ] || echo "$header" >"$csv"
 : >"$fails"
 state=""
@@ -59,18 +59,19 @@ for n in "${sizes[@]}"; do
         floor=$(python3 "$root/scripts/bench/node_floor.py" "$n" 3 true 0 $floor_user 2>&1 >/dev/null |
             sed -n 's/^run [0-9]*: wall_ms=\([0-9.]*\).*/\1/p' | sort -g | sed -n 2p)
         load_end=$(cut -d' ' -f1 /proc/loadavg)
-        runs=() failed=() ssh=()
+        runs=() failed=() ssh=() own=()
         for r in 1 2 3; do
             runs+=("$(sed -n "s/^SCALE run=$r wall_ms=\\([0-9]*\\).*/\\1/p" "$log")")
             failed+=("$(sed -n "s/^SCALE run=$r .* failed=\\([0-9]*\\).*/\\1/p" "$log")")
             ssh+=("$(( $(sed -n "s/^SCALE run=$r .* daemon_cpu_ticks=\\([0-9]*\\).*/\\1/p" "$log") * 10 ))")
+            own+=("$(sed -n "s/^SCALE run=$r .* spotsh_cpu_ms=\\([0-9]*\\).*/\\1/p" "$log")")
         done
         sed -n "s/^SCALE_FAIL /$n nodes rep $rep: /p" "$log" >>"$fails"
         IFS=, read -r own0 own1 own_ready _ <<<"$(field daemon_own_ticks "$log")"
         IFS=, read -r _ _ kids_ready _ <<<"$(field daemon_children_ticks "$log")"
         own_per=$(awk -v t="$own_ready" -v n="$n" 'BEGIN { printf "%.1f", t * 10 / n }')
         kids_per=$(awk -v t="$kids_ready" -v n="$n" 'BEGIN { printf "%.1f", t * 10 / n }')
-        echo "$(date -u +%FT%TZ),$n,$rep,$(field launch_ms "$log"),$(field registered_ms "$log"),$(field ready_ms "$log"),$(IFS=,; echo "${runs[*]}"),$(IFS=,; echo "${failed[*]}"),$(( $(field spotsh_rss_kb "$log") / 1024 )),$(( $(field daemon_hwm_kb "$log") / 1024 )),$own_per,$kids_per,$(IFS=,; echo "${ssh[*]}"),$floor,$load_start,$load_end,$(nproc)" | tee -a "$csv" >&2
+        echo "$(date -u +%FT%TZ),$n,$rep,$(field launch_ms "$log"),$(field registered_ms "$log"),$(field ready_ms "$log"),$(IFS=,; echo "${runs[*]}"),$(IFS=,; echo "${failed[*]}"),$(( $(field spotsh_rss_kb "$log") / 1024 )),$(( $(field daemon_hwm_kb "$log") / 1024 )),$own_per,$kids_per,$(IFS=,; echo "${ssh[*]}"),$(IFS=,; echo "${own[*]}"),$floor,$load_start,$load_end,$(nproc)" | tee -a "$csv" >&2
         cleanup
         state=""
     done
@@ -86,8 +87,8 @@ out = ["# Scale on the local cloud (scripts/bench/scale.sh %s, REPS=%d)" % (" ".
        "Medians over the repetitions of each size's latest REPS rows; failed nodes: the most in any repetition.", "",
        "| nodes | launch call | → all registered | → ready | run 1 (cold) | run 2 (resident shells start) | run 3 (warm) "
        "| node floor | run 3 / floor | run 2 / run 1 | failed (max of run 1/2/3) | spotsh peak RSS | daemon peak RSS "
-       "| daemon CPU per node: own, node boot | daemon SSH CPU per node, run 1/2/3 | load (start–end) |",
-       "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---|---|"]
+       "| daemon CPU per node: own, node boot | daemon SSH CPU per node, run 1/2/3 | spotsh CPU per node, run 1/2/3 | load (start–end) |",
+       "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---|---|---|"]
 verdict = []
 for n in sizes:
     rs = [r for r in rows if int(r["nodes"]) == n][-reps:]
@@ -96,13 +97,14 @@ for n in sizes:
     s = lambda k: "%.1f s" % (med(rs, k) / 1000)
     fmax = [max(int(r["failed%d" % i]) for r in rs) for i in (1, 2, 3)]
     ssh = "/".join("%.1f ms" % (med(rs, "daemon_ssh_cpu_ms_run%d" % i) / n) for i in (1, 2, 3))
+    own = "/".join("%.1f ms" % (med(rs, "spotsh_cpu_ms_run%d" % i) / n) for i in (1, 2, 3))
     loads = "%s–%s" % (min(r["load_start"] for r in rs), max(r["load_end"] for r in rs))
     r31 = med(rs, "run3_ms") / med(rs, "floor_ms")
     r21 = med(rs, "run2_ms") / med(rs, "run1_ms")
-    out.append("| %d | %s | %s | %s | %s | %s | %s | %.0f ms | %.1f× | %.2f | %d/%d/%d | %d MiB | %d MiB | %.0f ms, %.0f ms | %s | %s |" % (
+    out.append("| %d | %s | %s | %s | %s | %s | %s | %.0f ms | %.1f× | %.2f | %d/%d/%d | %d MiB | %d MiB | %.0f ms, %.0f ms | %s | %s | %s |" % (
         n, s("launch_ms"), s("registered_ms"), s("ready_ms"), s("run1_ms"), s("run2_ms"), s("run3_ms"),
         med(rs, "floor_ms"), r31, r21, *fmax, med(rs, "spotsh_rss_mib"), med(rs, "daemon_rss_mib"),
-        med(rs, "daemon_own_cpu_ms_per_node"), med(rs, "node_boot_cpu_ms_per_node"), ssh, loads))
+        med(rs, "daemon_own_cpu_ms_per_node"), med(rs, "node_boot_cpu_ms_per_node"), ssh, own, loads))
     if n >= 1000:
         ok = lambda b: "met" if b else "NOT met"
         verdict += ["Goals at %d nodes:" % n, "",
