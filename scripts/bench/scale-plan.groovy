@@ -38,6 +38,17 @@ println "SCALE launch_ms=$launchMs registered_ms=$registeredMs registered=$regis
 def readyCpu = daemonCpu()
 def cpu2 = readyCpu
 for (run in 1..3) {
+    if (run == 3 && System.getenv('SCALE_STACKS')) {
+        // thread dumps of spotsh and the daemon 3 s into the warm run, into that folder
+        def dir = System.getenv('SCALE_STACKS')
+        def dp = new groovy.json.JsonSlurper().parse(new File(state, 'local-cloud/daemon.json')).pid
+        Thread.start {
+            Thread.sleep(3000)
+            new File(dir, 'spotsh.txt').text = ['jstack', String.valueOf(ProcessHandle.current().pid())].execute().text
+            new File(dir, 'daemon.txt').text = ['jstack', String.valueOf(dp)].execute().text
+            new File(dir, 'ps.txt').text = ['ps', '-eo', 'pid,stat,pcpu,comm'].execute().text
+        }
+    }
     def c = selfCpu()
     def t = System.nanoTime()
     def r = nodes.run('true', quiet: true)
@@ -69,7 +80,12 @@ def hwm = new File('/proc/self/status').readLines().find { it.startsWith('VmHWM:
 def dpid = new groovy.json.JsonSlurper().parse(new File(state, 'local-cloud/daemon.json')).pid
 def dhwm = new File("/proc/${dpid}/status").readLines().find { it.startsWith('VmHWM:') }.split(/\s+/)[1]
 println "SCALE spotsh_hwm_kb=$hwm daemon_hwm_kb=$dhwm"
-if (System.getenv('SCALE_NMT')) {
-    println "daemon GC (jstat -gc): " + ['jstat', '-gc', String.valueOf(dpid)].execute().text
+// the daemon's collections so far: full GCs and their seconds (jstat -gc: FGC, FGCT), young ones
+try {
+    def gc = ['jstat', '-gc', String.valueOf(dpid)].execute().text.readLines()
+    def g = [gc[0].trim().split(/\s+/), gc[1].trim().split(/\s+/)].transpose().collectEntries()
+    println "SCALE daemon_ygc=${g.YGC} daemon_fgc=${g.FGC} daemon_fgct=${g.FGCT}"
+} catch (e) {
+    println "SCALE daemon_gc=unknown (${e.message})"
 }
 cluster.terminate()

@@ -34,7 +34,7 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 csv="$out/scale.csv"
 fails="$out/scale-failures.log"
-header="date,nodes,rep,launch_ms,registered_ms,ready_ms,run1_ms,run2_ms,run3_ms,failed1,failed2,failed3,spotsh_rss_mib,daemon_rss_mib,daemon_own_cpu_ms_per_node,node_boot_cpu_ms_per_node,daemon_ssh_cpu_ms_run1,daemon_ssh_cpu_ms_run2,daemon_ssh_cpu_ms_run3,spotsh_cpu_ms_run1,spotsh_cpu_ms_run2,spotsh_cpu_ms_run3,floor_ms,load_start,load_end,cores"
+header="date,nodes,rep,launch_ms,registered_ms,ready_ms,run1_ms,run2_ms,run3_ms,failed1,failed2,failed3,spotsh_rss_mib,daemon_rss_mib,daemon_own_cpu_ms_per_node,node_boot_cpu_ms_per_node,daemon_ssh_cpu_ms_run1,daemon_ssh_cpu_ms_run2,daemon_ssh_cpu_ms_run3,spotsh_cpu_ms_run1,spotsh_cpu_ms_run2,spotsh_cpu_ms_run3,daemon_full_gcs,floor_ms,load_start,load_end,cores"
 [ -f "$csv" ] && [ "$(head -1 "$csv")" = "$header" ] || echo "$header" >"$csv"
 : >"$fails"
 state=""
@@ -71,7 +71,8 @@ for n in "${sizes[@]}"; do
         IFS=, read -r _ _ kids_ready _ <<<"$(field daemon_children_ticks "$log")"
         own_per=$(awk -v t="$own_ready" -v n="$n" 'BEGIN { printf "%.1f", t * 10 / n }')
         kids_per=$(awk -v t="$kids_ready" -v n="$n" 'BEGIN { printf "%.1f", t * 10 / n }')
-        echo "$(date -u +%FT%TZ),$n,$rep,$(field launch_ms "$log"),$(field registered_ms "$log"),$(field ready_ms "$log"),$(IFS=,; echo "${runs[*]}"),$(IFS=,; echo "${failed[*]}"),$(( $(field spotsh_rss_kb "$log") / 1024 )),$(( $(field daemon_hwm_kb "$log") / 1024 )),$own_per,$kids_per,$(IFS=,; echo "${ssh[*]}"),$(IFS=,; echo "${own[*]}"),$floor,$load_start,$load_end,$(nproc)" | tee -a "$csv" >&2
+        echo "$(date -u +%FT%TZ),$n,$rep,$(field launch_ms "$log"),$(field registered_ms "$log"),$(field ready_ms "$log"),$(IFS=,; echo "${runs[*]}"),$(IFS=,; echo "${failed[*]}"),$(( $(field spotsh_rss_kb "$log") / 1024 )),$(( $(field daemon_hwm_kb "$log") / 1024 )),$own_per,$kids_per,$(IFS=,; echo "${ssh[*]}"),$(IFS=,; echo "${own[*]}"),$(field daemon_fgc "$log"),$floor,$load_start,$load_end,$(nproc)" | tee -a "$csv" >&2
+        cp "$log" "${TMPDIR:-/tmp}/spotsh-bench-scale-$n-$rep.log" # the plan's whole output, for a closer look
         cleanup
         state=""
     done
@@ -120,7 +121,7 @@ for n in sizes:
 out += [""] + verdict + [
     "The daemon's CPU: its own from its start to ready (launch, sandboxes, the SSH handshakes of await), and its reaped "
     "children's (each node's userdata and what it waited for: phone-home, psql, storage, role setup), divided by the "
-    "node count; SSH CPU per run: the daemon's own CPU over that run (it is every node's SSH server). The daemon shares "
+    "node count; SSH CPU per run: the daemon's own CPU over that run (it is every node's SSH server). Daemon full GCs per repetition: scale.csv. The daemon shares "
     "the cores with spotsh and the nodes, so its CPU is taken from theirs. Failed nodes: scale-failures.log. "
     "History: scale.csv (load average at each repetition's start and end)."]
 open(sys.argv[2], "w").write("\n".join(out) + "\n")
