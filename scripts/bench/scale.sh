@@ -15,6 +15,9 @@
 # than run 1; run 3 within 2× the node-side floor; spotsh peak RSS ≤ 600 MB.
 # The load average at the start and end of each repetition goes with it: on a shared machine wall times are noisy.
 # Usage: [REPS=5] scripts/bench/scale.sh [N...] (default 300 1000; root, for the floor's login user).
+# Closer looks: SCALE_NMT=1 with SPOTSH_JAVA_OPTS=-XX:NativeMemoryTracking=summary prints spotsh's native memory and
+# heap histogram; SCALE_STACKS=DIR writes thread dumps of spotsh and the daemon 3 s into run 3. Each repetition's
+# whole output stays in ${TMPDIR:-/tmp}/spotsh-bench-scale-N-REP.log.
 # Writes scripts/bench/results/scale.csv (one row a repetition) and scale.md (medians, goals, ratios).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
