@@ -9,7 +9,9 @@ set -e
 root=${SPOTSH_ROOT:-}
 work=$root/var/lib/spotsh
 mkdir -p "$work"
-disk=$(sed -n '1s/^[^ ]* //p' "$root/etc/spotsh/disks" 2>/dev/null || true)
+# the first line's path, read by the shell itself (a thousand local nodes boot on two cores: each process counts)
+disk=
+{ read -r _ disk <"$root/etc/spotsh/disks"; } 2>/dev/null || true
 if [ -n "$disk" ] && [ -d "$disk" ]; then
     mkdir -p "$disk/spotsh"
     ln -sfn "$disk/spotsh" "$work/data"

@@ -25,8 +25,11 @@ final class DaemonLauncher {
     /** FileChannel locks are per process: threads of one JVM queue here first. */
     private static final Map<Path, Object> IN_PROCESS = new ConcurrentHashMap<>();
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-    private static final List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx512m", "-Xss512k",
-            "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true");
+    // -Xmx1g: a thousand nodes' SSH sessions and resident shells hold about 450 MB, which at 512 MB meant back-to-back
+    // full collections. VFORK: every node boot and SSH command is a process; the default (posix_spawn) execs jspawnhelper first, one
+    // more program per process, which counts when a thousand nodes boot on two cores
+    private static final List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx1g", "-Xss512k",
+            "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true", "-Djdk.lang.Process.launchMechanism=VFORK");
 
     private final Path stateDir;
     private final Path dir;

@@ -61,6 +61,10 @@ final class LocalSshServer implements Closeable {
         CoreModuleProperties.NIO2_READ_TIMEOUT.set(server, Duration.ZERO);
         CoreModuleProperties.AUTH_TIMEOUT.set(server, Duration.ofMinutes(2));
         CoreModuleProperties.SOCKET_BACKLOG.set(server, 256);
+        // an exec request starts the node's process on the I/O thread that read it, which waits there until the
+        // child has exec'd; with the default (cores + 1) a thousand resident shells starting at once held every
+        // I/O thread in process starts while the other nodes' packets waited
+        CoreModuleProperties.NIO_WORKERS.set(server, 16);
         server.setKeyPairProvider(new KeyPairProvider() {
             @Override
             public Iterable<KeyPair> loadKeys(SessionContext session) {

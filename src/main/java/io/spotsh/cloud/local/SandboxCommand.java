@@ -90,7 +90,9 @@ final class SandboxCommand implements Command {
 
     private CompletableFuture<Void> pump(InputStream from, OutputStream to, boolean closeWhenDone) {
         return CompletableFuture.runAsync(() -> {
-            byte[] buffer = new byte[32 * 1024];
+            // a pipe hands over at most a few KiB a read; three pumps live as long as each resident shell, so at a
+            // thousand nodes a larger buffer is heap held for nothing (32 KiB: 96 MB)
+            byte[] buffer = new byte[8 * 1024];
             try {
                 for (int n; (n = from.read(buffer)) >= 0; ) {
                     to.write(buffer, 0, n);

@@ -210,7 +210,10 @@ final class SshRemote implements Remote {
         SSHClient c = connected();
         ResidentShell shell = residentShell(c, budget);
         if (shell != null) {
-            return execResident(shell, command, output, budget, c);
+            Exit exit = execResident(shell, command, output, budget, c);
+            if (exit != null) {
+                return exit;
+            } // null: the login shell turned out not to read commands (it ended unanswered); this one takes a session
         }
         PushSession session = new PushSession(c.getConnection(), output);
         try {
@@ -350,24 +353,12 @@ final class SshRemote implements Remote {
             }
             budget.checkRunning(target);
             ResidentShell fresh = new ResidentShell(c.getConnection());
-            boolean started;
-            try (Cancellation.Registration ignored = budget.token().onCancel(() -> closeLater(fresh))) {
-                started = fresh.start(setup.settings().connectTimeout().toMillis());
+            try {
+                fresh.begin(); // the command follows the hello at once (see ResidentShell.begin)
             } catch (IOException e) {
                 closeLater(fresh); // this command takes a session; the next tries again unless exec was refused
                 if (fresh.wasRefused() && c.getTransport().isRunning()) {
                     residentUnsupported = true;
-                }
-                return null;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                closeLater(fresh);
-                return null;
-            }
-            if (!started) {
-                closeLater(fresh);
-                if (fresh.isFinished() && !budget.token().isCancelled()) {
-                    residentUnsupported = true; // it exited: not a shell that can read commands on stdin
                 }
                 return null;
             }
@@ -379,7 +370,10 @@ final class SshRemote implements Remote {
         }
     }
 
-    /** Runs one command in the resident shell, bounded like a session's (see {@link #awaitEnd}). */
+    /**
+     * Runs one command in the resident shell, bounded like a session's (see {@link #awaitEnd}); null when the shell
+     * ended without answering its hello, so it never read the command.
+     */
     private Exit execResident(ResidentShell shell, String command, NodeOutput output, Budget budget, SSHClient c) {
         ResidentShell.Job job;
         try {
@@ -387,6 +381,12 @@ final class SshRemote implements Remote {
         } catch (IOException e) {
             shell.markBroken();
             shell.release();
+            if (!shell.isAnswered() && c.getTransport().isRunning()) {
+                // the shell went away before it read anything: this command takes a session
+                residentUnsupported |= shell.endedUnanswered();
+                closeLater(shell);
+                return null;
+            }
             dropIfBroken(c);
             throw new FanoutException("cannot send the command to the node's shell: " + message(e), target, FailureStage.EXEC,
                     false, e);
@@ -399,6 +399,13 @@ final class SshRemote implements Remote {
                 if (job.awaitWake(Math.min(left, LIVENESS_NANOS))) {
                     shell.release();
                     return new Exit(job.status(), null);
+                }
+                if (shell.endedUnanswered() && c.getTransport().isRunning() && !budget.token().isCancelled()) {
+                    residentUnsupported = true; // it exited: not a shell that can read commands on stdin
+                    shell.markBroken();
+                    shell.release();
+                    closeLater(shell);
+                    return null;
                 }
                 if (shell.isFinished() || !c.getTransport().isRunning()) {
                     // an exit status or signal says the shell itself ended; the connection then serves a new one

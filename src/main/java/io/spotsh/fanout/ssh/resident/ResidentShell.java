@@ -114,6 +114,19 @@ public final class ResidentShell extends PushChannel {
      * one or the shell did not answer within {@code timeoutMillis} (the node then keeps a session per command).
      */
     public boolean start(long timeoutMillis) throws IOException, InterruptedException {
+        begin();
+        ready.await(timeoutMillis, TimeUnit.MILLISECONDS); // the shell's answer or the channel's end
+        return answered && !isFinished();
+    }
+
+    /**
+     * Opens the channel, starts the shell and sends it the hello without waiting for the answer: a command sent
+     * next waits in the shell's stdin meanwhile, so a fan-out's first command in the shell costs no round trip (and
+     * on a crowded machine no start timeout that would send the command to a session as well). Until the answer
+     * came, commands go in the form every POSIX shell takes; a shell that ends unanswered ({@link #endedUnanswered})
+     * read none of them.
+     */
+    public void begin() throws IOException {
         open();
         try {
             exec(START);
@@ -128,8 +141,16 @@ public final class ResidentShell extends PushChannel {
         OutputStream in = getOutputStream();
         in.write(hello.getBytes(StandardCharsets.UTF_8));
         in.flush();
-        ready.await(timeoutMillis, TimeUnit.MILLISECONDS); // the shell's answer or the channel's end
-        return answered && !isFinished();
+    }
+
+    /** Whether the shell answered the hello: from then on it reads what it is sent. */
+    public boolean isAnswered() {
+        return answered;
+    }
+
+    /** The shell ended before it answered the hello: not one that reads commands on stdin (START exits 97). */
+    public boolean endedUnanswered() {
+        return isFinished() && !answered;
     }
 
     /** The shell's pid on the node: the running command is its child. */

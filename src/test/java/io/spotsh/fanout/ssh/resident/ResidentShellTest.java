@@ -216,6 +216,28 @@ class ResidentShellTest {
         }
     }
 
+    /**
+     * A thousand shells starting at once on a crowded machine answer late: the first command waits in the shell's
+     * stdin behind the hello instead of giving up on the shell after the connect timeout and taking a session too.
+     */
+    @Test
+    void aShellThatAnswersAfterTheConnectTimeoutStillRunsTheCommand() throws Exception {
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 1);
+             Fanout fanout = LoopbackNodes.fanout(cluster.settings().connectTimeout(java.time.Duration.ofSeconds(1)))) {
+            cluster.node(1).server().setCommandFactory((channel, command) -> {
+                cluster.node(1).execs().incrementAndGet();
+                String slow = command.equals(ResidentShell.START) ? "sleep 3; " + command : command;
+                return new ShellCommand(slow, "data-1", "/bin/sh");
+            });
+            assertTrue(fanout.run(cluster.targets(), "true").allOk()); // a connection's first command takes a session
+            NodeResult r = fanout.run(cluster.targets(), "echo \"$NODE\" $$").get("data-1");
+            assertTrue(r.isOk() && r.getStdout().startsWith("data-1 "), r.toString());
+            NodeResult next = fanout.run(cluster.targets(), "echo $$").get("data-1");
+            assertEquals(r.getStdout().substring("data-1 ".length()), next.getStdout(), "both ran in the one shell");
+            assertEquals(2, cluster.node(1).execs().get(), "a session, then the shell: no session besides the slow shell");
+        }
+    }
+
     @Test
     void aNodeWhoseLoginShellIsNotPosixKeepsASessionPerCommand() throws Exception {
         try (LoopbackNodes cluster = LoopbackNodes.start(dir, 1); Fanout fanout = LoopbackNodes.fanout(cluster.settings())) {
