@@ -37,7 +37,7 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 csv="$out/scale.csv"
 fails="$out/scale-failures.log"
-header="date,nodes,rep,launch_ms,registered_ms,ready_ms,run1_ms,run2_ms,run3_ms,failed1,failed2,failed3,spotsh_rss_mib,daemon_rss_mib,daemon_own_cpu_ms_per_node,node_boot_cpu_ms_per_node,daemon_ssh_cpu_ms_run1,daemon_ssh_cpu_ms_run2,daemon_ssh_cpu_ms_run3,spotsh_cpu_ms_run1,spotsh_cpu_ms_run2,spotsh_cpu_ms_run3,daemon_full_gcs,floor_ms,load_start,load_end,cores"
+header="date,nodes,rep,launch_ms,registered_ms,ready_ms,run1_ms,run2_ms,run3_ms,failed1,failed2,failed3,spotsh_rss_mib,daemon_rss_mib,daemon_own_cpu_ms_per_node,node_boot_cpu_ms_per_node,daemon_ssh_cpu_ms_run1,daemon_ssh_cpu_ms_run2,daemon_ssh_cpu_ms_run3,spotsh_cpu_ms_run1,spotsh_cpu_ms_run2,spotsh_cpu_ms_run3,daemon_full_gcs,floor_ms,load_start,load_end,cores,sshj_reader_kib"
 [ -f "$csv" ] && [ "$(head -1 "$csv")" = "$header" ] || echo "$header" >"$csv"
 : >"$fails"
 state=""
@@ -48,38 +48,52 @@ cleanup() {
 }
 trap cleanup EXIT
 field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" "$2" | head -1; }
+# one repetition at $1 nodes ($2: its number); $sshj, when set, is the SSHJ reader buffer in KiB for this one
+one_repetition() {
+    local n=$1 rep=$2
+    state=$(mktemp -d "${TMPDIR:-/tmp}/spotsh-bench-scale.XXXXXX")
+    log="$state/run.log"
+    load_start=$(cut -d' ' -f1 /proc/loadavg)
+    echo "scale: $n nodes, repetition $rep/$reps${sshj:+, SSHJ reader buffer $sshj KiB} (load $load_start) ..." >&2
+    SPOTSH_JAVA_OPTS="${SPOTSH_JAVA_OPTS:-} ${sshj:+-Dspotsh.sshjReaderKiB=$sshj}" /usr/bin/time -f "SCALE spotsh_rss_kb=%M" -a -o "$log" \
+        "$root/scripts/spotsh" --state-dir "$state" -f "$root/scripts/bench/scale-plan.groovy" "$n" "$state" \
+        >>"$log" 2>&1 || { echo "scale: the $n-node run failed:" >&2; tail -20 "$log" >&2; exit 1; }
+    "$root/scripts/spotsh" --state-dir "$state" registry stop >/dev/null 2>&1 || true
+    # the floor, with the nodes gone: N shells, `true`, 3 runs; the median
+    floor=$(python3 "$root/scripts/bench/node_floor.py" "$n" 3 true 0 $floor_user 2>&1 >/dev/null |
+        sed -n 's/^run [0-9]*: wall_ms=\([0-9.]*\).*/\1/p' | sort -g | sed -n 2p)
+    load_end=$(cut -d' ' -f1 /proc/loadavg)
+    runs=() failed=() ssh=() own=()
+    for r in 1 2 3; do
+        runs+=("$(sed -n "s/^SCALE run=$r wall_ms=\\([0-9]*\\).*/\\1/p" "$log")")
+        failed+=("$(sed -n "s/^SCALE run=$r .* failed=\\([0-9]*\\).*/\\1/p" "$log")")
+        ssh+=("$(( $(sed -n "s/^SCALE run=$r .* daemon_cpu_ticks=\\([0-9]*\\).*/\\1/p" "$log") * 10 ))")
+        own+=("$(sed -n "s/^SCALE run=$r .* spotsh_cpu_ms=\\([0-9]*\\).*/\\1/p" "$log")")
+    done
+    sed -n "s/^SCALE_FAIL /$n nodes rep $rep: /p" "$log" >>"$fails"
+    IFS=, read -r own0 own1 own_ready _ <<<"$(field daemon_own_ticks "$log")"
+    IFS=, read -r _ _ kids_ready _ <<<"$(field daemon_children_ticks "$log")"
+    own_per=$(awk -v t="$own_ready" -v n="$n" 'BEGIN { printf "%.1f", t * 10 / n }')
+    kids_per=$(awk -v t="$kids_ready" -v n="$n" 'BEGIN { printf "%.1f", t * 10 / n }')
+    echo "$(date -u +%FT%TZ),$n,$rep,$(field launch_ms "$log"),$(field registered_ms "$log"),$(field ready_ms "$log"),$(IFS=,; echo "${runs[*]}"),$(IFS=,; echo "${failed[*]}"),$(( $(field spotsh_rss_kb "$log") / 1024 )),$(( $(field daemon_hwm_kb "$log") / 1024 )),$own_per,$kids_per,$(IFS=,; echo "${ssh[*]}"),$(IFS=,; echo "${own[*]}"),$(field daemon_fgc "$log"),$floor,$load_start,$load_end,$(nproc),${sshj:-36}" | tee -a "$csv" >&2
+    cp "$log" "${TMPDIR:-/tmp}/spotsh-bench-scale-$n-$rep.log" # the plan's whole output, for a closer look
+    cleanup
+    state=""
+}
+
+sshj=""
 for n in "${sizes[@]}"; do
     for ((rep = 1; rep <= reps; rep++)); do
-        state=$(mktemp -d "${TMPDIR:-/tmp}/spotsh-bench-scale.XXXXXX")
-        log="$state/run.log"
-        load_start=$(cut -d' ' -f1 /proc/loadavg)
-        echo "scale: $n nodes, repetition $rep/$reps (load $load_start) ..." >&2
-        /usr/bin/time -f "SCALE spotsh_rss_kb=%M" -a -o "$log" \
-            "$root/scripts/spotsh" --state-dir "$state" -f "$root/scripts/bench/scale-plan.groovy" "$n" "$state" \
-            >>"$log" 2>&1 || { echo "scale: the $n-node run failed:" >&2; tail -20 "$log" >&2; exit 1; }
-        "$root/scripts/spotsh" --state-dir "$state" registry stop >/dev/null 2>&1 || true
-        # the floor, with the nodes gone: N shells, `true`, 3 runs; the median
-        floor=$(python3 "$root/scripts/bench/node_floor.py" "$n" 3 true 0 $floor_user 2>&1 >/dev/null |
-            sed -n 's/^run [0-9]*: wall_ms=\([0-9.]*\).*/\1/p' | sort -g | sed -n 2p)
-        load_end=$(cut -d' ' -f1 /proc/loadavg)
-        runs=() failed=() ssh=() own=()
-        for r in 1 2 3; do
-            runs+=("$(sed -n "s/^SCALE run=$r wall_ms=\\([0-9]*\\).*/\\1/p" "$log")")
-            failed+=("$(sed -n "s/^SCALE run=$r .* failed=\\([0-9]*\\).*/\\1/p" "$log")")
-            ssh+=("$(( $(sed -n "s/^SCALE run=$r .* daemon_cpu_ticks=\\([0-9]*\\).*/\\1/p" "$log") * 10 ))")
-            own+=("$(sed -n "s/^SCALE run=$r .* spotsh_cpu_ms=\\([0-9]*\\).*/\\1/p" "$log")")
-        done
-        sed -n "s/^SCALE_FAIL /$n nodes rep $rep: /p" "$log" >>"$fails"
-        IFS=, read -r own0 own1 own_ready _ <<<"$(field daemon_own_ticks "$log")"
-        IFS=, read -r _ _ kids_ready _ <<<"$(field daemon_children_ticks "$log")"
-        own_per=$(awk -v t="$own_ready" -v n="$n" 'BEGIN { printf "%.1f", t * 10 / n }')
-        kids_per=$(awk -v t="$kids_ready" -v n="$n" 'BEGIN { printf "%.1f", t * 10 / n }')
-        echo "$(date -u +%FT%TZ),$n,$rep,$(field launch_ms "$log"),$(field registered_ms "$log"),$(field ready_ms "$log"),$(IFS=,; echo "${runs[*]}"),$(IFS=,; echo "${failed[*]}"),$(( $(field spotsh_rss_kb "$log") / 1024 )),$(( $(field daemon_hwm_kb "$log") / 1024 )),$own_per,$kids_per,$(IFS=,; echo "${ssh[*]}"),$(IFS=,; echo "${own[*]}"),$(field daemon_fgc "$log"),$floor,$load_start,$load_end,$(nproc)" | tee -a "$csv" >&2
-        cp "$log" "${TMPDIR:-/tmp}/spotsh-bench-scale-$n-$rep.log" # the plan's whole output, for a closer look
-        cleanup
-        state=""
+        one_repetition "$n" "$rep"
     done
 done
+# what spotsh's copy of SSHJ's Reader buys (a 36 KiB receive buffer per connection instead of SSHJ's 256 KiB): one
+# repetition at the largest size with SSHJ's own size, for its peak RSS (SCALE_SSHJ_COMPARE=0 skips it)
+if [ "${SCALE_SSHJ_COMPARE:-1}" = 1 ]; then
+    sshj=256
+    one_repetition "${sizes[-1]}" 1
+    sshj=""
+fi
 
 python3 - "$csv" "$out/scale.md" "$reps" "${sizes[@]}" <<'PY'
 import csv, statistics, sys
@@ -95,7 +109,7 @@ out = ["# Scale on the local cloud (scripts/bench/scale.sh %s, REPS=%d)" % (" ".
        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---|---|---|"]
 verdict = []
 for n in sizes:
-    rs = [r for r in rows if int(r["nodes"]) == n][-reps:]
+    rs = [r for r in rows if int(r["nodes"]) == n and r.get("sshj_reader_kib", "36") == "36"][-reps:]
     if not rs:
         continue
     s = lambda k: "%.1f s" % (med(rs, k) / 1000)
@@ -121,6 +135,15 @@ for n in sizes:
                     "- spotsh peak RSS ≤ 600 MB: %s (max %d MiB)" % (
                         ok(max(int(r["spotsh_rss_mib"]) for r in rs) * 1.048576 <= 600), max(int(r["spotsh_rss_mib"]) for r in rs)),
                     ""]
+sshj = [r for r in rows if r.get("sshj_reader_kib") == "256"][-1:]
+if sshj:
+    n = int(sshj[0]["nodes"])
+    ours = [r for r in rows if int(r["nodes"]) == n and r.get("sshj_reader_kib", "36") == "36"][-reps:]
+    verdict += ["What the copied SSHJ Reader buys (spotsh's net.schmizz.sshj.transport.Reader, a 36 KiB receive buffer "
+                "per connection): spotsh peak RSS at %d nodes %d MiB with it (median), %d MiB with SSHJ's own 256 KiB "
+                "(one repetition, -Dspotsh.sshjReaderKiB=256); run 3 %.2f s against %.2f s." % (
+                    n, med(ours, "spotsh_rss_mib"), int(sshj[0]["spotsh_rss_mib"]), med(ours, "run3_ms") / 1000,
+                    float(sshj[0]["run3_ms"]) / 1000), ""]
 out += [""] + verdict + [
     "The daemon's CPU: its own from its start to ready (launch, sandboxes, the SSH handshakes of await), and its reaped "
     "children's (each node's userdata and what it waited for: phone-home, psql, storage, role setup), divided by the "

@@ -31,7 +31,8 @@ import java.net.SocketTimeoutException;
  * the project's classes come first.
  */
 public final class Reader extends Thread {
-    static final int BUFFER_SIZE = 36 * 1024;
+    /** KiB; {@code -Dspotsh.sshjReaderKiB=256} restores SSHJ's own size, which scripts/bench/scale.sh compares. */
+    static final int BUFFER_SIZE = Integer.getInteger("spotsh.sshjReaderKiB", 36) * 1024;
 
     private final Logger log;
     private final TransportImpl trans;
