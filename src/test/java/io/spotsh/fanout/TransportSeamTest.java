@@ -27,7 +27,8 @@ class TransportSeamTest {
     @Test
     void sshjIsUsedOnlyUnderTheSshPackage() throws IOException {
         assertTrue(Files.isDirectory(SSH), "run from the project directory: " + SSH.toAbsolutePath());
-        List<Path> outside = matching(sources().filter(f -> !f.startsWith(SSH)), SSHJ);
+        // SSHJ's own package holds spotsh's patched copy of its transport reader (see scripts/bench/scale.sh): SSHJ itself
+        List<Path> outside = matching(sources().filter(f -> !f.startsWith(SSH) && !f.startsWith(Path.of("src/main/java/net/schmizz"))), SSHJ);
         assertEquals(List.of(), outside, "files outside io.spotsh.fanout.ssh that use SSHJ (net.schmizz, com.hierynomus)");
     }
 
