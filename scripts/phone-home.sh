@@ -7,8 +7,8 @@
 #
 # With --interruption it reports instead the spot interruption notice this instance's metadata
 # gives (interruption-watch.sh calls it): NOTICE is IMDS's JSON, {"action": "terminate", "time":
-# "2026-12-06T12:04:10Z"}, on one line, which spotsh.report_interruption parses and takes only for
-# a registered node of the test. It prints recorded (or known: reported before).
+# "2026-12-06T12:04:10Z"}, on one line, which spotsh.report_interruption parses and takes only from
+# the node that registered the instance (its node secret). It prints recorded (or known: reported before).
 #
 # Inputs, from the environment or from KEY=VALUE lines in ENV_FILE (the environment wins):
 #   SPOTSH_REGISTRY_URL        postgresql://USER:PASSWORD@HOST:PORT/DB[?sslmode=MODE&sslrootcert=FILE]  (required)
@@ -19,6 +19,7 @@
 #   SPOTSH_HOSTNAME            default: uname -n
 #   SPOTSH_HOST_KEY_FILE       default /etc/ssh/ssh_host_ed25519_key.pub; set it empty to send no key
 #   SPOTSH_NODE_FILE           where the number is written, default /etc/spotsh/node-number
+#   SPOTSH_SECRET_FILE         the node's own secret (made at first registration, 0600), default NODE_FILE.secret
 #   SPOTSH_PHONE_HOME_TIMEOUT  seconds to keep retrying while the registry refuses, default 600
 #   SPOTSH_PSQL                psql to run; default /usr/lib/postgresql/*/bin/psql if there, else psql
 #
@@ -125,10 +126,10 @@ clock() {
     fi
 }
 
-call="SELECT spotsh.register(:'test',:'role',:'instance_id',:'ip',:'hostname',:'host_key');"
+call="SELECT spotsh.register(:'test',:'role',:'instance_id',:'ip',:'hostname',:'host_key',:'secret');"
 if [ "${1:-}" = --interruption ]; then
     # dash stops here with a message and status 2 when NOTICE is missing
-    call="SELECT spotsh.report_interruption(:'test',:'role',:'instance_id',:'notice');" notice=$2
+    call="SELECT spotsh.report_interruption(:'test',:'role',:'instance_id',:'notice',:'secret');" notice=$2
     shift 2
 fi
 case ${1:-} in
@@ -159,6 +160,18 @@ hostname=${SPOTSH_HOSTNAME:-$(uname -n)}
 node_file=${SPOTSH_NODE_FILE:-/etc/spotsh/node-number}
 timeout=${SPOTSH_PHONE_HOME_TIMEOUT:-600}
 case $timeout in '' | *[!0-9]*) die 2 "SPOTSH_PHONE_HOME_TIMEOUT must be a whole number of seconds, not '$timeout'" ;; esac
+
+# the node's own secret, beside its number: sent when registering (the registry keeps its hash) and with each
+# interruption report, so only the node that registered an instance reports for it; made once, kept across reboots
+secret_file=${SPOTSH_SECRET_FILE:-$node_file.secret}
+if ! { [ -s "$secret_file" ] && IFS= read -r secret <"$secret_file"; }; then
+    case $call in *report*) die 2 "no node secret in $secret_file: this node did not register itself" ;; esac
+    set -- $(od -An -N16 -tx1 /dev/urandom) && secret=$(printf %s "$@") && [ ${#secret} -eq 32 ] ||
+        die 2 "cannot make a node secret from /dev/urandom"
+    (umask 077 && mkdir -p "${secret_file%/*}" && printf '%s\n' "$secret" >"$secret_file.tmp.$$" &&
+        mv -f "$secret_file.tmp.$$" "$secret_file") ||
+        die 2 "cannot write the node secret to $secret_file"
+fi
 
 host_key=
 host_key_file=${SPOTSH_HOST_KEY_FILE-/etc/ssh/ssh_host_ed25519_key.pub}
@@ -226,9 +239,10 @@ export PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGCONNECT_TIMEOUT PGAPPNAME
 
 # Values become psql variables, which psql quotes as SQL literals itself (:'name').
 script=
-for name in test role instance_id ip hostname host_key notice; do
+for name in test role instance_id ip hostname host_key notice secret; do
     case $name in
         notice) quote "$notice" ;;
+        secret) quote "$secret" ;;
         test) quote "$SPOTSH_TEST" ;;
         role) quote "$SPOTSH_ROLE" ;;
         instance_id) quote "$SPOTSH_INSTANCE_ID" ;;

@@ -53,10 +53,10 @@ class InterruptionReportTest {
         fixture.registry.recordInstances("notice-a", "data", List.of("i-own", "i-sibling", "i-silent"), null);
         fixture.registry.recordInstances("notice-a", "client", List.of("i-client"), null);
         fixture.registry.recordInstances("notice-b", "data", List.of("i-other-test"), null);
-        fixture.registry.register("notice-a", "data", "i-own", "10.0.0.1", "own", "");
-        fixture.registry.register("notice-a", "data", "i-sibling", "10.0.0.2", "sibling", "");
-        fixture.registry.register("notice-a", "client", "i-client", "10.0.0.3", "client", "");
-        fixture.registry.register("notice-b", "data", "i-other-test", "10.0.0.4", "other", "");
+        register("notice-a", "data", "i-own", "10.0.0.1");
+        register("notice-a", "data", "i-sibling", "10.0.0.2");
+        register("notice-a", "client", "i-client", "10.0.0.3");
+        register("notice-b", "data", "i-other-test", "10.0.0.4");
         work = Files.createTempDirectory("spotsh-interruption-test");
     }
 
@@ -66,16 +66,32 @@ class InterruptionReportTest {
         TestRegistry.delete(work);
     }
 
+    /** Each instance's node secret: what its phone-home made and sent when it registered. */
+    private static String secretOf(String instanceId) {
+        return "secret-of-" + instanceId + "-0123456789";
+    }
+
+    /** As phone-home registers: with the node's own secret (the registry keeps its hash). */
+    private static String register(String test, String role, String instanceId, String ip) {
+        return String.valueOf(fixture.registry.sql("SELECT spotsh.register(?, ?, ?, ?, ?, '', ?) AS r", test, role,
+                instanceId, ip, instanceId, secretOf(instanceId)).get(0).get("r"));
+    }
+
     private static String report(Connection c, String test, String role, String id, String action, String time)
             throws SQLException {
         return reportJson(c, test, role, id, "{\"action\": \"" + action + "\", \"time\": \"" + time + "\"}");
     }
 
-    /** As the node's watcher sends it: IMDS's answer as it is. */
+    /** As the node's watcher sends it: IMDS's answer as it is, with the reporting node's secret. */
     private static String reportJson(Connection c, String test, String role, String id, String notice) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT spotsh.report_interruption(?, ?, ?, ?)")) {
-            for (int i = 0; i < 4; i++) {
-                ps.setString(i + 1, List.of(test, role, id, notice).get(i));
+        return reportAs(c, test, role, id, notice, secretOf(id));
+    }
+
+    private static String reportAs(Connection c, String test, String role, String id, String notice, String secret)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT spotsh.report_interruption(?, ?, ?, ?, ?)")) {
+            for (int i = 0; i < 5; i++) {
+                ps.setString(i + 1, java.util.Arrays.asList(test, role, id, notice, secret).get(i));
             }
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -104,6 +120,13 @@ class InterruptionReportTest {
                 assertEquals(INSUFFICIENT_PRIVILEGE, e.getSQLState(), e.getMessage());
                 assertTrue(e.getMessage().contains("a node reports only its own interruption"), e.getMessage());
             }
+            // a sibling of the same test and role logs in as the same role, but has not the node's secret
+            String json = "{\"action\": \"terminate\", \"time\": \"2026-12-06T12:04:10Z\"}";
+            for (String secret : java.util.Arrays.asList(secretOf("i-own"), null, "")) {
+                SQLException e = assertThrows(SQLException.class, () -> reportAs(c, "notice-a", "data", "i-sibling", json, secret));
+                assertEquals(INSUFFICIENT_PRIVILEGE, e.getSQLState(), e.getMessage());
+                assertTrue(e.getMessage().contains("only the node that registered instance i-sibling"), e.getMessage());
+            }
             SQLException wrongRole = refused(c, "notice-a", "data", "i-client", "terminate", "2026-12-06T12:04:10Z");
             assertEquals(INSUFFICIENT_PRIVILEGE, wrongRole.getSQLState(), wrongRole.getMessage());
             SQLException otherTest = refused(c, "notice-b", "data", "i-other-test", "terminate", "2026-12-06T12:04:10Z");
@@ -129,11 +152,28 @@ class InterruptionReportTest {
         assertTrue(recorded.get(0).live());
     }
 
+    /** A reboot sends the secret from the node's disk again; another secret for a registered instance is refused. */
+    @Test
+    void aReRegistrationKeepsTheSecretAndAnotherOneIsRefused() {
+        fixture.registry.createTest("notice-reboot", "cassandra", "local", Map.of(), null);
+        fixture.registry.recordInstances("notice-reboot", "data", List.of("i-boot"), null);
+        assertEquals("1", register("notice-reboot", "data", "i-boot", "10.0.0.7"));
+        assertEquals("1", register("notice-reboot", "data", "i-boot", "10.0.0.7"), "a reboot keeps its number");
+        String other = String.valueOf(fixture.registry.sql("SELECT spotsh.register(?, 'data', 'i-boot', '10.0.0.7', 'x', '', ?) AS r",
+                "notice-reboot", "another-secret-0123456789").get(0).get("r"));
+        assertEquals("refused: instance i-boot registered before with another node secret", other);
+        assertTrue(fixture.registry.events("notice-reboot").stream().anyMatch(e -> "registration-refused".equals(e.get("kind"))
+                && String.valueOf(e.get("message")).contains("another node secret")));
+        RuntimeException tooShort = assertThrows(RuntimeException.class, () -> fixture.registry.sql(
+                "SELECT spotsh.register(?, 'data', 'i-boot', '10.0.0.7', 'x', '', 'short')", "notice-reboot"));
+        assertTrue(tooShort.getMessage().contains("16-128 printable characters"), tooShort.getMessage());
+    }
+
     @Test
     void aDeadNodeReportsNothing() throws Exception {
         RegistrationUrl url = fixture.registry.createTest("notice-dead", "cassandra", "local", Map.of(), null).registrationUrl();
         fixture.registry.recordInstances("notice-dead", "data", List.of("i-gone"), null);
-        fixture.registry.register("notice-dead", "data", "i-gone", "10.0.0.9", "gone", "");
+        register("notice-dead", "data", "i-gone", "10.0.0.9");
         fixture.registry.markDead("notice-dead", "i-gone", "reclaimed");
         try (Connection c = fixture.connect(url.user(), url.password())) {
             assertEquals("SP001", refused(c, "notice-dead", "data", "i-gone", "terminate", "2026-12-06T12:04:10Z").getSQLState());
@@ -147,7 +187,8 @@ class InterruptionReportTest {
         TestRegistry.requirePsql();
         RegistrationUrl url = fixture.registry.createTest("notice-watch", "cassandra", "local", Map.of(), null).registrationUrl();
         fixture.registry.recordInstances("notice-watch", "data", List.of("i-watched"), null);
-        fixture.registry.register("notice-watch", "data", "i-watched", "10.0.0.5", "watched", "");
+        register("notice-watch", "data", "i-watched", "10.0.0.5");
+        Path secretFile = Files.writeString(work.resolve("node-number.secret"), secretOf("i-watched") + "\n");
 
         AtomicReference<String> notice = new AtomicReference<>();
         List<String> seen = new CopyOnWriteArrayList<>();
@@ -188,6 +229,7 @@ class InterruptionReportTest {
         env.put("SPOTSH_HOST_KEY_FILE", "");  // userdata gives the node's; a report sends none
         env.put("SPOTSH_METADATA_URL", "http://127.0.0.1:" + imds.getAddress().getPort());
         env.put("SPOTSH_INTERRUPTION_POLL", "1");
+        env.put("SPOTSH_SECRET_FILE", secretFile.toString());  // what phone-home made when the node registered
         ProcessBuilder pb = new ProcessBuilder(Files.isExecutable(Path.of("/bin/dash")) ? "/bin/dash" : "sh", WATCH.toString());
         pb.environment().keySet().removeIf(k -> k.startsWith("SPOTSH_") || k.startsWith("PG"));
         pb.environment().putAll(env);

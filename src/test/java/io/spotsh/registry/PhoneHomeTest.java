@@ -232,7 +232,7 @@ class PhoneHomeTest {
         }
         assertTrue(fixture.registry.nodes("early").isEmpty(), "not registered before its id was recorded");
         assertTrue(fixture.registry.sql("SELECT 1 FROM pg_stat_user_functions WHERE schemaname = 'spotsh'"
-                + " AND funcname = 'register' AND calls > 0").size() == 1 && p.isAlive(), "asked, and still retrying");
+                + " AND funcname = 'register' AND calls > 0").size() >= 1 && p.isAlive(), "asked, and still retrying");
         records.recordInstances("early", "data", List.of("i-early"), null);
         records.requesting("early", null);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));

@@ -114,7 +114,8 @@ class ClusterWorkflowTest {
         Node second = cluster.getNodes().getData().getAt(2);
         String at = java.time.Instant.now().plusSeconds(120).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
         String line = second.instanceId() + " (data-2) will be interrupted at " + at.substring(11, 19);
-        registry.sql("SELECT spotsh.report_interruption(?, 'data', ?, ?)", name, second.instanceId(),
+        // as spotsh itself, not a node role: no node secret needed
+        registry.sql("SELECT spotsh.report_interruption(?, 'data', ?, ?, NULL)", name, second.instanceId(),
                 "{\"action\": \"terminate\", \"time\": \"" + at + "\"}");
         cluster.status();
         cluster.status();
