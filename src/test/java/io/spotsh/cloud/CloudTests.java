@@ -92,11 +92,11 @@ public final class CloudTests {
     }
 
     public static void delete(Path root) {
-        if (root == null || !Files.exists(root)) {
+        if (root == null) {
             return;
         }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            io.spotsh.common.FileTree.delete(root); // tolerates the daemon still emptying a folder
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
