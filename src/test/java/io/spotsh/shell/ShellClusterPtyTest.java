@@ -1,9 +1,5 @@
 package io.spotsh.shell;
 
-import io.spotsh.cloud.local.LocalProvider;
-import io.spotsh.common.StateDir;
-import io.spotsh.registry.EmbeddedServer;
-import io.spotsh.registry.RegistrySettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -44,15 +40,7 @@ class ShellClusterPtyTest {
         if (process != null) {
             process.destroyForcibly();
         }
-        if (state != null) {
-            try (LocalProvider local = new LocalProvider(new StateDir(state), Map.of())) {
-                local.stopDaemon(true);
-            }
-            new EmbeddedServer(RegistrySettings.embedded(state)).stop();
-            try (var files = Files.walk(state)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        io.spotsh.cloud.CloudTests.stopLocal(state);
     }
 
     @Test

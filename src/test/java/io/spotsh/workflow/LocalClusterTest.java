@@ -1,15 +1,14 @@
 package io.spotsh.workflow;
 
+import io.spotsh.cloud.CloudTests;
 import io.spotsh.cli.Main;
 import io.spotsh.cloud.Instance;
 import io.spotsh.cloud.Providers;
 import io.spotsh.cloud.local.LocalProvider;
 import io.spotsh.common.StateDir;
-import io.spotsh.registry.EmbeddedServer;
 import io.spotsh.registry.RegistrySettings;
 import io.spotsh.shell.Session;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +22,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,28 +44,14 @@ class LocalClusterTest {
 
     @BeforeAll
     static void tools() throws IOException {
-        for (String tool : List.of("psql", "setsid")) {
-            boolean found = Arrays.stream(System.getenv("PATH").split(":")).anyMatch(d -> Files.isExecutable(Paths.get(d, tool)));
-            if (!found) {
-                Assumptions.assumeFalse("true".equals(System.getenv("CI")), "CI must install " + tool);
-                Assumptions.abort(tool + " is not installed: local nodes cannot boot");
-            }
-        }
+        CloudTests.require("psql", "local nodes cannot boot");
+        CloudTests.require("setsid", "local nodes cannot boot");
         state = Files.createTempDirectory("spotsh-local-cluster");
     }
 
     @AfterAll
-    static void stop() throws IOException {
-        if (state == null) {
-            return;
-        }
-        try (LocalProvider local = new LocalProvider(new StateDir(state), Map.of())) {
-            local.stopDaemon(true);
-        }
-        new EmbeddedServer(RegistrySettings.embedded(state)).stop();
-        try (var files = Files.walk(state)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+    static void stop() {
+        CloudTests.stopLocal(state);
     }
 
     private static Session session(ByteArrayOutputStream out) {

@@ -1,14 +1,13 @@
 package io.spotsh.workflow;
 
+import io.spotsh.cloud.CloudTests;
 import io.spotsh.cloud.local.LocalProvider;
 import io.spotsh.common.StateDir;
 import io.spotsh.fanout.RunResult;
-import io.spotsh.registry.EmbeddedServer;
 import io.spotsh.registry.RegistrySettings;
 import io.spotsh.shell.Session;
 import groovy.lang.Closure;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -19,11 +18,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -43,28 +40,15 @@ class LocalInterruptionTest {
 
     @BeforeAll
     static void tools() throws IOException {
-        for (String tool : List.of("psql", "setsid", "curl")) {
-            boolean found = Arrays.stream(System.getenv("PATH").split(":")).anyMatch(d -> Files.isExecutable(Paths.get(d, tool)));
-            if (!found) {
-                Assumptions.assumeFalse("true".equals(System.getenv("CI")), "CI must install " + tool);
-                Assumptions.abort(tool + " is not installed: local nodes cannot boot or watch their metadata");
-            }
-        }
+        CloudTests.require("psql", "local nodes cannot boot or watch their metadata");
+        CloudTests.require("setsid", "local nodes cannot boot or watch their metadata");
+        CloudTests.require("curl", "local nodes cannot boot or watch their metadata");
         state = Files.createTempDirectory("spotsh-local-interruption");
     }
 
     @AfterAll
-    static void stop() throws IOException {
-        if (state == null) {
-            return;
-        }
-        try (LocalProvider local = new LocalProvider(new StateDir(state), Map.of())) {
-            local.stopDaemon(true);
-        }
-        new EmbeddedServer(RegistrySettings.embedded(state)).stop();
-        try (var files = Files.walk(state)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+    static void stop() {
+        CloudTests.stopLocal(state);
     }
 
     @Test
