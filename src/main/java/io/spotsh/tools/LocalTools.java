@@ -76,8 +76,12 @@ public final class LocalTools {
         this.maven = maven;
     }
 
-    /** What every local node runs at boot whatever its type: phone-home is a psql call, each node its own session. */
-    public static final List<Tool> NODE_TOOLS = List.of(new Tool("psql", "postgresql-client"), new Tool("setsid", "util-linux"));
+    /**
+     * What every local node runs at boot whatever its type: phone-home is a psql call, each node its own session, and
+     * its interruption watcher asks the metadata service with curl.
+     */
+    public static final List<Tool> NODE_TOOLS = List.of(new Tool("psql", "postgresql-client"), new Tool("setsid", "util-linux"),
+            new Tool("curl", "curl"));
 
     /** Provides what the local nodes of a test type run: {@link #NODE_TOOLS}, its tools and its Java bundles. */
     public void provide(TestType type) {
