@@ -65,7 +65,8 @@ final class Launcher {
         log.log("Requesting " + total + " nodes for test " + test.name() + " (" + describe(sizing) + ") from "
                 + provider.name() + "...");
         Prices prices = prices(provider, spec.instanceType(), spec.zone());
-        List<String> zones = spec.zone() != null ? List.of(spec.zone()) : names(provider, prices.spot.keySet());
+        List<String> zones = spec.zone() != null ? List.of(spec.zone())
+                : names(provider, spec.instanceType(), prices.spot.keySet());
         Map<String, String> refused = new LinkedHashMap<>();
         for (String zone : zones) {
             List<Instance> launched = new ArrayList<>();
@@ -105,7 +106,10 @@ final class Launcher {
      * output names. Launches nothing and leaves no test behind.
      */
     double dryRun(LaunchSpec spec, Map<String, Integer> sizing, Provider provider, Path resultsDir) {
-        String zone = spec.zone() != null ? spec.zone() : zones(provider, spec.instanceType()).get(0);
+        // spot prices only where the dry run needs them: to pick the zone, or for a provider that cannot check
+        Map<String, Double> spot = spec.zone() == null || !(provider instanceof DryRun)
+                ? spotPrices(provider, spec.instanceType()) : Map.of();
+        String zone = spec.zone() != null ? spec.zone() : names(provider, spec.instanceType(), spot.keySet()).get(0);
         TestInfo test = records.create(spec.name(), spec.type(), provider.name(), spec.params(), spec.ttl());
         Table table = new Table(DRY_RUN_COLUMNS);
         List<String> refusals = new ArrayList<>();
@@ -131,8 +135,7 @@ final class Launcher {
                     plan.requests().forEach(r -> requests.append(r).append('\n'));
                     hourly += plan.hourlyUsd();
                 } else {
-                    double price = provider.zones(spec.instanceType()).stream().filter(z -> z.name().equals(zone))
-                            .mapToDouble(Zone::spotPrice).findFirst().orElse(0);
+                    double price = spot.getOrDefault(zone, 0.0);
                     asked = new DryRun.Asked(role.getKey(), role.getValue(), spec.instanceType(), zone, spec.maxPrice(),
                             price > 0 ? price : null, null, tags, null);
                     check = "not checked: " + provider.name() + " has no dry run";
@@ -294,15 +297,13 @@ final class Launcher {
         log.log("Terminated " + ids.size() + " instances already launched: " + why);
     }
 
-    private static List<String> zones(Provider provider, String instanceType) {
-        List<String> names = new ArrayList<>();
+    /** Zone → the current spot price of the type there, cheapest first, as the provider lists them. */
+    private static Map<String, Double> spotPrices(Provider provider, String instanceType) {
+        Map<String, Double> spot = new LinkedHashMap<>();
         for (Zone z : provider.zones(instanceType)) {
-            names.add(z.name());
+            spot.put(z.name(), z.spotPrice());
         }
-        if (names.isEmpty()) {
-            throw new WorkflowException(provider.name() + " lists no availability zones for " + instanceType);
-        }
-        return names;
+        return spot;
     }
 
     /** What one instance costs an hour: spot per zone (cheapest first), and on demand where the provider knows. */
@@ -314,11 +315,9 @@ final class Launcher {
      * A launch pinned to one zone still goes ahead when the price list cannot be read; only its cost stays unknown.
      */
     private Prices prices(Provider provider, String instanceType, String pinnedZone) {
-        Map<String, Double> spot = new LinkedHashMap<>();
+        Map<String, Double> spot = Map.of();
         try {
-            for (Zone z : provider.zones(instanceType)) {
-                spot.put(z.name(), z.spotPrice());
-            }
+            spot = spotPrices(provider, instanceType);
         } catch (RuntimeException e) {
             if (pinnedZone == null) {
                 throw e;
@@ -338,9 +337,9 @@ final class Launcher {
         return new Prices(spot, onDemand);
     }
 
-    private static List<String> names(Provider provider, java.util.Set<String> zones) {
+    private static List<String> names(Provider provider, String instanceType, java.util.Set<String> zones) {
         if (zones.isEmpty()) {
-            throw new WorkflowException(provider.name() + " lists no availability zones");
+            throw new WorkflowException(provider.name() + " lists no availability zones for " + instanceType);
         }
         return List.copyOf(zones);
     }

@@ -6,9 +6,6 @@ import io.spotsh.cloud.Instance;
 import io.spotsh.cloud.InstanceState;
 import io.spotsh.cloud.LaunchRequest;
 import io.spotsh.cloud.Zone;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ec2.model.CancelSpotInstanceRequestsRequest;
 import software.amazon.awssdk.services.ec2.model.CreateFleetRequest;
@@ -32,33 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * brings fewer instances than asked, a refused spot request; each leaves nothing behind, and the caller can fall
  * back to the next zone. Also: throttling is retried, capacity is not.
  */
-class AwsCapacityTest extends OnMoto {
-    private static Map<String, String> subnets;
-
-    private Ec2Proxy proxy;
-    private CallLog calls;
-    private Rewrites rewrites;
-    private AwsProvider aws;
-
-    @BeforeAll
-    static void subnets() {
-        subnets = AwsTestKit.subnets(raw);
-    }
-
-    @BeforeEach
-    void provider() {
-        proxy = new Ec2Proxy(moto.endpoint());
-        calls = new CallLog();
-        rewrites = new Rewrites();
-        aws = AwsTestKit.provider(proxy.endpoint(), stateDir, calls, rewrites);
-    }
-
-    @AfterEach
-    void stop() {
-        aws.close();
-        proxy.close();
-    }
-
+class AwsCapacityTest extends OnProxiedMoto {
     /** As the workflow does it: zones cheapest first; a refusal ends what the zone launched and moves on. */
     @Test
     void aZoneWithoutCapacityFallsBackToTheNextAndLeavesNothingInTheFirst() {

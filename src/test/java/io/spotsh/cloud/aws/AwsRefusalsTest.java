@@ -10,9 +10,6 @@ import io.spotsh.cloud.Tags;
 import io.spotsh.cloud.TerminateResult;
 import io.spotsh.cloud.Zone;
 import io.spotsh.common.BadInput;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ec2.model.CreateFleetRequest;
 import software.amazon.awssdk.services.ec2.model.CreateLaunchTemplateRequest;
@@ -38,33 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * on the way back) in the shape EC2 sends them, and what the user sees: retried, a refusal of the zone, or an
  * error naming what to fix. After each, moto is asked what is left running, and under which tags.
  */
-class AwsRefusalsTest extends OnMoto {
-    private static Map<String, String> subnets;
-
-    private Ec2Proxy proxy;
-    private CallLog calls;
-    private Rewrites rewrites;
-    private AwsProvider aws;
-
-    @BeforeAll
-    static void subnets() {
-        subnets = AwsTestKit.subnets(raw);
-    }
-
-    @BeforeEach
-    void provider() {
-        proxy = new Ec2Proxy(moto.endpoint());
-        calls = new CallLog();
-        rewrites = new Rewrites();
-        aws = AwsTestKit.provider(proxy.endpoint(), stateDir, calls, rewrites);
-    }
-
-    @AfterEach
-    void stop() {
-        aws.close();
-        proxy.close();
-    }
-
+class AwsRefusalsTest extends OnProxiedMoto {
     // EC2 API reference, CreateFleet, Errors (an instant fleet answers HTTP 200 with the reason in Errors);
     // EC2 API reference, "Request throttling" (RequestLimitExceeded: retry with exponential backoff)
     @Test
