@@ -91,16 +91,28 @@ public final class ShellCommand implements Command {
         }
     }
 
+    /**
+     * Carries {@code from} to {@code to}. The channel's stream is never closed here: MINA ends the session when data
+     * arrives for a channel whose stream was closed, while sshd drops what a command that exited did not read (a
+     * client may still be writing to it), so once {@code to} fails the rest is read and dropped.
+     */
     private static Thread pump(InputStream from, OutputStream to, boolean closeAtEnd) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[32 * 1024];
-            try (from) {
+            boolean carrying = true;
+            try {
                 int n;
                 while ((n = from.read(buffer)) > 0) {
-                    to.write(buffer, 0, n);
-                    to.flush();
+                    if (carrying) {
+                        try {
+                            to.write(buffer, 0, n);
+                            to.flush();
+                        } catch (IOException gone) {
+                            carrying = false; // the process closed its end: drop the rest, as sshd does
+                        }
+                    }
                 }
-                if (closeAtEnd) {
+                if (closeAtEnd && carrying) {
                     to.close(); // EOF on the process's stdin
                 }
             } catch (IOException ignored) {
