@@ -185,13 +185,79 @@ class InterruptionReportTest {
     @Test
     void theWatcherPollsImdsV2AndReportsTheNoticeOnce() throws Exception {
         TestRegistry.requirePsql();
-        RegistrationUrl url = fixture.registry.createTest("notice-watch", "cassandra", "local", Map.of(), null).registrationUrl();
-        fixture.registry.recordInstances("notice-watch", "data", List.of("i-watched"), null);
-        register("notice-watch", "data", "i-watched", "10.0.0.5");
-        Path secretFile = Files.writeString(work.resolve("node-number.secret"), secretOf("i-watched") + "\n");
-
         AtomicReference<String> notice = new AtomicReference<>();
         List<String> seen = new CopyOnWriteArrayList<>();
+        HttpServer imds = imds(notice, seen);
+        Path log = work.resolve("watch.log");
+        Process watcher = watch("notice-watch", "i-watched", imds, "1", log);
+        try {
+            awaitTrue(() -> seen.stream().filter(s -> s.equals("GET /latest/meta-data/spot/instance-action with token")).count() >= 2,
+                    "the watcher polls with its token", log);
+            assertTrue(notices("notice-watch").isEmpty(), "404: no notice");
+            notice.set("{\"action\": \"terminate\", \"time\": \"2026-12-06T12:04:10Z\"}");
+            awaitTrue(() -> !notices("notice-watch").isEmpty(), "the notice reaches the registry", log);
+            int polls = seen.size();
+            awaitTrue(() -> seen.size() >= polls + 3, "the watcher keeps watching", log);
+            assertEquals(1, notices("notice-watch").size(), "the same notice is reported once");
+            assertEquals("terminate at 2026-12-06T12:04:10Z (reported by the node)", notices("notice-watch").get(0).get("message"));
+            assertEquals(1, seen.stream().filter(s -> s.startsWith("PUT /latest/api/token")).count(), "one token, kept: " + seen);
+            assertTrue(watcher.isAlive());
+        } finally {
+            watcher.destroyForcibly();
+            watcher.waitFor(10, TimeUnit.SECONDS);
+            imds.stop(0);
+        }
+        String said = Files.readString(log);
+        assertTrue(said.contains("interruption-watch: {\"action\": \"terminate\", \"time\": \"2026-12-06T12:04:10Z\"}: recorded"), said);
+    }
+
+    /**
+     * SIGUSR1 (what the local cloud sends with a notice) makes a watcher whose pause is an hour look at once, each
+     * time it is sent, and it goes back to its pause after each look.
+     */
+    @Test
+    void aWatcherToldToLookLooksAtOnceHoweverLongItsPause() throws Exception {
+        TestRegistry.requirePsql();
+        AtomicReference<String> notice = new AtomicReference<>();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        HttpServer imds = imds(notice, seen);
+        Path log = work.resolve("woken.log");
+        Process watcher = watch("notice-woken", "i-woken", imds, "3600", log);
+        String look = "GET /latest/meta-data/spot/instance-action with token";
+        try {
+            Path pidFile = work.resolve("root-i-woken/var/run/spotsh-interruption-watch.pid");
+            awaitTrue(() -> Files.exists(pidFile) && !readQuietly(pidFile).isBlank(), "the watcher writes its pid", log);
+            assertEquals(watcher.pid(), Long.parseLong(readQuietly(pidFile).trim()));
+            tell(watcher.pid());
+            awaitTrue(() -> seen.contains(look), "a look on the first signal", log);
+            assertEquals(1, seen.stream().filter(look::equals).count(), seen.toString());
+
+            notice.set("{\"action\": \"terminate\", \"time\": \"2026-12-06T12:09:30Z\"}");
+            tell(watcher.pid());
+            awaitTrue(() -> !notices("notice-woken").isEmpty(), "the notice reaches the registry on the second signal", log);
+            assertEquals(2, seen.stream().filter(look::equals).count(), "one look a signal, none of its own: " + seen);
+            assertTrue(watcher.isAlive(), "a signal is not the end of the watcher");
+        } finally {
+            watcher.destroyForcibly();
+            watcher.waitFor(10, TimeUnit.SECONDS);
+            imds.stop(0);
+        }
+    }
+
+    private static void tell(long pid) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-s", "USR1", Long.toString(pid)).start().waitFor());
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** An IMDSv2 look-alike on loopback: no token, no answer; 404 until {@code notice} is set; what it was asked goes in {@code seen}. */
+    private static HttpServer imds(AtomicReference<String> notice, List<String> seen) throws IOException {
         HttpServer imds = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         imds.createContext("/", exchange -> {
             String path = exchange.getRequestURI().getPath();
@@ -218,42 +284,35 @@ class InterruptionReportTest {
             }
         });
         imds.start();
-        Path ca = Files.writeString(work.resolve("ca.crt"), url.caCertificate());
+        return imds;
+    }
+
+    /**
+     * A registered node {@code instance} of a new test, and scripts/interruption-watch.sh run by dash as its userdata
+     * would, pausing {@code poll} seconds, its root in the work folder.
+     */
+    private static Process watch(String test, String instance, HttpServer imds, String poll, Path log) throws Exception {
+        RegistrationUrl url = fixture.registry.createTest(test, "cassandra", "local", Map.of(), null).registrationUrl();
+        fixture.registry.recordInstances(test, "data", List.of(instance), null);
+        register(test, "data", instance, "10.0.0.5");
+        Path secretFile = Files.writeString(work.resolve(instance + ".secret"), secretOf(instance) + "\n");
+        Path ca = Files.writeString(work.resolve(test + "-ca.crt"), url.caCertificate());
         Map<String, String> env = new HashMap<>();
         env.put("SPOTSH_REGISTRY_URL", url.uri());
         env.put("SPOTSH_REGISTRY_CA", ca.toString());
-        env.put("SPOTSH_TEST", "notice-watch");
+        env.put("SPOTSH_TEST", test);
         env.put("SPOTSH_ROLE", "data");
-        env.put("SPOTSH_INSTANCE_ID", "i-watched");
+        env.put("SPOTSH_INSTANCE_ID", instance);
         env.put("SPOTSH_PRIVATE_IP", "10.0.0.5");
         env.put("SPOTSH_HOST_KEY_FILE", "");  // userdata gives the node's; a report sends none
         env.put("SPOTSH_METADATA_URL", "http://127.0.0.1:" + imds.getAddress().getPort());
-        env.put("SPOTSH_INTERRUPTION_POLL", "1");
+        env.put("SPOTSH_INTERRUPTION_POLL", poll);
         env.put("SPOTSH_SECRET_FILE", secretFile.toString());  // what phone-home made when the node registered
+        env.put("SPOTSH_ROOT", Files.createDirectories(work.resolve("root-" + instance)).toString());
         ProcessBuilder pb = new ProcessBuilder(Files.isExecutable(Path.of("/bin/dash")) ? "/bin/dash" : "sh", WATCH.toString());
         pb.environment().keySet().removeIf(k -> k.startsWith("SPOTSH_") || k.startsWith("PG"));
         pb.environment().putAll(env);
-        Path log = work.resolve("watch.log");
-        Process watcher = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        try {
-            awaitTrue(() -> seen.stream().filter(s -> s.equals("GET /latest/meta-data/spot/instance-action with token")).count() >= 2,
-                    "the watcher polls with its token", log);
-            assertTrue(notices("notice-watch").isEmpty(), "404: no notice");
-            notice.set("{\"action\": \"terminate\", \"time\": \"2026-12-06T12:04:10Z\"}");
-            awaitTrue(() -> !notices("notice-watch").isEmpty(), "the notice reaches the registry", log);
-            int polls = seen.size();
-            awaitTrue(() -> seen.size() >= polls + 3, "the watcher keeps watching", log);
-            assertEquals(1, notices("notice-watch").size(), "the same notice is reported once");
-            assertEquals("terminate at 2026-12-06T12:04:10Z (reported by the node)", notices("notice-watch").get(0).get("message"));
-            assertEquals(1, seen.stream().filter(s -> s.startsWith("PUT /latest/api/token")).count(), "one token, kept: " + seen);
-            assertTrue(watcher.isAlive());
-        } finally {
-            watcher.destroyForcibly();
-            watcher.waitFor(10, TimeUnit.SECONDS);
-            imds.stop(0);
-        }
-        String said = Files.readString(log);
-        assertTrue(said.contains("interruption-watch: {\"action\": \"terminate\", \"time\": \"2026-12-06T12:04:10Z\"}: recorded"), said);
+        return pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     private static void awaitTrue(java.util.function.BooleanSupplier condition, String what, Path log) throws Exception {

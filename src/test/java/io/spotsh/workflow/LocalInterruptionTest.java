@@ -93,6 +93,10 @@ class LocalInterruptionTest {
                     + "\\) will be interrupted at (\\d\\d:\\d\\d:\\d\\d)").matcher(said);
             assertTrue(warning.find(), said + "\nrun: " + ((RunResult) result).rows() + "\nwatcher: " + watcherLog(victim)
                     + "\ndaemon: " + daemonLog());
+            // the daemon told the node's watcher to look, rather than leave the notice to its next look
+            String noticeLine = daemonLog().lines().filter(l -> l.contains("spot interruption notice for " + victim))
+                    .findFirst().orElse("");
+            assertTrue(!noticeLine.isEmpty() && !noticeLine.contains("not told"), "the watcher was woken: " + noticeLine);
             int flagged = said.indexOf("Phase load: spot interruption: data-" + victimNode.number() + " (" + victim + ") at "
                     + warning.group(1));
             assertTrue(flagged > warning.start(), "the warning comes first, then the phase flags the node:\n" + said);

@@ -313,13 +313,17 @@ final class LocalCloud implements Closeable {
     }
 
     /** All local nodes' interruption watchers together ask the metadata service at most this often a second. */
-    static final int METADATA_LOOKS_PER_SECOND = 20;
+    static final int METADATA_LOOKS_PER_SECOND = 4;
+
+    /** All local nodes' sysstat collectors together take at most this many samples a second. */
+    static final int SYSSTAT_SAMPLES_PER_SECOND = 20;
 
     /**
      * Seconds between one node's looks for an interruption notice. On EC2 each node polls every 5 s on its own cores;
-     * here every node shares this machine's, so the watchers of N live nodes together stay near
-     * {@value #METADATA_LOOKS_PER_SECOND} looks a second (1,000 nodes: every 50 s, within the 2-minute notice). A
-     * node with a reclaim planned and a shorter notice looks at least twice within it, so its warning still arrives.
+     * here every node shares this machine's (a look is a curl, about 15 ms of CPU), so the watchers of N live nodes
+     * together stay near {@value #METADATA_LOOKS_PER_SECOND} looks a second (1,000 nodes: every 250 s). A notice does
+     * not wait for the next look: {@link #giveNotice} wakes the node's watcher. The looks are what remains if that
+     * signal is lost, so a node with a reclaim planned and a shorter notice still looks at least twice within it.
      */
     static long interruptionPoll(LocalInstance i, int live) {
         long poll = Math.max(5, (live + METADATA_LOOKS_PER_SECOND - 1) / METADATA_LOOKS_PER_SECOND);
@@ -330,10 +334,22 @@ final class LocalCloud implements Closeable {
         return poll;
     }
 
+    /**
+     * Seconds between one node's sysstat samples: 10, as the node image's collector, until the live nodes together
+     * would take more than {@value #SYSSTAT_SAMPLES_PER_SECOND} samples a second (200 nodes); past that, longer (1,000
+     * nodes: every 50 s). Every local node samples the same machine, so the cluster still sees it 20 times a second;
+     * at 100 samples a second the collectors (sadc and the pause's sleep, about 3 ms each) took a quarter of a 2-core
+     * machine from the test.
+     */
+    static long sysstatInterval(int live) {
+        return Math.max(10, (live + SYSSTAT_SAMPLES_PER_SECOND - 1) / SYSSTAT_SAMPLES_PER_SECOND);
+    }
+
     /** Boot: the SSH endpoint starts answering (unless unreachable by plan) and userdata runs. */
     private void boot(String id) {
         LocalInstance i;
         long poll;
+        long sysstat;
         synchronized (this) {
             i = instances.get(id);
             if (i == null || !i.live() || i.bootStartedAt != null) {
@@ -342,11 +358,13 @@ final class LocalCloud implements Closeable {
             i.bootStartedAt = Instant.now();
             store.save(i);
             bindIfAnswering(i);
-            poll = interruptionPoll(i, live());
+            int live = live();
+            poll = interruptionPoll(i, live);
+            sysstat = sysstatInterval(live);
         }
         Process process;
         try {
-            process = NodeProcesses.boot(id, i.ip, sandbox(id), metadata.baseUrl(id), poll);
+            process = NodeProcesses.boot(id, i.ip, sandbox(id), metadata.baseUrl(id), poll, sysstat);
         } catch (IOException e) {
             log.log("cannot run the userdata of " + id + ": " + e.getMessage());
             return;
@@ -386,7 +404,10 @@ final class LocalCloud implements Closeable {
             sandbox(id).writeInterruptNotice(reclaimAt);
             store.save(i);
         }
-        log.log("spot interruption notice for " + id + ": reclaimed at " + reclaimAt);
+        // as EC2 would, the node sees it within seconds, not at its next look (which can be minutes away here)
+        boolean woken = NodeProcesses.wakeInterruptionWatch(id, sandbox(id));
+        log.log("spot interruption notice for " + id + ": reclaimed at " + reclaimAt
+                + (woken ? "" : " (its interruption watcher was not told: it sees the notice at its next look)"));
         timers.schedule(() -> reclaimNow(id), untilMillis(reclaimAt), TimeUnit.MILLISECONDS);
     }
 

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashSet;
@@ -92,20 +93,47 @@ final class NodeProcesses {
      * {@code metadataUrl} is the instance's base URL at the local cloud's metadata service, which its interruption
      * watcher asks every {@code pollSeconds}.
      */
-    static Process boot(String instanceId, String ip, Sandbox sandbox, String metadataUrl, long pollSeconds)
-            throws IOException {
+    static Process boot(String instanceId, String ip, Sandbox sandbox, String metadataUrl, long pollSeconds,
+                        long sysstatSeconds) throws IOException {
         ProcessBuilder pb = new ProcessBuilder("setsid", "/bin/sh", sandbox.userData().toString());
         pb.environment().clear();
         pb.environment().putAll(environment(instanceId, ip, sandbox));
         pb.environment().put("SPOTSH_METADATA_DIR", sandbox.metaData().toString());
         pb.environment().put("SPOTSH_METADATA_URL", metadataUrl);
         pb.environment().put("SPOTSH_INTERRUPTION_POLL", Long.toString(pollSeconds));
+        pb.environment().put("SPOTSH_SYSSTAT_INTERVAL", Long.toString(sysstatSeconds));
         pb.directory(sandbox.root.toFile());
         pb.redirectInput(new File("/dev/null"));
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(sandbox.bootOutput().toFile()));
         return pb.start();
     }
+
+    /**
+     * Tells the instance's interruption watcher to look now (SIGUSR1 to the pid it wrote in its sandbox), so a notice
+     * is seen at once however long its pause; false when there is no watcher of this instance to tell (not started
+     * yet, gone, or the pid now belongs to a process that is not this instance's: pids are reused).
+     */
+    static boolean wakeInterruptionWatch(String instanceId, Sandbox sandbox) {
+        try {
+            long pid = Long.parseLong(Files.readString(sandbox.root.resolve(WATCH_PID)).trim());
+            byte[] environ = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
+            String mine = MARKER + "=" + instanceId;
+            if (!Arrays.asList(new String(environ, StandardCharsets.UTF_8).split("\0")).contains(mine)) {
+                return false;
+            }
+            return new ProcessBuilder("kill", "-s", "USR1", Long.toString(pid)).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor() == 0;
+        } catch (IOException | NumberFormatException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Where scripts/interruption-watch.sh writes its pid, under the sandbox root. */
+    static final String WATCH_PID = "var/run/spotsh-interruption-watch.pid";
 
     /** The session a process started with {@code setsid} leads (its pid is the session and group id). */
     static Session sessionOf(Process process) {
