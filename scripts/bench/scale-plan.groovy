@@ -61,6 +61,14 @@ for (run in 1..3) {
         println "SCALE_FAIL run=$run node=${f.name} phase=${f.phase} error=" + String.valueOf(f.error).replace('\n', ' ')
     }
 }
+// what the nodes cost while nothing runs (their interruption watchers, sysstat collectors; the daemon answering
+// them): every core's busy time over 5 s of idle, 1 s after run 3 (/proc/stat, 10 ms ticks), in cores
+def busy = { def f = new File('/proc/stat').readLines()[0].split(/\s+/)[1..8].collect { it as long }; f[0] + f[1] + f[2] + f[5] + f[6] + f[7] }
+Thread.sleep(1000)
+def idle0 = busy()
+def idleT = System.nanoTime()
+Thread.sleep(5000)
+println "SCALE idle_cores=" + String.format('%.2f', (busy() - idle0) * 10 / ((System.nanoTime() - idleT) / 1e6))
 def cpu3 = daemonCpu()
 // ticks of 10 ms (CLK_TCK 100): at the launch call's return (daemon start and launch), at all registered, at
 // ready, after the three runs; children = the node boots the daemon reaped (userdata and what it waited for)
