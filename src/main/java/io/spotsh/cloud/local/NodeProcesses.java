@@ -91,7 +91,7 @@ final class NodeProcesses {
     /**
      * Runs the instance's userdata with {@code /bin/sh} in a new session, output to cloud-init-output.log;
      * {@code metadataUrl} is the instance's base URL at the local cloud's metadata service, which its interruption
-     * watcher asks every {@code pollSeconds}.
+     * watcher asks every {@code pollSeconds}; its sysstat collector samples every {@code sysstatSeconds}.
      */
     static Process boot(String instanceId, String ip, Sandbox sandbox, String metadataUrl, long pollSeconds,
                         long sysstatSeconds) throws IOException {
