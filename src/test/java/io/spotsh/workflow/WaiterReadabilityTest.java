@@ -1,5 +1,6 @@
 package io.spotsh.workflow;
 
+import io.spotsh.cloud.CloudTests;
 import io.spotsh.common.StatusLine;
 import io.spotsh.registry.RegistryException;
 import io.spotsh.registry.TestRecords;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -43,10 +45,8 @@ class WaiterReadabilityTest {
         assertEquals(25, duds.size());
         Path fullLog = dir.resolve(run.name).resolve("await.log");
         // the five others phone home after the launch returns: the list is the 25 duds from then on
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-        while (kit.records.missing(run.name).size() > 25 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        CloudTests.await("the five good nodes registered", Duration.ofSeconds(30),
+                () -> kit.records.missing(run.name).size() == 25 ? true : null);
 
         WorkflowException e = assertThrows(WorkflowException.class,
                 () -> waiter(kit.records, Map.of("every", "100ms", "timeout", "1s"), fullLog).await(run));

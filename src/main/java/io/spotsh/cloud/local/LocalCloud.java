@@ -326,7 +326,7 @@ final class LocalCloud implements Closeable {
      * signal is lost, so a node with a reclaim planned and a shorter notice still looks at least twice within it.
      */
     static long interruptionPoll(LocalInstance i, int live) {
-        long poll = Math.max(5, (live + METADATA_LOOKS_PER_SECOND - 1) / METADATA_LOOKS_PER_SECOND);
+        long poll = spacing(live, METADATA_LOOKS_PER_SECOND, 5);
         if (i.noticeAt != null && i.reclaimAt != null) {
             long notice = java.time.Duration.between(i.noticeAt, i.reclaimAt).toSeconds();
             poll = Math.min(poll, Math.max(1, notice / 2));
@@ -342,7 +342,12 @@ final class LocalCloud implements Closeable {
      * machine from the test.
      */
     static long sysstatInterval(int live) {
-        return Math.max(10, (live + SYSSTAT_SAMPLES_PER_SECOND - 1) / SYSSTAT_SAMPLES_PER_SECOND);
+        return spacing(live, SYSSTAT_SAMPLES_PER_SECOND, 10);
+    }
+
+    /** Seconds between one node's turns so that {@code live} nodes together take about {@code perSecond}; at least {@code least}. */
+    private static long spacing(int live, int perSecond, long least) {
+        return Math.max(least, (live + perSecond - 1) / perSecond);
     }
 
     /** Boot: the SSH endpoint starts answering (unless unreachable by plan) and userdata runs. */
