@@ -2,19 +2,27 @@ package io.spotsh.fanout;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 
 /**
  * The fan-out engine: runs a command, a transfer or a sysstat mark on many nodes at once and returns one result per
@@ -48,6 +56,8 @@ public final class Fanout implements AutoCloseable {
     private final Set<Cancellation> running = ConcurrentHashMap.newKeySet();
     private final AtomicLong connectionsOpened = new AtomicLong();
     private volatile boolean closed;
+    /** How long a command sent without a worker may run before one watches it (see {@link #commands}). */
+    private static final long WATCHED_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** An engine reaching its nodes through {@code transport}, which it closes when it closes. */
     public Fanout(FanoutSettings settings, Transport transport) {
@@ -62,8 +72,7 @@ public final class Fanout implements AutoCloseable {
 
     /** Runs {@code command} on every node through its login shell. */
     public RunResult run(Collection<Target> targets, String command, RunOptions options) {
-        RunResult result = fanOut(targets, options, RunResult.Kind.COMMAND, "run: " + command,
-                (remote, budget) -> new StepRecorder(remote, settings.outputTailBytes(), options.linesTo()).run(command, budget));
+        RunResult result = commands(targets, options, "run: " + command, command, r -> r);
         return options.check() ? result.check() : result;
     }
 
@@ -88,10 +97,8 @@ public final class Fanout implements AutoCloseable {
     /** Writes a sysstat comment ({@code sadc -C 'text' -}) on every node; see {@link SysstatMark}. */
     public RunResult mark(Collection<Target> targets, String text, RunOptions options) {
         String command = SysstatMark.command(text, settings.sadcPaths());
-        RunResult raw = fanOut(targets, options, RunResult.Kind.COMMAND, "mark: " + text,
-                (remote, budget) -> SysstatMark.explain(
-                        new StepRecorder(remote, settings.outputTailBytes(), options.linesTo()).run(command, budget),
-                        settings.sadcPaths()));
+        RunResult raw = commands(targets, options, "mark: " + text, command,
+                r -> SysstatMark.explain(r, settings.sadcPaths()));
         return options.check() ? raw.check() : raw;
     }
 
@@ -122,8 +129,82 @@ public final class Fanout implements AutoCloseable {
         }
     }
 
+    /**
+     * A command on every node. Where a node can take it at once ({@link Remote#start}: a warm connection's idle
+     * resident shell) it is sent from this thread and its result made on the connection's reader thread as it ends,
+     * so a warm fan-out to a thousand nodes costs no thread hand-offs per node; a command still running after
+     * {@link #WATCHED_AFTER_NANOS} or its timeout (looked at that often) is handed to a worker, which watches it as {@link Remote#exec} would (its timeout,
+     * the connection's liveness). Every other node's command runs whole on a worker.
+     */
+    private RunResult commands(Collection<Target> targets, RunOptions options, String operation, String command,
+                               UnaryOperator<NodeResult> explain) {
+        List<Runnable> watches = new ArrayList<>();
+        Launcher launch = (target, budget) -> {
+            Remote remote = remote(target);
+            StepRecorder recorder = new StepRecorder(remote, settings.outputTailBytes(), options.linesTo());
+            Remote.Started started = recorder.start(command, budget);
+            if (started == null) {
+                return workers.submit(() -> finished(explain.apply(recorder.run(command, budget)), options));
+            }
+            CompletableFuture<NodeResult> result = new CompletableFuture<>();
+            AtomicBoolean claimed = new AtomicBoolean();
+            Runnable finish = () -> {
+                try {
+                    result.complete(finished(explain.apply(recorder.finish(started)), options));
+                } catch (Throwable t) {
+                    result.completeExceptionally(t);
+                }
+            };
+            Runnable settle = () -> {
+                if (claimed.compareAndSet(false, true)) {
+                    if (started.ended()) {
+                        finish.run(); // on the reader thread that saw the end: nothing left to wait for
+                    } else {
+                        handOff(finish);
+                    }
+                }
+            };
+            synchronized (watches) {
+                watches.add(settle);
+            }
+            started.onSettled(settle);
+            return result;
+        };
+        // one timer for the fan-out, not one per node: what has not settled by then gets its worker (a settled
+        // node's settle does nothing); a shorter command timeout is looked at in its own time
+        long every = options.timeout() == null ? WATCHED_AFTER_NANOS
+                : Math.max(1, Math.min(WATCHED_AFTER_NANOS, options.timeout().toNanos()));
+        ScheduledFuture<?> watch = timers.scheduleWithFixedDelay(() -> {
+            List<Runnable> all;
+            synchronized (watches) {
+                all = List.copyOf(watches);
+            }
+            all.forEach(Runnable::run);
+        }, every, every, TimeUnit.NANOSECONDS);
+        try {
+            return launchEach(targets, options, RunResult.Kind.COMMAND, operation, launch);
+        } finally {
+            watch.cancel(false);
+        }
+    }
+
+    /** Runs {@code finish} on a worker; an engine that closed meanwhile runs it here. */
+    private void handOff(Runnable finish) {
+        try {
+            workers.execute(finish);
+        } catch (RejectedExecutionException e) {
+            finish.run();
+        }
+    }
+
     private RunResult fanOut(Collection<Target> targets, RunOptions options, RunResult.Kind kind, String operation,
                              NodeTask task) {
+        return launchEach(targets, options, kind, operation,
+                (target, budget) -> workers.submit(() -> finished(task.run(remote(target), budget), options)));
+    }
+
+    private RunResult launchEach(Collection<Target> targets, RunOptions options, RunResult.Kind kind,
+                                 String operation, Launcher launch) {
         if (closed) {
             throw new FanoutException("the fan-out engine is closed");
         }
@@ -137,8 +218,8 @@ public final class Fanout implements AutoCloseable {
         try {
             Budget budget = Budget.of(token, options.timeout());
             Duration grace = settings.killGrace().multipliedBy(2).plusSeconds(1);
-            List<NodeResult> results = OnNodes.run(nodes, workers, timers, token, options.deadline(), grace,
-                    target -> finished(task.run(remote(target), budget), options));
+            List<NodeResult> results = OnNodes.run(nodes, timers, token, options.deadline(), grace,
+                    target -> launch.start(target, budget));
             return new RunResult(kind, operation, results, Duration.ofNanos(System.nanoTime() - start),
                     token.stage() == FailureStage.CANCELLED);
         } finally {
@@ -192,5 +273,11 @@ public final class Fanout implements AutoCloseable {
     @FunctionalInterface
     interface NodeTask {
         NodeResult run(Remote remote, Budget budget);
+    }
+
+    /** Starts one node's part of a fan-out; the future is its result. */
+    @FunctionalInterface
+    private interface Launcher {
+        Future<NodeResult> start(Target target, Budget budget);
     }
 }

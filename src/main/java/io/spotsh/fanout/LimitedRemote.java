@@ -56,6 +56,45 @@ final class LimitedRemote implements Remote {
         return onChannel(budget, () -> inner.exec(command, output, budget));
     }
 
+    /** Only on an open connection with a channel permit free at once; the permit is held until finish. */
+    @Override
+    public Started start(String command, NodeOutput output, Budget budget) {
+        if (!inner.isConnected() || !channels.tryAcquire()) {
+            return null;
+        }
+        Started started;
+        try {
+            started = inner.start(command, output, budget);
+        } catch (RuntimeException e) {
+            channels.release();
+            throw e;
+        }
+        if (started == null) {
+            channels.release();
+            return null;
+        }
+        return new Started() {
+            @Override
+            public void onSettled(Runnable settled) {
+                started.onSettled(settled);
+            }
+
+            @Override
+            public boolean ended() {
+                return started.ended();
+            }
+
+            @Override
+            public Exit finish() {
+                try {
+                    return started.finish();
+                } finally {
+                    channels.release();
+                }
+            }
+        };
+    }
+
     @Override
     public long upload(Path local, String remotePath, Budget budget) {
         return onChannel(budget, () -> inner.upload(local, remotePath, budget));

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -14,7 +13,8 @@ import java.util.function.Function;
 
 /**
  * Runs one task per node at once and collects node → result, after Jepsen's {@code on-nodes}. The calling thread
- * only waits: an interrupt of it, or the overall deadline, trips the fan-out's cancellation, and nodes that have
+ * starts each node's task (on a worker, or sent at once: see {@code Fanout.commands}) and then only waits: an
+ * interrupt of it, or the overall deadline, trips the fan-out's cancellation, and nodes that have
  * not wound up within the grace period after that are reported as cancelled (or timed out) so the call returns
  * promptly even if a node hangs.
  */
@@ -24,15 +24,15 @@ final class OnNodes {
     private OnNodes() {
     }
 
-    static List<NodeResult> run(List<Target> targets, ExecutorService workers, ScheduledExecutorService timers,
-                                Cancellation token, Duration deadline, Duration grace,
-                                Function<Target, NodeResult> task) {
+    /** Each node's task is started by {@code launch}, on this thread; it returns the task's future result. */
+    static List<NodeResult> run(List<Target> targets, ScheduledExecutorService timers, Cancellation token,
+                                Duration deadline, Duration grace, Function<Target, Future<NodeResult>> launch) {
         ScheduledFuture<?> deadlineTimer = deadline == null ? null : timers.schedule(
                 () -> token.cancel(FailureStage.TIMEOUT, "the overall deadline of " + seconds(deadline) + " passed"),
                 deadline.toNanos(), TimeUnit.NANOSECONDS);
         List<Future<NodeResult>> futures = new ArrayList<>();
         for (Target target : targets) {
-            futures.add(workers.submit(() -> task.apply(target)));
+            futures.add(launch.apply(target));
         }
         boolean interrupted = false;
         Long windUpBy = null;

@@ -26,6 +26,15 @@ public interface Remote extends AutoCloseable {
     /** Runs {@code command} through the node's login shell, streaming its output into {@code output}. */
     Exit exec(String command, NodeOutput output, Budget budget);
 
+    /**
+     * Sends {@code command} without waiting when the node can take it at once (for SSH: an open connection whose
+     * resident shell is idle), so a warm command needs no thread of its own while it runs; null when it cannot, and
+     * {@link #exec} then does it all. Never throws: a failure to send is {@link Started#finish}'s to report.
+     */
+    default Started start(String command, NodeOutput output, Budget budget) {
+        return null;
+    }
+
     /** Copies a local file or directory to {@code remotePath}; returns the bytes copied, sizes verified. */
     long upload(Path local, String remotePath, Budget budget);
 
@@ -35,6 +44,21 @@ public interface Remote extends AutoCloseable {
     /** Closes the connection; a later call opens a new one. */
     @Override
     void close();
+
+    /** A command {@link #start} sent. */
+    interface Started {
+        /**
+         * Runs {@code settled} once, on whichever thread first sees the command settle: it ended (its status is in),
+         * or something needs {@link #finish} to look (cancellation, the shell or the connection ending).
+         */
+        void onSettled(Runnable settled);
+
+        /** Whether the command ended with its exit status in: {@link #finish} then returns at once. */
+        boolean ended();
+
+        /** Waits for the end as {@link #exec} would (timeout, cancellation, a lost connection); called once. */
+        Exit finish();
+    }
 
     /** How a command ended: its exit status, or the signal that killed it. */
     record Exit(Integer status, String signal) {

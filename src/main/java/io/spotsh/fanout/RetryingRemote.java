@@ -47,6 +47,12 @@ final class RetryingRemote implements Remote {
         return retry(budget, () -> inner.exec(command, output, budget));
     }
 
+    /** Not retried: a command that was sent may have started. */
+    @Override
+    public Started start(String command, NodeOutput output, Budget budget) {
+        return inner.start(command, output, budget);
+    }
+
     @Override
     public long upload(Path local, String remotePath, Budget budget) {
         return retry(budget, () -> inner.upload(local, remotePath, budget));

@@ -2,6 +2,7 @@ package io.spotsh.fanout;
 
 import java.time.Duration;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Runs one node's step and records it as a {@link NodeResult}: times it, keeps its output, and turns a failure into
@@ -18,10 +19,25 @@ final class StepRecorder {
     }
 
     NodeResult run(String command, Budget budget) {
-        NodeResult.Builder result;
         output.cancelledBy(budget.token());
+        return record(() -> remote.exec(command, output, budget));
+    }
+
+    /** Sends the command when the node can take it at once ({@link Remote#start}); null when {@link #run} must. */
+    Remote.Started start(String command, Budget budget) {
+        output.cancelledBy(budget.token());
+        return remote.start(command, output, budget);
+    }
+
+    /** The result of a command {@link #start} sent: waits for its end as {@link #run} would. */
+    NodeResult finish(Remote.Started started) {
+        return record(started::finish);
+    }
+
+    private NodeResult record(Supplier<Remote.Exit> step) {
+        NodeResult.Builder result;
         try {
-            Remote.Exit exit = remote.exec(command, output, budget);
+            Remote.Exit exit = step.get();
             result = done();
             result.exitStatus = exit.status();
             result.signal = exit.signal();

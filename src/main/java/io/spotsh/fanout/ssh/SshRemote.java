@@ -391,8 +391,83 @@ final class SshRemote implements Remote {
             throw new FanoutException("cannot send the command to the node's shell: " + message(e), target, FailureStage.EXEC,
                     false, e);
         }
+        return awaitResident(shell, job, budget, c, System.nanoTime());
+    }
+
+    /**
+     * Sends the command to the connection's resident shell when it is open, answered and idle, without waiting for
+     * the end (see {@link Remote#start}); null otherwise. The shell is held until {@link Started#finish}.
+     */
+    @Override
+    public Started start(String command, NodeOutput output, Budget budget) {
+        SSHClient c = client;
+        if (!setup.settings().residentShell() || residentUnsupported || !alive(c) || ranCommand != c
+                || budget.token().isCancelled()) {
+            return null;
+        }
+        ResidentShell shell = resident;
+        if (shell == null || !shell.isAnswered() || shell.isBroken() || !shell.isOn(c.getConnection())
+                || !shell.tryAcquire()) {
+            return null;
+        }
+        long sent = System.nanoTime();
+        ResidentShell.Job job;
+        try {
+            job = shell.send(command, output);
+        } catch (IOException e) {
+            shell.markBroken();
+            shell.release();
+            dropIfBroken(c);
+            FanoutException failure = new FanoutException("cannot send the command to the node's shell: " + message(e),
+                    target, FailureStage.EXEC, false, e);
+            return new Started() {
+                @Override
+                public void onSettled(Runnable settled) {
+                    settled.run();
+                }
+
+                @Override
+                public boolean ended() {
+                    return false;
+                }
+
+                @Override
+                public Exit finish() {
+                    throw failure;
+                }
+            };
+        }
+        // a cancellation while nobody waits on the job wakes it, so whoever watches it calls finish
+        Cancellation.Registration woken = budget.token().onCancel(job::wake);
+        return new Started() {
+            @Override
+            public void onSettled(Runnable settled) {
+                job.onSettled(settled);
+            }
+
+            @Override
+            public boolean ended() {
+                return job.isDone();
+            }
+
+            @Override
+            public Exit finish() {
+                try (woken) {
+                    Exit exit = awaitResident(shell, job, budget, c, sent);
+                    if (exit == null) { // only a shell that never answered ends so, and this one had
+                        throw new FanoutException("the node's shell ended before it read the command", target,
+                                FailureStage.EXEC, FailureCause.CONNECTION_LOST, false, null);
+                    }
+                    return exit;
+                }
+            }
+        };
+    }
+
+    /** Waits for a command sent to the resident shell at {@code sent}: bounded and cancellable like a session's. */
+    private Exit awaitResident(ResidentShell shell, ResidentShell.Job job, Budget budget, SSHClient c, long sent) {
         boolean unlimited = budget.commandTimeoutNanos() == Budget.UNLIMITED;
-        long deadline = System.nanoTime() + (unlimited ? 0 : budget.commandTimeoutNanos());
+        long deadline = sent + (unlimited ? 0 : budget.commandTimeoutNanos());
         try (Cancellation.Registration ignored = budget.token().onCancel(job::wake)) {
             while (true) {
                 long left = unlimited ? Long.MAX_VALUE : deadline - System.nanoTime();

@@ -64,6 +64,8 @@ public final class ResidentShell extends PushChannel {
         volatile boolean ended; // the end mark on stderr
         private final CountDownLatch done = new CountDownLatch(1);
         private final CountDownLatch woken = new CountDownLatch(1);
+        private final AtomicBoolean settledOnce = new AtomicBoolean();
+        private volatile Runnable settled;
 
         Job(NodeOutput output) {
             this.output = output;
@@ -90,12 +92,29 @@ public final class ResidentShell extends PushChannel {
 
         public void wake() {
             woken.countDown();
+            settle();
+        }
+
+        /** Runs {@code r} once when the command ends or {@link #wake} is called (at once if that happened). */
+        public void onSettled(Runnable r) {
+            settled = r;
+            if (woken.getCount() == 0) {
+                settle();
+            }
+        }
+
+        private void settle() {
+            Runnable r = settled;
+            if (r != null && settledOnce.compareAndSet(false, true)) {
+                r.run();
+            }
         }
 
         private void finishIfComplete() {
             if (status != null && ended) {
                 done.countDown();
                 woken.countDown();
+                settle();
             }
         }
     }

@@ -3,6 +3,7 @@ package io.spotsh.fanout.ssh.resident;
 import io.spotsh.fanout.FailureStage;
 import io.spotsh.fanout.Fanout;
 import io.spotsh.fanout.NodeResult;
+import io.spotsh.fanout.OutputListener;
 import io.spotsh.fanout.RunOptions;
 import io.spotsh.fanout.RunResult;
 import io.spotsh.fanout.Target;
@@ -19,7 +20,9 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -191,6 +194,48 @@ class ResidentShellTest {
             RunResult after = fanout.run(cluster.targets(), "echo after");
             assertTrue(after.allOk(), after.summary());
             assertEquals(3, cluster.node(1).execs().get(), "the first command, the shell and the TERM for its sleep");
+        }
+    }
+
+    @Test
+    void aWarmCommandHasNoWorkerWhileItRunsAndKeepsItsTimeoutAndCancel() throws Exception {
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 3); Fanout fanout = LoopbackNodes.fanout(cluster.settings())) {
+            assertTrue(fanout.run(cluster.targets(), "true").allOk()); // a session
+            assertTrue(fanout.run(cluster.targets(), "true").allOk()); // the shell starts and answers
+            Set<String> finishedOn = ConcurrentHashMap.newKeySet();
+            OutputListener where = new OutputListener() {
+                @Override
+                public void line(Target node, Stream stream, String line) {
+                }
+
+                @Override
+                public void finished(NodeResult result) {
+                    finishedOn.add(Thread.currentThread().getName());
+                }
+            };
+            RunResult warm = fanout.run(cluster.targets(), "echo warm on $NODE; echo err >&2; exit 3",
+                    RunOptions.defaults().withListener(where));
+            for (NodeResult r : warm) {
+                assertEquals(Integer.valueOf(3), r.getExitStatus(), r.toString());
+                assertEquals("warm on " + r.getName() + "\n", r.getStdout(), r.toString());
+                assertEquals("err\n", r.getStderr(), r.toString());
+            }
+            assertTrue(finishedOn.stream().noneMatch(t -> t.startsWith("spotsh-fanout-")),
+                    "results made where the end was read, not on a fan-out worker: " + finishedOn);
+
+            // a timeout shorter than the look a running command gets, and one longer
+            for (Duration timeout : List.of(Duration.ofMillis(300), Duration.ofMillis(1500))) {
+                RunResult slow = fanout.run(cluster.targets(), "sleep 30", RunOptions.defaults().withTimeout(timeout));
+                slow.forEach(r -> assertEquals(FailureStage.TIMEOUT, r.getPhase(), r.toString()));
+            }
+            CompletableFuture<RunResult> running = CompletableFuture.supplyAsync(() -> fanout.run(cluster.targets(), "sleep 30"));
+            Thread.sleep(300);
+            fanout.cancel();
+            running.get(10, TimeUnit.SECONDS).forEach(r -> assertEquals(FailureStage.CANCELLED, r.getPhase(), r.toString()));
+
+            RunResult after = fanout.run(cluster.targets(), "echo after");
+            assertTrue(after.allOk(), after.summary());
+            assertEquals(1, cluster.node(1).connections().get(), "the connection stays");
         }
     }
 
