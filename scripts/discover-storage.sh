@@ -57,7 +57,7 @@ mount_disk() {
 }
 
 status=0
-mkdir -p "$root/mnt" || exit 1
+[ -d "$root/mnt" ] || mkdir -p "$root/mnt" || exit 1
 while read -r name value; do
     case $name in ephemeral[0-9]*) ;; *) continue ;; esac
     case $value in

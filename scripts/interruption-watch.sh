@@ -28,7 +28,7 @@ pause=$poll
 # lands (before the wait, during it, or during a look: then the next pause is skipped).
 trap 'woken=1; [ -z "$s" ] || kill "$s" 2>/dev/null' USR1
 pidfile=$SPOTSH_ROOT/var/run/spotsh-interruption-watch.pid
-mkdir -p "${pidfile%/*}" && echo $$ >"$pidfile"
+{ [ -d "${pidfile%/*}" ] || mkdir -p "${pidfile%/*}"; } && echo $$ >"$pidfile"
 while :; do
     sleep "$pause" &
     s=$!

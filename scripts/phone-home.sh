@@ -168,8 +168,9 @@ if ! { [ -s "$secret_file" ] && IFS= read -r secret <"$secret_file"; }; then
     case $call in *report*) die 2 "no node secret in $secret_file: this node did not register itself" ;; esac
     set -- $(od -An -N16 -tx1 /dev/urandom) && secret=$(printf %s "$@") && [ ${#secret} -eq 32 ] ||
         die 2 "cannot make a node secret from /dev/urandom"
-    (umask 077 && mkdir -p "${secret_file%/*}" && printf '%s\n' "$secret" >"$secret_file.tmp.$$" &&
-        mv -f "$secret_file.tmp.$$" "$secret_file") ||
+    # one short write (an empty file left by a crash counts as none): no temporary file and rename needed
+    (umask 077 && { [ -d "${secret_file%/*}" ] || mkdir -p "${secret_file%/*}"; } &&
+        printf '%s\n' "$secret" >"$secret_file") ||
         die 2 "cannot write the node secret to $secret_file"
 fi
 
