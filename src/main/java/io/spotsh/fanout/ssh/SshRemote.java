@@ -387,11 +387,16 @@ final class SshRemote implements Remote {
                 closeLater(shell);
                 return null;
             }
-            dropIfBroken(c);
-            throw new FanoutException("cannot send the command to the node's shell: " + message(e), target, FailureStage.EXEC,
-                    false, e);
+            throw sendFailed(c, e);
         }
         return awaitResident(shell, job, budget, c, System.nanoTime());
+    }
+
+    /** The command could not be sent to the shell (it may have got part of it): not retried. */
+    private FanoutException sendFailed(SSHClient c, IOException e) {
+        dropIfBroken(c);
+        return new FanoutException("cannot send the command to the node's shell: " + message(e), target,
+                FailureStage.EXEC, false, e);
     }
 
     /**
@@ -417,9 +422,7 @@ final class SshRemote implements Remote {
         } catch (IOException e) {
             shell.markBroken();
             shell.release();
-            dropIfBroken(c);
-            FanoutException failure = new FanoutException("cannot send the command to the node's shell: " + message(e),
-                    target, FailureStage.EXEC, false, e);
+            FanoutException failure = sendFailed(c, e);
             return new Started() {
                 @Override
                 public void onSettled(Runnable settled) {
