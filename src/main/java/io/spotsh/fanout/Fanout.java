@@ -133,8 +133,9 @@ public final class Fanout implements AutoCloseable {
      * A command on every node. Where a node can take it at once ({@link Remote#start}: a warm connection's idle
      * resident shell) it is sent from this thread and its result made on the connection's reader thread as it ends,
      * so a warm fan-out to a thousand nodes costs no thread hand-offs per node; a command still running after
-     * {@link #WATCHED_AFTER_NANOS} or its timeout (looked at that often) is handed to a worker, which watches it as {@link Remote#exec} would (its timeout,
-     * the connection's liveness). Every other node's command runs whole on a worker.
+     * {@link #WATCHED_AFTER_NANOS} or its timeout (looked at that often) is handed to a worker, which watches it as
+     * {@link Remote#exec} would (its timeout, the connection's liveness). Every other node's command runs whole on a
+     * worker.
      */
     private RunResult commands(Collection<Target> targets, RunOptions options, String operation, String command,
                                UnaryOperator<NodeResult> explain) {

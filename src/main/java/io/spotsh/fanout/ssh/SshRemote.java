@@ -389,7 +389,9 @@ final class SshRemote implements Remote {
             }
             throw sendFailed(c, e);
         }
-        return awaitResident(shell, job, budget, c, System.nanoTime());
+        try (Cancellation.Registration ignored = budget.token().onCancel(job::wake)) {
+            return awaitResident(shell, job, budget, c, System.nanoTime());
+        }
     }
 
     /** The command could not be sent to the shell (it may have got part of it): not retried. */
@@ -453,25 +455,24 @@ final class SshRemote implements Remote {
                 return job.isDone();
             }
 
+            /** Never null: only a shell that never answered its hello ends unanswered, and this one had. */
             @Override
             public Exit finish() {
                 try (woken) {
-                    Exit exit = awaitResident(shell, job, budget, c, sent);
-                    if (exit == null) { // only a shell that never answered ends so, and this one had
-                        throw new FanoutException("the node's shell ended before it read the command", target,
-                                FailureStage.EXEC, FailureCause.CONNECTION_LOST, false, null);
-                    }
-                    return exit;
+                    return awaitResident(shell, job, budget, c, sent);
                 }
             }
         };
     }
 
-    /** Waits for a command sent to the resident shell at {@code sent}: bounded and cancellable like a session's. */
+    /**
+     * Waits for a command sent to the resident shell at {@code sent}: bounded and cancellable like a session's. The
+     * caller has a cancellation wake the job meanwhile.
+     */
     private Exit awaitResident(ResidentShell shell, ResidentShell.Job job, Budget budget, SSHClient c, long sent) {
         boolean unlimited = budget.commandTimeoutNanos() == Budget.UNLIMITED;
         long deadline = sent + (unlimited ? 0 : budget.commandTimeoutNanos());
-        try (Cancellation.Registration ignored = budget.token().onCancel(job::wake)) {
+        try {
             while (true) {
                 long left = unlimited ? Long.MAX_VALUE : deadline - System.nanoTime();
                 if (job.awaitWake(Math.min(left, LIVENESS_NANOS))) {
