@@ -27,9 +27,11 @@ final class DaemonLauncher {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     // -Xmx1g: a thousand nodes' SSH sessions and resident shells hold about 450 MB, which at 512 MB meant back-to-back
     // full collections. VFORK: every node boot and SSH command is a process; the default (posix_spawn) execs jspawnhelper first, one
-    // more program per process, which counts when a thousand nodes boot on two cores
+    // more program per process, which counts when a thousand nodes boot on two cores. The export: PipeLoop hands each
+    // SSH command its pipes by descriptor number
     private static final List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx1g", "-Xss512k",
-            "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true", "-Djdk.lang.Process.launchMechanism=VFORK");
+            "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true", "-Djdk.lang.Process.launchMechanism=VFORK",
+            "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED");
 
     private final Path stateDir;
     private final Path dir;

@@ -1,5 +1,7 @@
 package io.spotsh.cloud.local;
 
+import org.apache.sshd.common.channel.Channel;
+import org.apache.sshd.common.channel.ChannelFactory;
 import org.apache.sshd.common.io.IoAcceptor;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.session.Session;
@@ -8,8 +10,11 @@ import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.ServerBuilder;
 import org.apache.sshd.server.SshServer;
+import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.server.auth.pubkey.PublickeyAuthenticator;
 import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
+import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.channel.ChannelSessionFactory;
 import org.apache.sshd.server.config.keys.AuthorizedKeysAuthenticator;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
 
@@ -23,8 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * The SSH servers of all local instances in one: a single Apache MINA SSHD server bound to each instance's
@@ -48,14 +51,11 @@ final class LocalSshServer implements Closeable {
     private final Set<Session> authenticating = ConcurrentHashMap.newKeySet();
     private final int port;
     private final SshServer server;
-    private final ExecutorService pumps = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(null, r, "local-ssh-stream", 256 * 1024);
-        t.setDaemon(true);
-        return t;
-    });
+    private final PipeLoop pipes;
 
-    LocalSshServer(int port) {
+    LocalSshServer(int port) throws IOException {
         this.port = port;
+        this.pipes = new PipeLoop();
         this.server = ServerBuilder.builder().factory(AcceptorAccess::new).build();
         CoreModuleProperties.IDLE_TIMEOUT.set(server, Duration.ZERO);
         CoreModuleProperties.NIO2_READ_TIMEOUT.set(server, Duration.ZERO);
@@ -82,8 +82,9 @@ final class LocalSshServer implements Closeable {
             return node != null && "root".equals(user) && node.keys().authenticate(user, key, session);
         });
         server.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
-        server.setCommandFactory((channel, command) -> new SandboxCommand(require(channel.getSession()), command, pumps));
-        server.setShellFactory(channel -> new SandboxCommand(require(channel.getSession()), null, pumps));
+        server.setChannelFactories(List.of(new SessionChannels()));
+        server.setCommandFactory((channel, command) -> new SandboxCommand(require(channel.getSession()), command, pipes));
+        server.setShellFactory(channel -> new SandboxCommand(require(channel.getSession()), null, pipes));
         SandboxSftp sftp = new SandboxSftp(session -> require(session).sandbox().home());
         server.setFileSystemFactory(sftp.fileSystems());
         server.setSubsystemFactories(List.of(sftp));
@@ -143,7 +144,7 @@ final class LocalSshServer implements Closeable {
     @Override
     public void close() throws IOException {
         server.stop(true);
-        pumps.shutdownNow();
+        pipes.close();
     }
 
     private Node nodeOf(SessionContext session) {
@@ -172,6 +173,29 @@ final class LocalSshServer implements Closeable {
     private static final class AcceptorAccess extends SshServer {
         IoAcceptor acceptor() {
             return acceptor;
+        }
+    }
+
+    /** Session channels (the only kind: forwarding is refused) that wake a command's stderr when the window opens. */
+    private static final class SessionChannels implements ChannelFactory {
+        @Override
+        public String getName() {
+            return ChannelSessionFactory.INSTANCE.getName();
+        }
+
+        @Override
+        public Channel createChannel(Session session) {
+            return new ChannelSession() {
+                // MINA 2.20 tells only stdout's asynchronous stream that the client's window opened: a command's
+                // stderr that filled the window waited forever (SandboxCommandTest's 2 MB on stderr)
+                @Override
+                public void handleWindowAdjust(Buffer buffer) throws IOException {
+                    super.handleWindowAdjust(buffer);
+                    if (asyncErr != null) {
+                        asyncErr.onWindowExpanded();
+                    }
+                }
+            };
         }
     }
 
