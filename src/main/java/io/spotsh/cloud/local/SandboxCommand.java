@@ -77,11 +77,11 @@ final class SandboxCommand implements AsyncCommand {
 
     @Override
     public void start(ChannelSession channel, Environment env) throws IOException {
-        stdinPipe = Pipe.open();
-        stdoutPipe = Pipe.open();
-        stderrPipe = Pipe.open();
         Process p;
         try {
+            stdinPipe = Pipe.open();
+            stdoutPipe = Pipe.open();
+            stderrPipe = Pipe.open();
             stdinPipe.sink().configureBlocking(false);
             stdoutPipe.source().configureBlocking(false);
             stderrPipe.source().configureBlocking(false);
@@ -102,10 +102,12 @@ final class SandboxCommand implements AsyncCommand {
             vars.putAll(NodeProcesses.environment(node.id(), node.ip(), node.sandbox()));
             p = pb.start();
         } catch (IOException | RuntimeException e) {
-            unwire();
-            closeQuietly(stdinPipe.sink());
-            closeQuietly(stdoutPipe.source());
-            closeQuietly(stderrPipe.source());
+            for (Pipe pipe : new Pipe[] {stdinPipe, stdoutPipe, stderrPipe}) {
+                if (pipe != null) {
+                    closeQuietly(pipe.source());
+                    closeQuietly(pipe.sink());
+                }
+            }
             throw e;
         }
         process = p;
@@ -136,7 +138,8 @@ final class SandboxCommand implements AsyncCommand {
         if (p == null) {
             return;
         }
-        unwire();
+        // our copies of the child's ends stay until it has its own or is gone: closed now, their numbers could go to
+        // another command's pipes before this child opened them by number
         loop.close(stdinPipe.sink());
         loop.close(stdoutPipe.source());
         loop.close(stderrPipe.source());
