@@ -18,7 +18,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
-import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -253,7 +252,7 @@ final class SandboxCommand implements AsyncCommand {
 
         @Override
         public void ready(SelectionKey key) {
-            if (write(left)) {
+            if (left == null || write(left)) {
                 left = null;
                 key.interestOps(0);
                 readNext();
