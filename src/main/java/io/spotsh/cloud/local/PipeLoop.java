@@ -31,6 +31,7 @@ final class PipeLoop implements Closeable {
     }
 
     private static final Method FD_VAL = fdAccessor();
+    private static final String OUR_FDS = "/proc/" + ProcessHandle.current().pid() + "/fd/";
 
     private final Selector selector;
     private final Thread thread;
@@ -53,7 +54,7 @@ final class PipeLoop implements Closeable {
     /** {@code /proc/<this process>/fd/<n>}: the path by which a child opens this pipe end of ours. */
     static String procPath(SelectableChannel end) {
         try {
-            return "/proc/" + ProcessHandle.current().pid() + "/fd/" + FD_VAL.invoke(end);
+            return OUR_FDS + FD_VAL.invoke(end);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot read the descriptor of a pipe: " + e, e);
         }

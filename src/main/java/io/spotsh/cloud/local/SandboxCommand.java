@@ -117,7 +117,8 @@ final class SandboxCommand implements AsyncCommand {
         loop.register(stdoutPipe.source(), SelectionKey.OP_READ, stdout);
         loop.register(stderrPipe.source(), SelectionKey.OP_READ, stderr);
         new Stdin(stdinPipe.sink()).readNext();
-        p.onExit().thenRun(() -> {
+        CompletableFuture<Process> exited = p.onExit();
+        exited.thenRun(() -> {
             // the child is gone: its ends of the pipes are closed, and ours must close too for the pipes to end; if it
             // never wired them (it could not open them), what it said about it is on its own stderr
             try (InputStream said = p.getErrorStream()) {
@@ -127,7 +128,7 @@ final class SandboxCommand implements AsyncCommand {
             }
             unwire();
         });
-        CompletableFuture.allOf(stdout.done, stderr.done, wired, p.onExit())
+        CompletableFuture.allOf(stdout.done, stderr.done, wired, exited)
                 .whenComplete((done, failure) -> exit.onExit(p.exitValue()));
     }
 
