@@ -129,7 +129,7 @@ class AwsBadInputTest extends OnMoto {
 
     @Test
     void aMissingImageAndBadSettingsAreOneLineErrors() {
-        StateDir noAmi = new StateDir(io.spotsh.cloud.CloudTests.tempDir("spotsh-aws-noami"));
+        StateDir noAmi = new StateDir(AwsTestKit.tempDir("spotsh-aws-noami"));
         try (AwsProvider aws = AwsTestKit.provider(moto.endpoint(), noAmi)) {
             BadInput e = oneLine(() -> aws.launch(AwsTestKit.request("no-ami", "data", 1, "us-east-1a", Map.of())));
             assertTrue(e.getMessage().startsWith("no AMI for us-east-1"), e.getMessage());

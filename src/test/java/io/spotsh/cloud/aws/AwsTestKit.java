@@ -6,6 +6,8 @@ import io.spotsh.cloud.InstanceState;
 import io.spotsh.cloud.LaunchRequest;
 import io.spotsh.cloud.Tags;
 import io.spotsh.common.StateDir;
+import io.spotsh.registry.EmbeddedServer;
+import io.spotsh.registry.RegistrySettings;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -36,9 +38,12 @@ final class AwsTestKit {
     static final String REGION = "us-east-1";
     static final String TYPE = "m5d.xlarge";
     private static String ami;
+    /** Every folder made here; deleted when the test JVM exits, a registry started in one stopped first. */
+    private static final List<Path> FOLDERS = new ArrayList<>();
 
     static {
-        Path empty = CloudTests.tempDir("spotsh-aws-profiles");
+        Runtime.getRuntime().addShutdownHook(new Thread(AwsTestKit::deleteFolders, "aws-test-folders"));
+        Path empty = tempDir("spotsh-aws-profiles");
         try {
             Files.writeString(empty.resolve("config"), "");
             Files.writeString(empty.resolve("credentials"), "");
@@ -53,6 +58,22 @@ final class AwsTestKit {
     }
 
     private AwsTestKit() {
+    }
+
+    /** A temporary folder deleted when the test JVM exits (a state folder's embedded registry stopped first). */
+    static synchronized Path tempDir(String prefix) {
+        Path dir = CloudTests.tempDir(prefix);
+        FOLDERS.add(dir);
+        return dir;
+    }
+
+    private static synchronized void deleteFolders() {
+        for (Path dir : FOLDERS) {
+            if (Files.isDirectory(dir.resolve("pgsql"))) {
+                new EmbeddedServer(RegistrySettings.embedded(dir)).stop();
+            }
+            CloudTests.delete(dir);
+        }
     }
 
     static MotoServer moto() {
@@ -86,7 +107,7 @@ final class AwsTestKit {
 
     /** A state directory with moto's first image recorded as the region's node image. */
     static StateDir stateDir(Ec2Client raw) {
-        Path dir = CloudTests.tempDir("spotsh-aws-state");
+        Path dir = tempDir("spotsh-aws-state");
         try {
             Files.createDirectories(dir.resolve("ami"));
             Files.writeString(dir.resolve("ami").resolve(REGION), "# baked by ami/bake.sh\n" + ami(raw) + "\n");
