@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -145,7 +144,8 @@ public final class Fanout implements AutoCloseable {
             StepRecorder recorder = new StepRecorder(remote, settings.outputTailBytes(), options.linesTo());
             Remote.Started started = recorder.start(command, budget);
             if (started == null) {
-                return workers.submit(() -> finished(explain.apply(recorder.run(command, budget)), options));
+                return CompletableFuture.supplyAsync(() -> finished(explain.apply(recorder.run(command, budget)), options),
+                        workers);
             }
             CompletableFuture<NodeResult> result = new CompletableFuture<>();
             AtomicBoolean claimed = new AtomicBoolean();
@@ -201,7 +201,8 @@ public final class Fanout implements AutoCloseable {
     private RunResult fanOut(Collection<Target> targets, RunOptions options, RunResult.Kind kind, String operation,
                              NodeTask task) {
         return launchEach(targets, options, kind, operation,
-                (target, budget) -> workers.submit(() -> finished(task.run(remote(target), budget), options)));
+                (target, budget) -> CompletableFuture.supplyAsync(() -> finished(task.run(remote(target), budget), options),
+                        workers));
     }
 
     private RunResult launchEach(Collection<Target> targets, RunOptions options, RunResult.Kind kind,
@@ -279,6 +280,6 @@ public final class Fanout implements AutoCloseable {
     /** Starts one node's part of a fan-out; the future is its result. */
     @FunctionalInterface
     private interface Launcher {
-        Future<NodeResult> start(Target target, Budget budget);
+        CompletableFuture<NodeResult> start(Target target, Budget budget);
     }
 }

@@ -3,12 +3,13 @@ package io.spotsh.fanout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -24,43 +25,41 @@ final class OnNodes {
     private OnNodes() {
     }
 
-    /** Each node's task is started by {@code launch}, on this thread; it returns the task's future result. */
+    /**
+     * Each node's task is started by {@code launch}, on this thread; it returns the task's future result. This
+     * thread then sleeps until the last node ended (each node's end counts down one latch, so a thousand nodes
+     * ending wake it once, not once a node) or the fan-out was cancelled and its grace ran out.
+     */
     static List<NodeResult> run(List<Target> targets, ScheduledExecutorService timers, Cancellation token,
-                                Duration deadline, Duration grace, Function<Target, Future<NodeResult>> launch) {
+                                Duration deadline, Duration grace,
+                                Function<Target, CompletableFuture<NodeResult>> launch) {
         ScheduledFuture<?> deadlineTimer = deadline == null ? null : timers.schedule(
                 () -> token.cancel(FailureStage.TIMEOUT, "the overall deadline of " + seconds(deadline) + " passed"),
                 deadline.toNanos(), TimeUnit.NANOSECONDS);
-        List<Future<NodeResult>> futures = new ArrayList<>();
-        for (Target target : targets) {
-            futures.add(launch.apply(target));
-        }
+        CountDownLatch running = new CountDownLatch(targets.size());
+        List<CompletableFuture<NodeResult>> futures = new ArrayList<>(targets.size());
         boolean interrupted = false;
-        Long windUpBy = null;
-        List<NodeResult> results = new ArrayList<>();
         try {
-            for (int i = 0; i < targets.size(); i++) {
-                NodeResult result = null;
-                while (result == null) {
-                    if (token.isCancelled() && windUpBy == null) {
-                        windUpBy = System.nanoTime() + grace.toNanos();
-                    }
-                    long wait = windUpBy == null ? POLL_NANOS : Math.min(POLL_NANOS, windUpBy - System.nanoTime());
-                    if (wait <= 0) {
-                        break;
-                    }
-                    try {
-                        result = futures.get(i).get(wait, TimeUnit.NANOSECONDS);
-                    } catch (TimeoutException e) {
-                        // poll again: the fan-out may have been cancelled meanwhile
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                        token.cancel(FailureStage.CANCELLED, "interrupted");
-                    } catch (ExecutionException e) {
-                        result = NodeResult.failed(targets.get(i), FailureStage.EXEC, FailureCause.INTERNAL, "internal error: " + e.getCause(), Duration.ZERO);
-                    }
+            for (Target target : targets) {
+                CompletableFuture<NodeResult> f = launch.apply(target);
+                f.whenComplete((r, e) -> running.countDown());
+                futures.add(f);
+            }
+            Long windUpBy = null;
+            while (running.getCount() > 0) {
+                if (token.isCancelled() && windUpBy == null) {
+                    windUpBy = System.nanoTime() + grace.toNanos();
                 }
-                results.add(result != null ? result : NodeResult.failed(targets.get(i), token.stage(),
-                        token.cause(), token.reason() + " (the node did not wind up in time)", Duration.ZERO));
+                long wait = windUpBy == null ? POLL_NANOS : Math.min(POLL_NANOS, windUpBy - System.nanoTime());
+                if (wait <= 0) {
+                    break;
+                }
+                try {
+                    running.await(wait, TimeUnit.NANOSECONDS); // wakes early only when every node ended
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    token.cancel(FailureStage.CANCELLED, "interrupted");
+                }
             }
         } finally {
             if (deadlineTimer != null) {
@@ -70,7 +69,26 @@ final class OnNodes {
                 Thread.currentThread().interrupt();
             }
         }
+        List<NodeResult> results = new ArrayList<>(targets.size());
+        for (int i = 0; i < targets.size(); i++) {
+            results.add(result(targets.get(i), futures.get(i), token));
+        }
         return results;
+    }
+
+    /** A node's result; one that did not end in time gets the fan-out's cancellation as its failure. */
+    private static NodeResult result(Target target, CompletableFuture<NodeResult> future, Cancellation token) {
+        if (!future.isDone()) {
+            return NodeResult.failed(target, token.stage(), token.cause(),
+                    token.reason() + " (the node did not wind up in time)", Duration.ZERO);
+        }
+        try {
+            return future.join();
+        } catch (CompletionException | CancellationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            return NodeResult.failed(target, FailureStage.EXEC, FailureCause.INTERNAL, "internal error: " + cause,
+                    Duration.ZERO);
+        }
     }
 
     static String seconds(Duration d) {
