@@ -3,6 +3,7 @@ package io.spotsh.cloud.local;
 import org.apache.sshd.common.channel.Channel;
 import org.apache.sshd.common.channel.ChannelFactory;
 import org.apache.sshd.common.io.IoAcceptor;
+import org.apache.sshd.common.io.nio2.Nio2ServiceFactoryFactory;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionContext;
@@ -11,6 +12,8 @@ import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.ServerBuilder;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.common.util.buffer.Buffer;
+import org.apache.sshd.common.util.threads.SshThreadPoolExecutor;
+import org.apache.sshd.common.util.threads.SshdThreadFactory;
 import org.apache.sshd.server.auth.pubkey.PublickeyAuthenticator;
 import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.server.channel.ChannelSession;
@@ -28,6 +31,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The SSH servers of all local instances in one: a single Apache MINA SSHD server bound to each instance's
@@ -41,6 +47,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class LocalSshServer implements Closeable {
     static final int MAX_UNAUTHENTICATED = 1024;
+    /**
+     * MINA's I/O threads. An exec request starts the node's process on the I/O thread that read it, which waits there
+     * until the child has exec'd; with MINA's default (cores + 1) a thousand resident shells starting at once held
+     * every I/O thread in process starts while the other nodes' packets waited.
+     */
+    private static final int IO_THREADS = 16;
 
     /** What the server needs of one instance. */
     record Node(String id, String ip, KeyPair hostKey, Sandbox sandbox, PublickeyAuthenticator keys,
@@ -57,14 +69,11 @@ final class LocalSshServer implements Closeable {
         this.port = port;
         this.pipes = new PipeLoop();
         this.server = ServerBuilder.builder().factory(AcceptorAccess::new).build();
+        server.setIoServiceFactoryFactory(new Nio2ServiceFactoryFactory(() -> new IoThreads(pipes, IO_THREADS)));
         CoreModuleProperties.IDLE_TIMEOUT.set(server, Duration.ZERO);
         CoreModuleProperties.NIO2_READ_TIMEOUT.set(server, Duration.ZERO);
         CoreModuleProperties.AUTH_TIMEOUT.set(server, Duration.ofMinutes(2));
         CoreModuleProperties.SOCKET_BACKLOG.set(server, 256);
-        // an exec request starts the node's process on the I/O thread that read it, which waits there until the
-        // child has exec'd; with the default (cores + 1) a thousand resident shells starting at once held every
-        // I/O thread in process starts while the other nodes' packets waited
-        CoreModuleProperties.NIO_WORKERS.set(server, 16);
         server.setKeyPairProvider(new KeyPairProvider() {
             @Override
             public Iterable<KeyPair> loadKeys(SessionContext session) {
@@ -173,6 +182,32 @@ final class LocalSshServer implements Closeable {
     private static final class AcceptorAccess extends SshServer {
         IoAcceptor acceptor() {
             return acceptor;
+        }
+    }
+
+    /**
+     * MINA's I/O threads, and one exception: the JDK hands a write that completed at once to a pool thread unless the
+     * writer is one (a thread wake per write). The stream loop writes every command's output, two writes a warm
+     * command at the least; what the JDK hands over from the loop's thread runs on the loop once it is done with its
+     * pipes, which also makes the loop a thread of MINA's channel group, so its later writes complete inline as a pool
+     * thread's do (the JDK nests at most 16 such completions, then hands one over again).
+     */
+    private static final class IoThreads extends SshThreadPoolExecutor {
+        private final PipeLoop pipes;
+
+        IoThreads(PipeLoop pipes, int threads) {
+            super(threads, threads, 0L, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                    new SshdThreadFactory("local-ssh-io"), new ThreadPoolExecutor.CallerRunsPolicy());
+            this.pipes = pipes;
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            if (pipes.onLoopThread()) {
+                pipes.later(task);
+            } else {
+                super.execute(task);
+            }
         }
     }
 

@@ -82,12 +82,23 @@ final class PipeLoop implements Closeable {
 
     /** Runs {@code task} on the loop thread. */
     void run(Runnable task) {
-        if (Thread.currentThread() == thread) {
+        if (onLoopThread()) {
             task.run();
         } else {
-            tasks.add(task);
+            later(task);
+        }
+    }
+
+    /** Runs {@code task} on the loop thread once it is done with what it does now. Any thread. */
+    void later(Runnable task) {
+        tasks.add(task);
+        if (!onLoopThread()) {
             selector.wakeup();
         }
+    }
+
+    boolean onLoopThread() {
+        return Thread.currentThread() == thread;
     }
 
     /** The loop thread's read buffer, cleared. */
@@ -110,14 +121,12 @@ final class PipeLoop implements Closeable {
     private void loop() {
         try {
             while (!closed) {
-                selector.select();
-                for (Runnable task; (task = tasks.poll()) != null; ) {
-                    try {
-                        task.run();
-                    } catch (RuntimeException e) {
-                        System.err.println("local-ssh-streams: " + e);
-                    }
+                if (tasks.isEmpty()) {
+                    selector.select();
+                } else {
+                    selector.selectNow(); // tasks the loop gave itself (later) wait for no wake-up
                 }
+                runTasks();
                 for (SelectionKey key : selector.selectedKeys()) {
                     if (key.isValid()) {
                         try {
@@ -130,10 +139,21 @@ final class PipeLoop implements Closeable {
                     }
                 }
                 selector.selectedKeys().clear();
+                runTasks(); // what the streams' writes handed back (see LocalSshServer.IoThreads)
             }
         } catch (IOException | ClosedSelectorException e) {
             if (!closed) {
                 throw new IllegalStateException("the local cloud's stream loop stopped: " + e, e);
+            }
+        }
+    }
+
+    private void runTasks() {
+        for (Runnable task; (task = tasks.poll()) != null; ) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                System.err.println("local-ssh-streams: " + e);
             }
         }
     }
