@@ -328,9 +328,10 @@ final class SandboxCommand implements AsyncCommand {
                     if (waiting == null) {
                         waiting = new ByteArrayBuffer(Math.max(bytes.remaining(), 256), false);
                     }
-                    byte[] copy = new byte[bytes.remaining()];
-                    bytes.get(copy);
-                    waiting.putRawBytes(copy, 0, copy.length);  // (putBuffer(ByteBuffer) would prefix a length)
+                    int n = bytes.remaining(); // copied straight in (putBuffer(ByteBuffer) would prefix a length)
+                    waiting.ensureCapacity(n);
+                    bytes.get(waiting.array(), waiting.wpos(), n);
+                    waiting.wpos(waiting.wpos() + n);
                     paused = waiting.available() >= PAUSE_AT;
                     return paused;
                 }
