@@ -21,7 +21,8 @@ import java.io.InputStream;
 import java.net.SocketTimeoutException;
 
 /**
- * SSHJ 0.40.0's transport reader thread, changed by spotsh in one place: the receive buffer. SSHJ's reader allocates
+ * SSHJ 0.40.0's transport reader thread, changed by spotsh in two places: the receive buffer's size, and reads of
+ * small pieces (see {@link #GREEDY}). SSHJ's reader allocates
  * the largest packet it accepts (256 KiB) for every connection, which a fan-out holding a thousand connections pays
  * as 256 MB of heap (scripts/bench/scale.sh). The decoder takes a packet in as many pieces as the socket hands it
  * (it returns how many bytes it still needs), so reading into a smaller buffer changes nothing but the number of
@@ -33,6 +34,13 @@ import java.net.SocketTimeoutException;
 public final class Reader extends Thread {
     /** KiB; {@code -Dspotsh.sshjReaderKiB=256} restores SSHJ's own size, which scripts/bench/scale.sh compares. */
     static final int BUFFER_SIZE = Integer.getInteger("spotsh.sshjReaderKiB", 36) * 1024;
+    /**
+     * While the decoder waits for a packet's first block (or the rest of a small packet), a read takes up to this
+     * much: a command's end comes as two small packets, which one read then picks up instead of four (SSHJ reads
+     * exactly what the decoder asks for). Larger pieces are read as asked, so moving what is left over to the front
+     * of the buffer stays a copy of at most this much.
+     */
+    static final int GREEDY = 4096;
 
     private final Logger log;
     private final TransportImpl trans;
@@ -51,20 +59,30 @@ public final class Reader extends Thread {
             final InputStream inp = trans.getConnInfo().in;
             final byte[] recvbuf = new byte[Math.min(BUFFER_SIZE, decoder.getMaxPacketLength())];
             int needed = 1;
+            int held = 0; // bytes read but not yet given to the decoder, at the front of recvbuf
             while (!isInterrupted()) {
-                int read;
-                try {
-                    read = inp.read(recvbuf, 0, Math.min(needed, recvbuf.length));
-                } catch (SocketTimeoutException e) {
-                    if (isInterrupted()) {
-                        throw e;
+                if (held == 0) {
+                    int read;
+                    try {
+                        read = inp.read(recvbuf, 0, Math.min(needed < GREEDY ? GREEDY : needed, recvbuf.length));
+                    } catch (SocketTimeoutException e) {
+                        if (isInterrupted()) {
+                            throw e;
+                        }
+                        continue;
                     }
-                    continue;
+                    if (read == -1) {
+                        throw new TransportException("Broken transport; encountered EOF");
+                    }
+                    held = read;
                 }
-                if (read == -1) {
-                    throw new TransportException("Broken transport; encountered EOF");
+                // the decoder takes at most what it asked for: it drops what a packet leaves over
+                int given = Math.min(needed, held);
+                needed = decoder.received(recvbuf, given);
+                held -= given;
+                if (held > 0) {
+                    System.arraycopy(recvbuf, given, recvbuf, 0, held);
                 }
-                needed = decoder.received(recvbuf, read);
             }
         } catch (Exception e) {
             if (!isInterrupted()) {
