@@ -45,6 +45,8 @@ public final class ResidentShell extends PushChannel {
     private static final SecureRandom NONCES = new SecureRandom();
 
     private final String prefix;
+    /** What follows every command: its markers (see {@link #send}), the same for each. */
+    private final String markers;
     private final MarkerScanner stdoutScanner;
     private final MarkerScanner stderrScanner;
     private final AtomicBoolean busy = new AtomicBoolean();
@@ -126,6 +128,8 @@ public final class ResidentShell extends PushChannel {
         prefix = "\037spotsh-" + HexFormat.of().formatHex(nonce) + " ";
         stdoutScanner = new MarkerScanner(prefix, this::stdout, this::marker);
         stderrScanner = new MarkerScanner(prefix, this::stderr, this::marker);
+        String p = printfPrefix();
+        markers = "; printf '" + p + "S%s\\n' \"$?\"; printf '" + p + "E\\n' >&2\n";
     }
 
     /**
@@ -201,14 +205,13 @@ public final class ResidentShell extends PushChannel {
     public Job send(String command, NodeOutput output) throws IOException {
         Job j = new Job(output);
         job = j;
-        String p = printfPrefix();
         // With the subshell inside the eval'd word the shell parses it, so the command's last simple command
         // replaces the subshell (an eval inside the subshell forks it again); "command" keeps a syntax error from
         // ending the shell, and when the eval failed there is no job to wait for.
         String run = oneFork
                 ? "command eval " + ShellQuote.quote("( " + command + "\n) &") + " </dev/null && wait \"$!\""
                 : "( eval " + ShellQuote.quote(command) + "\n) </dev/null & wait \"$!\"";
-        String line = run + "; printf '" + p + "S%s\\n' \"$?\"; printf '" + p + "E\\n' >&2\n";
+        String line = run + markers;
         OutputStream in = getOutputStream();
         in.write(line.getBytes(StandardCharsets.UTF_8));
         in.flush();
