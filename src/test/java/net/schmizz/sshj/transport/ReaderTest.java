@@ -3,13 +3,10 @@ package net.schmizz.sshj.transport;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.connection.channel.direct.Session;
 import net.schmizz.sshj.transport.verification.PromiscuousVerifier;
-import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.config.keys.KeyUtils;
-import org.apache.sshd.server.Environment;
-import org.apache.sshd.server.ExitCallback;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.server.SshServer;
-import org.apache.sshd.server.channel.ChannelSession;
-import org.apache.sshd.server.command.Command;
+import org.apache.sshd.server.command.AbstractCommandSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -145,74 +142,44 @@ class ReaderTest {
     }
 
     /** The server's commands: {@code burst N} (after a line on stdin, N small flushed pieces on each stream) and {@code bulk N}. */
-    private final class Pieces implements Command {
-        private final String command;
-        private InputStream in;
-        private OutputStream out;
-        private OutputStream err;
-        private ExitCallback exit;
-
+    private final class Pieces extends AbstractCommandSupport {
         Pieces(String command) {
-            this.command = command;
+            super(command, null); // a thread of its own
         }
 
         @Override
-        public void setInputStream(InputStream in) {
-            this.in = in;
-        }
-
-        @Override
-        public void setOutputStream(OutputStream out) {
-            this.out = out;
-        }
-
-        @Override
-        public void setErrorStream(OutputStream err) {
-            this.err = err;
-        }
-
-        @Override
-        public void setExitCallback(ExitCallback callback) {
-            this.exit = callback;
-        }
-
-        @Override
-        public void start(ChannelSession channel, Environment env) {
-            String[] words = command.split(" ");
+        public void run() {
+            String[] words = getCommand().split(" ");
             int n = Integer.parseInt(words[1]);
-            new Thread(() -> {
-                try {
-                    if (words[0].equals("burst")) {
-                        in.read();
-                        for (int i = 0; i < n; i++) {
-                            out.write(("out " + i + "\n").getBytes());
-                            out.flush();
-                            err.write(("err " + i + "\n").getBytes());
-                            err.flush();
-                        }
-                        written.countDown();
-                    } else {
-                        byte[] bytes = pattern(n);
-                        // odd-sized writes, so packet edges fall everywhere
-                        int at = 0;
-                        int step = 1;
-                        while (at < n) {
-                            int len = Math.min(step, n - at);
-                            out.write(bytes, at, len);
-                            out.flush();
-                            at += len;
-                            step = step > 100_000 ? 1 : step * 3 + 1;
-                        }
+            OutputStream out = getOutputStream();
+            try {
+                if (words[0].equals("burst")) {
+                    getInputStream().read();
+                    OutputStream err = getErrorStream();
+                    for (int i = 0; i < n; i++) {
+                        out.write(("out " + i + "\n").getBytes());
+                        out.flush();
+                        err.write(("err " + i + "\n").getBytes());
+                        err.flush();
                     }
-                    exit.onExit(0);
-                } catch (IOException e) {
-                    exit.onExit(1, e.toString());
+                    written.countDown();
+                } else {
+                    byte[] bytes = pattern(n);
+                    // odd-sized writes, so packet edges fall everywhere
+                    int at = 0;
+                    int step = 1;
+                    while (at < n) {
+                        int len = Math.min(step, n - at);
+                        out.write(bytes, at, len);
+                        out.flush();
+                        at += len;
+                        step = step > 100_000 ? 1 : step * 3 + 1;
+                    }
                 }
-            }, "test-command").start();
-        }
-
-        @Override
-        public void destroy(ChannelSession channel) {
+                onExit(0);
+            } catch (IOException e) {
+                onExit(1, e.toString());
+            }
         }
     }
 
