@@ -57,7 +57,6 @@ public final class LocalCloudDaemon {
     private final String token;
     private final Duration idleTimeout;
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private volatile boolean stopRequested;
     /** Requests hold it shared; deciding to exit when idle holds it alone, so no request is cut off half-way. */
     private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
     private volatile boolean closing;
@@ -164,6 +163,7 @@ public final class LocalCloudDaemon {
     private void handle(HttpExchange exchange) throws IOException {
         lastRequest = System.nanoTime();
         int status = 200;
+        String path = exchange.getRequestURI().getPath();
         Map<String, Object> reply;
         gate.readLock().lock();
         try {
@@ -177,7 +177,7 @@ public final class LocalCloudDaemon {
                 reply = error(STOPPING, "the local cloud daemon is exiting");
             } else {
                 String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-                reply = dispatch(exchange.getRequestURI().getPath(), body.isBlank() ? Map.of() : Wire.parse(body));
+                reply = dispatch(path, body.isBlank() ? Map.of() : Wire.parse(body));
             }
         } catch (CapacityException e) {
             status = 409;
@@ -191,7 +191,7 @@ public final class LocalCloudDaemon {
         } catch (RuntimeException e) {
             status = 500;
             reply = error("internal", e.toString());
-            log.log("request " + exchange.getRequestURI().getPath() + " failed: " + e);
+            log.log("request " + path + " failed: " + e);
         } finally {
             gate.readLock().unlock();
         }
@@ -201,8 +201,10 @@ public final class LocalCloudDaemon {
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
         }
-        if (stopRequested) {
-            stopped.countDown();  // only now: the /stop caller has its answer
+        if (status == 200 && path.equals("/stop")) {
+            // only now, and only here: the /stop caller has its answer (another client's request that ends
+            // meanwhile must not end the daemon under this one's reply)
+            stopped.countDown();
         }
     }
 
@@ -229,8 +231,7 @@ public final class LocalCloudDaemon {
                     cloud.terminate(live, LocalCloud.USER_SHUTDOWN);
                     reply.put("terminated", live);
                 }
-                log.log("stop requested");
-                stopRequested = true;
+                log.log("stop requested");  // the daemon stops once this reply is written (see handle)
             }
             default -> throw new IllegalArgumentException("no such local cloud call: " + path);
         }
