@@ -34,6 +34,8 @@ class ReplPtyTest {
     @AfterEach
     void stop() {
         if (process != null) {
+            // the shell runs under script(1): ending only that would leave a failed test's spotsh running
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
         }
     }
@@ -48,7 +50,10 @@ class ReplPtyTest {
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         String command = "stty cols 120 rows 40; exec " + java + " -cp '" + System.getProperty("java.class.path")
                 + "' io.spotsh.cli.Main --state-dir '" + dir + "'";
-        process = new ProcessBuilder(script.toString(), "-q", "-f", "-e", "-c", command, "/dev/null")
+        // Ctrl-C must reach the shell even when this test was started with SIGINT ignored (a job put in the
+        // background without job control, as `cmd &` in a script): such a disposition is inherited through exec
+        process = new ProcessBuilder("env", "--default-signal=INT", script.toString(), "-q", "-f", "-e", "-c", command,
+                "/dev/null")
                 .redirectErrorStream(true).start();
         keys = process.getOutputStream();
         Thread reader = new Thread(() -> copy(process.getInputStream()), "pty-reader");

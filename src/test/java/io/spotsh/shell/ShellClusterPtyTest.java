@@ -38,6 +38,8 @@ class ShellClusterPtyTest {
     @AfterEach
     void stop() throws IOException {
         if (process != null) {
+            // the shell runs under script(1): ending only that would leave a failed test's spotsh running
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
         }
         io.spotsh.cloud.CloudTests.stopLocal(state);
@@ -56,7 +58,9 @@ class ShellClusterPtyTest {
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         String command = "stty cols 120 rows 40; exec " + java + " -cp '" + System.getProperty("java.class.path")
                 + "' io.spotsh.cli.Main --state-dir '" + state + "' --provider local";
-        process = new ProcessBuilder("script", "-q", "-f", "-e", "-c", command, "/dev/null").redirectErrorStream(true).start();
+        // Ctrl-C must reach the shell even when the test runs with SIGINT ignored (see ReplPtyTest)
+        process = new ProcessBuilder("env", "--default-signal=INT", "script", "-q", "-f", "-e", "-c", command, "/dev/null")
+                .redirectErrorStream(true).start();
         keys = process.getOutputStream();
         Thread reader = new Thread(() -> copy(process.getInputStream()), "pty-reader");
         reader.setDaemon(true);
