@@ -124,7 +124,7 @@ class ReaderTest {
         return s.toString();
     }
 
-    /** Bytes no two sizes share a prefix-shift of: position-dependent, so a lost or doubled piece shows. */
+    /** Bytes that depend on their position, so a lost, doubled or misplaced piece shows. */
     private static byte[] pattern(int size) {
         byte[] b = new byte[size];
         for (int i = 0; i < size; i++) {
