@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -144,8 +145,7 @@ public final class Fanout implements AutoCloseable {
             StepRecorder recorder = new StepRecorder(remote, settings.outputTailBytes(), options.linesTo());
             Remote.Started started = recorder.start(command, budget);
             if (started == null) {
-                return CompletableFuture.supplyAsync(() -> finished(explain.apply(recorder.run(command, budget)), options),
-                        workers);
+                return onWorker(() -> explain.apply(recorder.run(command, budget)), options);
             }
             CompletableFuture<NodeResult> result = new CompletableFuture<>();
             AtomicBoolean claimed = new AtomicBoolean();
@@ -201,8 +201,12 @@ public final class Fanout implements AutoCloseable {
     private RunResult fanOut(Collection<Target> targets, RunOptions options, RunResult.Kind kind, String operation,
                              NodeTask task) {
         return launchEach(targets, options, kind, operation,
-                (target, budget) -> CompletableFuture.supplyAsync(() -> finished(task.run(remote(target), budget), options),
-                        workers));
+                (target, budget) -> onWorker(() -> task.run(remote(target), budget), options));
+    }
+
+    /** One node's whole part, run on a worker. */
+    private CompletableFuture<NodeResult> onWorker(Supplier<NodeResult> part, RunOptions options) {
+        return CompletableFuture.supplyAsync(() -> finished(part.get(), options), workers);
     }
 
     private RunResult launchEach(Collection<Target> targets, RunOptions options, RunResult.Kind kind,

@@ -63,7 +63,7 @@ public final class Reader extends Thread {
                 if (held == 0) {
                     int read;
                     try {
-                        read = inp.read(recvbuf, 0, Math.min(needed < GREEDY ? GREEDY : needed, recvbuf.length));
+                        read = inp.read(recvbuf, 0, Math.min(Math.max(needed, GREEDY), recvbuf.length));
                     } catch (SocketTimeoutException e) {
                         if (isInterrupted()) {
                             throw e;
