@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -71,6 +72,8 @@ public final class TestRecords {
     }
 
     private final Supplier<Registry> registry;
+    /** Each test's live nodes as last read, with the registry's digest of them; see {@link #registeredNodes}. */
+    private final Map<String, NodeList> nodeLists = new ConcurrentHashMap<>();
 
     public TestRecords(Supplier<Registry> registry) {
         this.registry = registry;
@@ -218,16 +221,14 @@ public final class TestRecords {
 
     /** Every instance requested for the test, in request order. */
     public List<InstanceRow> instances(String test) {
-        List<InstanceRow> rows = new ArrayList<>();
-        for (Map<String, Object> row : registry().sql("SELECT i.role, i.instance_id, i.zone, i.state, i.requested_at,"
-                + " i.state_changed_at, i.on_demand_usd_per_hour FROM spotsh.instances i JOIN spotsh.tests t ON t.id = i.test_id WHERE t.name = ?"
-                + " ORDER BY i.id", test)) {
-            rows.add(new InstanceRow((String) row.get("role"), (String) row.get("instance_id"), (String) row.get("zone"),
-                    (String) row.get("state"), (OffsetDateTime) row.get("requested_at"),
-                    (OffsetDateTime) row.get("state_changed_at"), row.get("on_demand_usd_per_hour") instanceof Number n
-                    ? n.doubleValue() : null));
-        }
-        return rows;
+        return registry().rows("SELECT i.role, i.instance_id, i.zone, i.state, i.requested_at, i.state_changed_at,"
+                + " i.on_demand_usd_per_hour FROM spotsh.instances i JOIN spotsh.tests t ON t.id = i.test_id"
+                + " WHERE t.name = ? ORDER BY i.id", rs -> {
+            double price = rs.getDouble(7);
+            Double onDemand = rs.wasNull() ? null : price;  // wasNull: the column read last
+            return new InstanceRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                    rs.getObject(5, OffsetDateTime.class), rs.getObject(6, OffsetDateTime.class), onDemand);
+        }, test);
     }
 
     /** Requested, running, dud, reclaimed or terminated; an event says so. */
@@ -262,17 +263,37 @@ public final class TestRecords {
 
     // ---- registered nodes -----------------------------------------------------------------------------
 
-    /** The live registered nodes: data first, then the other roles by name, each by node number. */
+    /**
+     * The live registered nodes: data first, then the other roles by name, each by node number. Every call asks the
+     * registry, which is the truth (a node phones home, dies, is replaced); but a fan-out asks before every command, so
+     * the registry sends the rows only when their digest differs from the one of the list read last. One statement,
+     * one snapshot: the digest and the rows it covers cannot come from different moments.
+     */
     public List<NodeRow> registeredNodes(String test) {
-        List<NodeRow> nodes = new ArrayList<>();
-        for (Map<String, Object> row : registry().sql("SELECT n.role, n.node_number, n.instance_id, host(n.ip) AS ip,"
+        NodeList known = nodeLists.get(test);
+        String[] digest = new String[1];
+        List<NodeRow> rows = registry().rows("WITH n AS (SELECT n.role, n.node_number, n.instance_id, host(n.ip) AS ip,"
                 + " n.hostname, n.host_key FROM spotsh.nodes n JOIN spotsh.tests t ON t.id = n.test_id"
-                + " WHERE t.name = ? AND n.state = 'registered' ORDER BY n.role <> 'data', n.role, n.node_number", test)) {
-            nodes.add(new NodeRow((String) row.get("role"), ((Number) row.get("node_number")).intValue(),
-                    (String) row.get("instance_id"), (String) row.get("ip"), (String) row.get("hostname"),
-                    (String) row.get("host_key")));
+                + " WHERE t.name = ? AND n.state = 'registered'),"
+                // a row's text form quotes its fields and tells NULL from '': different lists, different texts
+                + " d AS (SELECT md5(coalesce(string_agg(n::text, chr(10) ORDER BY n.role, n.node_number), '')) AS digest FROM n)"
+                + " SELECT d.digest, n.role, n.node_number, n.instance_id, n.ip, n.hostname, n.host_key"
+                + " FROM d LEFT JOIN n ON d.digest IS DISTINCT FROM ?"
+                + " ORDER BY n.role <> 'data', n.role, n.node_number", rs -> {
+            digest[0] = rs.getString(1);
+            String role = rs.getString(2);
+            return role == null ? null : new NodeRow(role, rs.getInt(3), rs.getString(4), rs.getString(5),
+                    rs.getString(6), rs.getString(7));
+        }, test, known == null ? null : known.digest());
+        if (known != null && known.digest().equals(digest[0])) {
+            return known.rows();
         }
+        List<NodeRow> nodes = rows.stream().filter(r -> r != null).toList();
+        nodeLists.put(test, new NodeList(digest[0], nodes));
         return nodes;
+    }
+
+    private record NodeList(String digest, List<NodeRow> rows) {
     }
 
     /** Whether the instance is a live registered node of the test (then marking it dead frees its number). */

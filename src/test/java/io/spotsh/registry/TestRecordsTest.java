@@ -15,6 +15,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -142,6 +143,36 @@ class TestRecordsTest {
         records.markDead("nodes", "i-d1", "no SSH");
         assertFalse(records.isRegistered("nodes", "i-d1"));
         assertEquals(1, registry.register("nodes", "data", "i-d3", "10.0.0.3", "d3", null), "the replacement takes number 1");
+    }
+
+    @Test
+    void registeredNodesAreReadAgainWhenAnythingInThemChanged() {
+        create("digest");
+        records.recordInstances("digest", "data", List.of("i-g1", "i-g2", "i-g3"), null);
+        assertEquals(List.of(), records.registeredNodes("digest"), "none yet");
+        registry.register("digest", "data", "i-g1", "10.0.0.1", "g1", null);
+        registry.register("digest", "data", "i-g2", "10.0.0.2", "g2", null);
+        List<NodeRow> first = records.registeredNodes("digest");
+        assertEquals(List.of(new NodeRow("data", 1, "i-g1", "10.0.0.1", "g1", null),
+                new NodeRow("data", 2, "i-g2", "10.0.0.2", "g2", null)), first);
+        assertSame(first, records.registeredNodes("digest"), "nothing changed: the list read last, not sent again");
+
+        // the same count, one field changed; then NULL against the empty text, which differ as rows do
+        registry.sql("UPDATE spotsh.nodes SET host_key = 'ssh-ed25519 AAAA g2' WHERE instance_id = 'i-g2'");
+        assertEquals("ssh-ed25519 AAAA g2", records.registeredNodes("digest").get(1).hostKey());
+        registry.sql("UPDATE spotsh.nodes SET host_key = '' WHERE instance_id = 'i-g2'");
+        assertEquals("", records.registeredNodes("digest").get(1).hostKey());
+        registry.sql("UPDATE spotsh.nodes SET host_key = NULL WHERE instance_id = 'i-g2'");
+        assertNull(records.registeredNodes("digest").get(1).hostKey());
+
+        // a dead node leaves; its replacement takes its number: the same number, another instance
+        records.markDead("digest", "i-g1", "no SSH");
+        assertEquals(List.of("i-g2"), records.registeredNodes("digest").stream().map(NodeRow::instanceId).toList());
+        registry.register("digest", "data", "i-g3", "10.0.0.3", "g3", null);
+        List<NodeRow> replaced = records.registeredNodes("digest");
+        assertEquals(List.of(new NodeRow("data", 1, "i-g3", "10.0.0.3", "g3", null),
+                new NodeRow("data", 2, "i-g2", "10.0.0.2", "g2", null)), replaced);
+        assertEquals(replaced, new TestRecords(() -> registry).registeredNodes("digest"), "a reader with nothing read yet agrees");
     }
 
     @Test
