@@ -276,7 +276,8 @@ public final class TestRecords {
                 + " n.hostname, n.host_key FROM spotsh.nodes n JOIN spotsh.tests t ON t.id = n.test_id"
                 + " WHERE t.name = ? AND n.state = 'registered'),"
                 // a row's text form quotes its fields and tells NULL from '': different lists, different texts
-                + " d AS (SELECT md5(coalesce(string_agg(n::text, chr(10) ORDER BY n.role, n.node_number), '')) AS digest FROM n)"
+                + " d AS (SELECT encode(sha256(convert_to(coalesce(string_agg(n::text, chr(10)"
+                + " ORDER BY n.role, n.node_number), ''), 'UTF8')), 'hex') AS digest FROM n)"
                 + " SELECT d.digest, n.role, n.node_number, n.instance_id, n.ip, n.hostname, n.host_key"
                 + " FROM d LEFT JOIN n ON d.digest IS DISTINCT FROM ?"
                 + " ORDER BY n.role <> 'data', n.role, n.node_number", rs -> {
