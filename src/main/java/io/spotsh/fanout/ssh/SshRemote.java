@@ -90,12 +90,7 @@ final class SshRemote implements Remote {
         }
         budget.checkRunning(target);
         int timeoutMillis = connectTimeoutMillis();
-        GreetedSocket socket;
-        try {
-            socket = new GreetedSocket();
-        } catch (IOException e) {
-            throw networkFailure(e, false, timeoutMillis, "cannot connect: ");
-        }
+        GreetedSocket socket = new GreetedSocket();
         try (Cancellation.Registration ignored = budget.token().onCancel(() -> closeQuietly(socket))) {
             socket.greet(new InetSocketAddress(target.host(), target.port()), timeoutMillis);
             greeted = socket;
