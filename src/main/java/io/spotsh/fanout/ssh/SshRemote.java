@@ -90,7 +90,12 @@ final class SshRemote implements Remote {
         }
         budget.checkRunning(target);
         int timeoutMillis = connectTimeoutMillis();
-        GreetedSocket socket = new GreetedSocket();
+        GreetedSocket socket;
+        try {
+            socket = new GreetedSocket();
+        } catch (IOException e) {
+            throw networkFailure(e, false, timeoutMillis, "cannot connect: ");
+        }
         try (Cancellation.Registration ignored = budget.token().onCancel(() -> closeQuietly(socket))) {
             socket.greet(new InetSocketAddress(target.host(), target.port()), timeoutMillis);
             greeted = socket;

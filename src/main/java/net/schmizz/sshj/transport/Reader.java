@@ -21,8 +21,9 @@ import java.io.InputStream;
 import java.net.SocketTimeoutException;
 
 /**
- * SSHJ 0.40.0's transport reader thread, changed by spotsh in two places: the receive buffer's size, and reads of
- * small pieces (see {@link #GREEDY}). SSHJ's reader allocates the largest packet it accepts (256 KiB) for every
+ * SSHJ 0.40.0's transport reader thread, changed by spotsh in three places: a connection on a spotsh socket is read
+ * by a read loop ({@link io.spotsh.fanout.ssh.ReadLoop}) and this thread only steps in while the connection's write
+ * lock is taken; the receive buffer's size; and reads of small pieces (see {@link #GREEDY}). SSHJ's reader allocates the largest packet it accepts (256 KiB) for every
  * connection, which a fan-out holding a thousand connections pays as 256 MB of heap (scripts/bench/scale.sh). The
  * decoder takes a packet in as many pieces as the socket hands it (it returns how many bytes it still needs), so
  * reading into a smaller buffer changes nothing but the number of reads for packets larger than it: this one holds
@@ -53,6 +54,10 @@ public final class Reader extends Thread {
 
     @Override
     public void run() {
+        if (io.spotsh.fanout.ssh.ReadLoop.serve(trans, trans.getConnInfo().out, this)) {
+            log.debug("Stopping");
+            return;
+        }
         try {
             final Decoder decoder = trans.getDecoder();
             final InputStream inp = trans.getConnInfo().in;
