@@ -41,6 +41,7 @@ final class GreetedSocket extends Socket {
     private final AtomicLong received = new AtomicLong();
     private volatile boolean nonBlocking;
     private volatile Runnable onClose;
+    private volatile Runnable onQueued = () -> { };
 
     /** Only without a SOCKS proxy (see {@link SshSetup.DirectSockets}); with one, SSHJ connects as usual. */
     static final boolean APPLIES = SshSetup.DirectSockets.APPLIES;
@@ -150,7 +151,7 @@ final class GreetedSocket extends Socket {
                     if (bytes.hasRemaining()) {
                         queue.add(ByteBuffer.allocate(bytes.remaining()).put(bytes).flip());
                         queued = true;
-                        ReadLoop.wantWrite(GreetedSocket.this);
+                        onQueued.run();
                     }
                 } finally {
                     lock.unlock();
@@ -252,6 +253,11 @@ final class GreetedSocket extends Socket {
     @Override
     public OutputStream getOutputStream() {
         return out;
+    }
+
+    /** Runs when a write on a read loop's thread left bytes queued. */
+    void onQueued(Runnable action) {
+        onQueued = action;
     }
 
     /** Runs after the socket is closed (by anyone). */

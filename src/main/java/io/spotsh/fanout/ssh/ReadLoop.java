@@ -76,6 +76,9 @@ public final class ReadLoop {
             LockSupport.unpark(reader);
         });
         conn.loop = loop();
+        // bytes queued by a loop's write are sent by whoever holds the connection: its loop, when the socket can
+        // take them, or its reader thread
+        conn.socket.onQueued(() -> conn.loop.wantWrite(conn));
         conn.loop.add(conn);
         try {
             while (!reader.isInterrupted()) {
@@ -145,10 +148,6 @@ public final class ReadLoop {
         return Thread.currentThread() instanceof LoopThread;
     }
 
-    /** On a loop's thread, after a write was queued: the loop sends the rest when the socket takes it. */
-    static void wantWrite(GreetedSocket socket) {
-        ((LoopThread) Thread.currentThread()).loop.wantWrite(socket);
-    }
 
     private static synchronized Loop loop() {
         int i = Math.floorMod(NEXT.getAndIncrement(), LOOPS.length);
@@ -189,6 +188,7 @@ public final class ReadLoop {
         private final Selector selector;
         private final Queue<Conn> added = new ConcurrentLinkedQueue<>();
         private final Queue<Conn> removed = new ConcurrentLinkedQueue<>();
+        private final Queue<Conn> writes = new ConcurrentLinkedQueue<>();
 
         Loop(String name) {
             try {
@@ -215,13 +215,19 @@ public final class ReadLoop {
             selector.wakeup();
         }
 
-        /** On this loop's thread. */
-        void wantWrite(GreetedSocket socket) {
-            for (SelectionKey k : selector.keys()) {
-                if (k.isValid() && k.attachment() instanceof Conn c && c.socket == socket) {
-                    k.interestOps(k.interestOps() | SelectionKey.OP_WRITE);
-                    return;
-                }
+        void wantWrite(Conn c) {
+            if (Thread.currentThread() instanceof LoopThread t && t.loop == this) {
+                setWrite(c);
+            } else {
+                writes.add(c);
+                selector.wakeup();
+            }
+        }
+
+        private void setWrite(Conn c) {
+            SelectionKey k = c.key;
+            if (k != null && k.isValid() && !c.onReader) {
+                k.interestOps(k.interestOps() | SelectionKey.OP_WRITE);
             }
         }
 
@@ -229,27 +235,35 @@ public final class ReadLoop {
         public void run() {
             while (true) {
                 try {
-                    selector.select();
-                } catch (IOException e) {
-                    continue; // select(2) itself failing is not any one connection's end
+                    turn();
+                } catch (IOException | RuntimeException e) {
+                    // select(2) itself failing, or a key cancelled under it: not any one connection's end, and the
+                    // loop must go on for the others
                 }
-                for (Conn c; (c = removed.poll()) != null; ) {
-                    if (c.key != null) {
-                        c.key.cancel();
-                        c.key = null;
-                    }
+            }
+        }
+
+        private void turn() throws IOException {
+            selector.select();
+            for (Conn c; (c = removed.poll()) != null; ) {
+                if (c.key != null) {
+                    c.key.cancel();
+                    c.key = null;
                 }
-                for (Conn c; (c = added.poll()) != null; ) {
-                    attach(c);
-                }
-                Iterator<SelectionKey> it = selector.selectedKeys().iterator();
-                while (it.hasNext()) {
-                    SelectionKey k = it.next();
-                    it.remove();
-                    Conn c = (Conn) k.attachment();
-                    if (k.isValid() && c.key == k && !c.onReader && c.failure == null) {
-                        serve(c, k);
-                    }
+            }
+            for (Conn c; (c = added.poll()) != null; ) {
+                attach(c);
+            }
+            for (Conn c; (c = writes.poll()) != null; ) {
+                setWrite(c);
+            }
+            Iterator<SelectionKey> it = selector.selectedKeys().iterator();
+            while (it.hasNext()) {
+                SelectionKey k = it.next();
+                it.remove();
+                Conn c = (Conn) k.attachment();
+                if (k.isValid() && c.key == k && !c.onReader && c.failure == null) {
+                    serve(c, k);
                 }
             }
         }
