@@ -30,8 +30,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * It is a {@link SocketChannel} behind a {@link Socket}: blocking through the handshake, then non-blocking once a
  * {@link ReadLoop} reads it. From then on its output stream writes to the channel itself: on a read loop's thread
- * what does not fit is queued and written when the socket can take it (a loop never waits on one node), on any
- * other thread the write waits for the queue and then for room, as a blocking socket would.
+ * or the keepalives' what does not fit is queued and written when the socket can take it (neither ever waits on one
+ * node), on any other thread the write waits for the queue and then for room, as a blocking socket would, unless a
+ * loop is decoding this connection's input meanwhile (it may need SSHJ's write lock, which that writer holds).
  */
 final class GreetedSocket extends Socket {
     private final SocketChannel ch;
@@ -40,6 +41,8 @@ final class GreetedSocket extends Socket {
     private final Out out = new Out();
     private final AtomicLong received = new AtomicLong();
     private volatile boolean nonBlocking;
+    private volatile boolean loopTurn; // a read loop is decoding what this connection received
+    private volatile boolean onLoop; // a read loop reads it now, not its reader thread
     private volatile Runnable onClose;
     private volatile Runnable onQueued = () -> { };
 
@@ -102,6 +105,24 @@ final class GreetedSocket extends Socket {
         }
     }
 
+    /**
+     * Set by a read loop while it decodes what this connection received, before it looks at SSHJ's write lock: a
+     * writer holding that lock then does not wait for room (see {@link Out#write}), and a writer that already waits
+     * for room holds the lock, so the loop hands the connection to its reader thread instead of decoding it.
+     */
+    void loopTurn(boolean on) {
+        loopTurn = on;
+    }
+
+    /** Whether a read loop reads this connection now (not its reader thread); said by the loop. */
+    boolean onLoop() {
+        return onLoop;
+    }
+
+    void onLoop(boolean on) {
+        onLoop = on;
+    }
+
     /** Whether bytes written on a read loop's thread still wait to be sent. */
     boolean writesQueued() {
         return out.queued();
@@ -142,17 +163,13 @@ final class GreetedSocket extends Socket {
                 }
             }
             ByteBuffer bytes = ByteBuffer.wrap(b, off, len);
-            if (ReadLoop.onLoopThread()) {
+            if (ReadLoop.mustNotWait()) {
                 lock.lock();
                 try {
                     if (queue.isEmpty()) {
                         ch.write(bytes);
                     }
-                    if (bytes.hasRemaining()) {
-                        queue.add(ByteBuffer.allocate(bytes.remaining()).put(bytes).flip());
-                        queued = true;
-                        onQueued.run();
-                    }
+                    enqueue(bytes);
                 } finally {
                     lock.unlock();
                 }
@@ -165,6 +182,13 @@ final class GreetedSocket extends Socket {
                         if (sendQueued() && ch.write(bytes) >= 0 && !bytes.hasRemaining()) {
                             return;
                         }
+                        if (loopTurn) {
+                            // this thread holds SSHJ's write lock, and a loop reading this connection may be about to
+                            // wait for it (an answer to the node): waiting for room here would hold that loop, and all
+                            // its connections, until the node reads again; the rest goes out when the socket takes it
+                            enqueue(bytes);
+                            return;
+                        }
                     } finally {
                         lock.unlock();
                     }
@@ -172,6 +196,15 @@ final class GreetedSocket extends Socket {
                 }
             } finally {
                 closeSelector(); // kept for one write, not for the connection's life (its descriptors)
+            }
+        }
+
+        /** Under the lock: queues what is left of {@code bytes}, after what is queued already. */
+        private void enqueue(ByteBuffer bytes) {
+            if (bytes.hasRemaining()) {
+                queue.add(ByteBuffer.allocate(bytes.remaining()).put(bytes).flip());
+                queued = true;
+                onQueued.run();
             }
         }
 

@@ -4,6 +4,7 @@ import net.schmizz.concurrent.Promise;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.common.SSHPacket;
 import net.schmizz.sshj.connection.ConnectionException;
+import net.schmizz.sshj.transport.Feed;
 
 import java.io.IOException;
 import java.net.Socket;
@@ -15,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
@@ -34,11 +36,8 @@ final class KeepAlives implements AutoCloseable {
     KeepAlives(Duration interval, int maxMisses) {
         this.interval = interval;
         this.maxMisses = maxMisses;
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "spotsh-keepalive");
-            t.setDaemon(true);
-            return t;
-        });
+        // a probe to a node that stopped reading is queued, not waited for: the thread serves every connection
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> ReadLoop.noWait(r, "spotsh-keepalive"));
         long millis = interval.toMillis();
         thread.scheduleWithFixedDelay(this::probeAll, millis, millis, TimeUnit.MILLISECONDS);
     }
@@ -66,11 +65,24 @@ final class KeepAlives implements AutoCloseable {
             boolean answered = probe.pending != null && probe.pending.isDelivered();
             switch (probe.liveness.tick(answered, probe.received.getAsLong(), unread(client))) {
                 case PROBE -> {
+                    ReentrantLock writing = Feed.writeLockOf(client.getTransport());
+                    if (writing != null && !writing.tryLock()) {
+                        // a write holds the connection, maybe waiting for room on a node that stopped reading: the
+                        // probe would wait with it, and every other connection's after it. Asked for again next
+                        // round, which is silent unless something arrives meanwhile
+                        probe.pending = null;
+                        probe.liveness.notSent();
+                        break;
+                    }
                     try {
                         probe.pending = client.getConnection().sendGlobalRequest("keepalive@openssh.com", true, new byte[0]);
                     } catch (IOException e) {
                         watched.remove(client);
                         closeSocket(client);
+                    } finally {
+                        if (writing != null) {
+                            writing.unlock();
+                        }
                     }
                 }
                 case DEAD -> {

@@ -15,6 +15,7 @@ final class Liveness {
     private final int maxMisses;
     private long received = -1;
     private boolean pending;
+    private boolean unsent; // the last probe asked for could not be sent
     private int misses;
 
     Liveness(int maxMisses) {
@@ -31,6 +32,12 @@ final class Liveness {
     Verdict tick(boolean answered, long received, boolean unread) {
         boolean progress = unread || received != this.received;
         this.received = received;
+        if (unsent) {
+            // no answer could come: the round is silent unless something arrived, and the probe is asked for again
+            unsent = false;
+            misses = progress ? 0 : misses + 1;
+            return misses >= maxMisses ? Verdict.DEAD : Verdict.PROBE;
+        }
         if (!pending || answered) {
             misses = 0;
             pending = true;
@@ -41,6 +48,14 @@ final class Liveness {
             return Verdict.WAIT;
         }
         return ++misses >= maxMisses ? Verdict.DEAD : Verdict.WAIT;
+    }
+
+    /**
+     * The probe this tick asked for was not sent (a write held the connection, maybe one waiting on a node that
+     * stopped reading): the next tick asks for one again, and counts the round as silent if nothing arrived.
+     */
+    void notSent() {
+        unsent = true;
     }
 
     /** Silent ticks in a row so far. */

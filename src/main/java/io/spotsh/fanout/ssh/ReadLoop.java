@@ -30,9 +30,10 @@ import java.util.concurrent.locks.LockSupport;
  * thread, which SSHJ keeps anyway ({@code TransportImpl.isRunning} asks it {@code isAlive()}): that thread reads it
  * as SSHJ's reader would, waiting where SSHJ's would, and returns it to the loop once the lock is free and the
  * connection quiet. A loop does not hold the lock while it reads (SSHJ's key exchange waits on the reading thread
- * for the connecting thread's own write). What is left: a user write that takes the lock in the instant between the
- * loop's look and the loop's own write, and then waits for a node that stopped reading, holds that loop until the
- * node reads again or the connection is closed. Errors end the transport on the reader thread, as in SSHJ.
+ * for the connecting thread's own write). A user write that takes the lock in the instant between the loop's look
+ * and the loop's own write does not wait for room while the loop decodes that connection: it queues what does not
+ * fit ({@link GreetedSocket#loopTurn}), so the loop waits for the lock at most for a write that never waits. Errors
+ * end the transport on the reader thread, as in SSHJ.
  *
  * <p>{@code -Dspotsh.readLoop=false} keeps a reader thread per connection (for comparison in benchmarks).
  */
@@ -42,9 +43,8 @@ public final class ReadLoop {
     private static final long QUIET_MILLIS = 50;
     private static final Loop[] LOOPS = new Loop[Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()))];
     private static final AtomicInteger NEXT = new AtomicInteger();
-    /** Connections handed to their reader thread, and handed back: how often the loops stepped aside. */
+    /** Connections handed to their reader thread: how often the loops stepped aside. */
     private static final AtomicLong HANDED = new AtomicLong();
-    private static final AtomicLong RETURNED = new AtomicLong();
 
     private ReadLoop() {
     }
@@ -121,7 +121,6 @@ public final class ReadLoop {
                 }
                 if (ready == 0 && !conn.socket.writesQueued() && !conn.feed.writeLock().isLocked()) {
                     conn.onReader = false;
-                    RETURNED.incrementAndGet();
                     conn.loop.giveBack(conn);
                     return true;
                 }
@@ -139,13 +138,22 @@ public final class ReadLoop {
         return HANDED.get();
     }
 
-    static long returnedToLoops() {
-        return RETURNED.get();
+    /** Whether this thread's writes must not wait for room: a read loop's, or the keepalives' ({@link #noWait}). */
+    static boolean mustNotWait() {
+        return Thread.currentThread() instanceof NoWaitThread;
     }
 
-    /** Whether this thread is a read loop's (its writes must not wait). */
-    static boolean onLoopThread() {
-        return Thread.currentThread() instanceof LoopThread;
+    /** A thread whose writes to a connection never wait for room: what does not fit is queued. */
+    static Thread noWait(Runnable r, String name) {
+        Thread t = new NoWaitThread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    private static class NoWaitThread extends Thread {
+        NoWaitThread(Runnable r, String name) {
+            super(r, name);
+        }
     }
 
 
@@ -174,7 +182,7 @@ public final class ReadLoop {
         }
     }
 
-    private static final class LoopThread extends Thread {
+    private static final class LoopThread extends NoWaitThread {
         final Loop loop;
 
         LoopThread(Loop loop, String name) {
@@ -279,6 +287,7 @@ public final class ReadLoop {
                 } else {
                     c.key = c.socket.channel().register(selector, ops, c);
                 }
+                c.socket.onLoop(true);
             } catch (ClosedChannelException | CancelledKeyException e) {
                 fail(c, e);
             }
@@ -292,11 +301,15 @@ public final class ReadLoop {
                 if (!k.isReadable()) {
                     return;
                 }
+                // said before the look at the lock: a writer that takes it after the look does not then wait for
+                // room while holding it (GreetedSocket.Out), and one that took it before is seen here
+                c.socket.loopTurn(true);
                 if (c.feed.writeLock().isLocked()) {
                     // a user thread is writing, maybe waiting for room or for a key exchange: the reader thread
                     // takes the connection, and waits where SSHJ's reader would
                     k.interestOps(0);
                     c.onReader = true;
+                    c.socket.onLoop(false);
                     HANDED.incrementAndGet();
                     LockSupport.unpark(c.reader);
                     return;
@@ -306,10 +319,13 @@ public final class ReadLoop {
                 }
             } catch (Exception e) {
                 fail(c, e);
+            } finally {
+                c.socket.loopTurn(false);
             }
         }
 
         private void fail(Conn c, Exception e) {
+            c.socket.onLoop(false);
             if (c.key != null) {
                 c.key.cancel();
                 c.key = null;

@@ -30,6 +30,11 @@ public final class Feed {
         return trans;
     }
 
+    /** The lock SSHJ holds while it encodes and writes a packet of this transport; null when it is not SSHJ's own. */
+    public static ReentrantLock writeLockOf(Transport transport) {
+        return transport instanceof TransportImpl impl ? impl.getWriteLock() : null;
+    }
+
     /** The lock SSHJ holds while it encodes and writes a packet. */
     public ReentrantLock writeLock() {
         return trans.getWriteLock();

@@ -57,6 +57,33 @@ class LivenessTest {
     }
 
     @Test
+    void aProbeThatCouldNotBeSentIsAskedForAgainAndOnlySilenceMakesItDead() {
+        Liveness l = new Liveness(3);
+        assertEquals(PROBE, l.tick(false, 0, false));
+        l.notSent(); // a write held the connection
+        assertEquals(PROBE, l.tick(false, 0, false)); // asked for again, one silent round
+        assertEquals(1, l.misses());
+        assertEquals(WAIT, l.tick(false, 0, false)); // sent this time, no answer yet
+        assertEquals(PROBE, l.tick(true, 0, false)); // answered: an idle node that happened to be written to
+        assertEquals(0, l.misses());
+
+        l.notSent(); // a node that stopped reading, a write waiting on it for good
+        assertEquals(PROBE, l.tick(false, 0, false));
+        l.notSent();
+        assertEquals(PROBE, l.tick(false, 0, false));
+        l.notSent();
+        assertEquals(DEAD, l.tick(false, 0, false));
+
+        Liveness busy = new Liveness(2);
+        busy.tick(false, 0, false);
+        for (int i = 1; i <= 10; i++) {
+            busy.notSent(); // a long upload holds the lock at every tick, and the node keeps answering it
+            assertEquals(PROBE, busy.tick(false, i * 100, false));
+            assertEquals(0, busy.misses());
+        }
+    }
+
+    @Test
     void bytesWaitingUnreadMeanADriverTooBusyToReadNotADeadPeer() {
         Liveness l = new Liveness(2);
         l.tick(false, 7, false);

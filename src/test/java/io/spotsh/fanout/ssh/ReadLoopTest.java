@@ -6,20 +6,34 @@ import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.connection.channel.direct.Session;
 import net.schmizz.sshj.transport.Feed;
 import net.schmizz.sshj.transport.TransportImpl;
+import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.core.CoreModuleProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,6 +64,14 @@ class ReadLoopTest {
         return line.toString();
     }
 
+    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(condition.getAsBoolean(), what);
+    }
+
     @Test
     void outputArrivingWhileAUserThreadHoldsTheWriteLockIsReadAndTheConnectionGoesBackToTheLoop() throws Exception {
         try (LoopbackNodes cluster = LoopbackNodes.start(dir, 1)) {
@@ -57,10 +79,15 @@ class ReadLoopTest {
             SSHClient c = connect(setup, cluster.node(1).target());
             try {
                 ReentrantLock writeLock = new Feed((TransportImpl) c.getTransport()).writeLock();
-                long handed = ReadLoop.handedToReaders();
-                long returned = ReadLoop.returnedToLoops();
+                GreetedSocket socket = (GreetedSocket) c.getSocket();
+                Path flag = dir.resolve("lock-held");
                 try (Session session = c.startSession()) {
-                    Session.Command cmd = session.exec("echo first; sleep 0.5; echo second");
+                    // "second" comes only once the test says the lock is held, however late the holder gets it
+                    Session.Command cmd = session.exec("echo first; while [ ! -e '" + flag
+                            + "' ]; do sleep 0.02; done; echo second");
+                    // the connection on its loop first (the handshake's writes may have handed it to its reader)
+                    awaitTrue(socket::onLoop, "on the loop before the lock is taken");
+                    long handed = ReadLoop.handedToReaders();
                     CountDownLatch held = new CountDownLatch(1);
                     CountDownLatch release = new CountDownLatch(1);
                     Thread holder = new Thread(() -> {
@@ -75,22 +102,23 @@ class ReadLoopTest {
                         }
                     });
                     holder.start();
-                    assertTrue(held.await(10, TimeUnit.SECONDS));
-                    InputStream out = cmd.getInputStream();
-                    assertEquals("first", readLine(out));
-                    assertEquals("second", readLine(out), "read while the write lock is held");
-                    assertTrue(writeLock.isLocked(), "the lock was held all along");
-                    assertTrue(ReadLoop.handedToReaders() > handed, "the reader thread took the connection");
-                    release.countDown();
-                    holder.join(10_000);
+                    try {
+                        assertTrue(held.await(10, TimeUnit.SECONDS));
+                        InputStream out = cmd.getInputStream();
+                        assertEquals("first", readLine(out));
+                        Files.createFile(flag);
+                        assertEquals("second", readLine(out), "read while the write lock is held");
+                        assertTrue(writeLock.isLocked(), "the lock was held all along");
+                        assertTrue(ReadLoop.handedToReaders() > handed, "the reader thread took the connection");
+                    } finally {
+                        // also when an assertion failed: closing the session needs the lock
+                        release.countDown();
+                        holder.join(10_000);
+                    }
                     cmd.join(10, TimeUnit.SECONDS);
                     assertEquals(0, cmd.getExitStatus());
                 }
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (ReadLoop.returnedToLoops() == returned && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
-                assertTrue(ReadLoop.returnedToLoops() > returned, "back on the loop once the lock was free");
+                awaitTrue(socket::onLoop, "back on the loop once the lock was free");
                 try (Session session = c.startSession()) {
                     Session.Command cmd = session.exec("echo again");
                     assertEquals("again", readLine(cmd.getInputStream()));
@@ -155,6 +183,198 @@ class ReadLoopTest {
                 assertEquals(new String(data, StandardCharsets.US_ASCII), new String(back, StandardCharsets.US_ASCII));
             } finally {
                 c.disconnect();
+            }
+        }
+    }
+    @Test
+    void aWriterHoldingTheWriteLockQueuesInsteadOfWaitingForRoomWhileALoopDecodesTheConnection() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            GreetedSocket socket = new GreetedSocket();
+            Thread greeter = new Thread(() -> {
+                try {
+                    socket.greet(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()), 10_000);
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            greeter.start();
+            try (Socket peer = server.accept()) {
+                peer.getOutputStream().write('S'); // SSH servers speak first
+                greeter.join(10_000);
+                socket.nonBlocking();
+                OutputStream out = socket.getOutputStream();
+                // the peer stops reading (a node that froze): far more than the socket buffers hold
+                byte[] chunk = new byte[1 << 20];
+                for (int i = 0; i < chunk.length; i++) {
+                    chunk[i] = (byte) i;
+                }
+                socket.loopTurn(true);
+                AtomicReference<Throwable> failed = new AtomicReference<>();
+                Thread writer = new Thread(() -> {
+                    try {
+                        for (int i = 0; i < 16; i++) {
+                            out.write(chunk);
+                        }
+                    } catch (Throwable e) {
+                        failed.set(e);
+                    }
+                });
+                writer.start();
+                writer.join(30_000);
+                assertFalse(writer.isAlive(), "the write returned while the loop decoded, instead of waiting for room");
+                assertNull(failed.get());
+                assertTrue(socket.writesQueued(), "what did not fit is queued");
+                socket.loopTurn(false);
+
+                // the peer reads again: everything arrives, in order, as the queue is flushed
+                AtomicLong got = new AtomicLong();
+                AtomicReference<String> wrong = new AtomicReference<>();
+                Thread reader = new Thread(() -> {
+                    try (InputStream in = peer.getInputStream()) {
+                        byte[] buf = new byte[65536];
+                        for (int n; got.get() < 16L << 20 && (n = in.read(buf)) > 0; ) {
+                            for (int k = 0; k < n; k++) {
+                                if (buf[k] != (byte) ((got.get() + k) % (1 << 20))) {
+                                    wrong.compareAndSet(null, "byte " + (got.get() + k));
+                                }
+                            }
+                            got.addAndGet(n);
+                        }
+                    } catch (IOException e) {
+                        wrong.compareAndSet(null, e.toString());
+                    }
+                });
+                reader.start();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!socket.flushQueued() && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                reader.join(30_000);
+                assertEquals(16L << 20, got.get());
+                assertNull(wrong.get());
+                assertFalse(socket.writesQueued());
+            } finally {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
+    void aWriteHoldingAConnectionDoesNotHoldTheKeepalivesOfTheOthers() throws Exception {
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 2);
+             KeepAlives keepAlives = new KeepAlives(Duration.ofMillis(200), 3)) {
+            SshSetup setup = new SshSetup(cluster.settings().build(), SshCrypto.parse("none"));
+            SSHClient stuck = connect(setup, cluster.node(1).target());
+            SSHClient healthy = connect(setup, cluster.node(2).target());
+            ReentrantLock writeLock = new Feed((TransportImpl) stuck.getTransport()).writeLock();
+            CountDownLatch held = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            // as a write waiting for room on a node that stopped reading holds it
+            Thread holder = new Thread(() -> {
+                writeLock.lock();
+                try {
+                    held.countDown();
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    writeLock.unlock();
+                }
+            });
+            try {
+                holder.start();
+                assertTrue(held.await(10, TimeUnit.SECONDS));
+                keepAlives.watch(stuck, () -> 0);
+                keepAlives.watch(healthy, () -> 0);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (keepAlives.deathNote(stuck) == null && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertNotNull(keepAlives.deathNote(stuck), "nothing came back and no probe could be sent: dead");
+                assertNull(keepAlives.deathNote(healthy), "the other connection's probes were answered meanwhile");
+                assertTrue(healthy.isConnected() && healthy.getTransport().isRunning());
+            } finally {
+                release.countDown();
+                holder.join(10_000);
+                stuck.disconnect();
+                healthy.disconnect();
+            }
+        }
+    }
+    @Test
+    void aKeyExchangeTheServerStartsInTheMiddleOfABulkTransferEndsAndTheBytesArriveIntact() throws Exception {
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 1)) {
+            // the server re-keys every 256 KiB it sends or receives, while a user thread writes and the loop reads
+            CoreModuleProperties.REKEY_BYTES_LIMIT.set(cluster.node(1).server(), 256L * 1024);
+            SshSetup setup = new SshSetup(cluster.settings().build(), SshCrypto.parse("none"));
+            SSHClient c = connect(setup, cluster.node(1).target());
+            AtomicInteger keyExchanges = new AtomicInteger();
+            cluster.node(1).server().getActiveSessions().forEach(session -> session.addSessionListener(new SessionListener() {
+                @Override
+                public void sessionEvent(org.apache.sshd.common.session.Session s, Event event) {
+                    if (event == Event.KeyEstablished) {
+                        keyExchanges.incrementAndGet();
+                    }
+                }
+            }));
+            try (Session session = c.startSession()) {
+                Session.Command cmd = session.exec("cat");
+                byte[] data = new byte[4 << 20];
+                for (int i = 0; i < data.length; i++) {
+                    data[i] = (byte) ('a' + i % 26);
+                }
+                AtomicReference<Throwable> failed = new AtomicReference<>();
+                Thread writer = new Thread(() -> {
+                    try {
+                        cmd.getOutputStream().write(data);
+                        cmd.getOutputStream().flush();
+                        cmd.getOutputStream().close();
+                    } catch (Throwable e) {
+                        failed.set(e);
+                    }
+                });
+                writer.start();
+                byte[] back = cmd.getInputStream().readAllBytes();
+                writer.join(30_000);
+                assertNull(failed.get());
+                assertEquals(data.length, back.length);
+                assertTrue(java.util.Arrays.equals(data, back), "the bytes came back as sent");
+                assertTrue(keyExchanges.get() >= 8, "the server re-keyed during the transfer: " + keyExchanges.get());
+            } finally {
+                c.disconnect();
+            }
+        }
+    }
+
+    @Test
+    void bytesWaitingOnANonBlockingSocketShowAsUnreadForTheKeepalives() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            GreetedSocket socket = new GreetedSocket();
+            Thread greeter = new Thread(() -> {
+                try {
+                    socket.greet(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()), 10_000);
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            greeter.start();
+            try (Socket peer = server.accept()) {
+                peer.getOutputStream().write("SSH-2.0-test\r\n".getBytes(StandardCharsets.US_ASCII));
+                greeter.join(10_000);
+                // the identification line is read through the stream, as SSHJ reads it, before a loop takes over
+                assertEquals("SSH-2.0-test\r", readLine(socket.getInputStream()));
+                socket.nonBlocking();
+                assertEquals(0, socket.getInputStream().available());
+                peer.getOutputStream().write(new byte[] {1, 2, 3});
+                awaitTrue(() -> {
+                    try {
+                        return socket.getInputStream().available() == 3;
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, "three bytes unread");
+            } finally {
+                socket.close();
             }
         }
     }
