@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -64,6 +65,96 @@ class ReadLoopTest {
         return line.toString();
     }
 
+    /** A greeted socket, and the peer this test plays at its other end, which speaks first as SSH servers do. */
+    private record Peer(GreetedSocket socket, Socket peer, ServerSocket server) implements AutoCloseable {
+        static Peer greeting(byte[] hello) throws Exception {
+            ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            GreetedSocket socket = new GreetedSocket();
+            AtomicReference<IOException> failed = new AtomicReference<>();
+            Thread greeter = new Thread(() -> {
+                try {
+                    socket.greet(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()), 10_000);
+                } catch (IOException e) {
+                    failed.set(e);
+                }
+            });
+            greeter.start();
+            Socket peer = server.accept();
+            peer.getOutputStream().write(hello);
+            greeter.join(10_000);
+            if (failed.get() != null) {
+                throw failed.get();
+            }
+            return new Peer(socket, peer, server);
+        }
+
+        @Override
+        public void close() throws IOException {
+            try (server; peer) {
+                socket.close();
+            }
+        }
+    }
+
+    /** Sends {@code size} bytes through {@code cat} on the node from another thread, and checks they all come back. */
+    private static void assertCatEchoes(SSHClient c, int size) throws Exception {
+        try (Session session = c.startSession()) {
+            Session.Command cmd = session.exec("cat");
+            byte[] data = new byte[size];
+            for (int i = 0; i < data.length; i++) {
+                data[i] = (byte) ('a' + i % 26);
+            }
+            AtomicReference<Throwable> failed = new AtomicReference<>();
+            Thread writer = new Thread(() -> {
+                try {
+                    cmd.getOutputStream().write(data);
+                    cmd.getOutputStream().flush();
+                    cmd.getOutputStream().close();
+                } catch (Throwable e) {
+                    failed.set(e);
+                }
+            });
+            writer.start();
+            byte[] back = cmd.getInputStream().readAllBytes();
+            writer.join(30_000);
+            assertNull(failed.get());
+            assertEquals(data.length, back.length);
+            assertTrue(Arrays.equals(data, back), "the bytes came back as sent");
+        }
+    }
+
+    /** Holds a connection's write lock on a thread of its own, as a write waiting for room would, until closed. */
+    private static final class Holder implements AutoCloseable {
+        private final CountDownLatch release = new CountDownLatch(1);
+        private final Thread thread;
+
+        Holder(ReentrantLock lock) throws InterruptedException {
+            CountDownLatch held = new CountDownLatch(1);
+            thread = new Thread(() -> {
+                lock.lock();
+                try {
+                    held.countDown();
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    lock.unlock();
+                }
+            });
+            thread.start();
+            if (!held.await(10, TimeUnit.SECONDS)) {
+                release.countDown(); // it lets go whenever it gets the lock
+                throw new AssertionError("the write lock was not taken within 10 s");
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            release.countDown();
+            thread.join(10_000);
+        }
+    }
+
     private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
@@ -88,32 +179,14 @@ class ReadLoopTest {
                     // the connection on its loop first (the handshake's writes may have handed it to its reader)
                     awaitTrue(socket::onLoop, "on the loop before the lock is taken");
                     long handed = ReadLoop.handedToReaders();
-                    CountDownLatch held = new CountDownLatch(1);
-                    CountDownLatch release = new CountDownLatch(1);
-                    Thread holder = new Thread(() -> {
-                        writeLock.lock();
-                        try {
-                            held.countDown();
-                            release.await();
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        } finally {
-                            writeLock.unlock();
-                        }
-                    });
-                    holder.start();
-                    try {
-                        assertTrue(held.await(10, TimeUnit.SECONDS));
+                    // released also when an assertion fails: closing the session needs the lock
+                    try (Holder ignored = new Holder(writeLock)) {
                         InputStream out = cmd.getInputStream();
                         assertEquals("first", readLine(out));
                         Files.createFile(flag);
                         assertEquals("second", readLine(out), "read while the write lock is held");
                         assertTrue(writeLock.isLocked(), "the lock was held all along");
                         assertTrue(ReadLoop.handedToReaders() > handed, "the reader thread took the connection");
-                    } finally {
-                        // also when an assertion failed: closing the session needs the lock
-                        release.countDown();
-                        holder.join(10_000);
                     }
                     cmd.join(10, TimeUnit.SECONDS);
                     assertEquals(0, cmd.getExitStatus());
@@ -139,11 +212,7 @@ class ReadLoopTest {
             try (Session session = c.startSession()) {
                 Session.Command cmd = session.exec("sleep 30");
                 KeepAlives.closeSocket(c); // what the keepalives do to a node they gave up on
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (c.getTransport().isRunning() && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
-                assertFalse(c.getTransport().isRunning(), "the transport ended");
+                awaitTrue(() -> !c.getTransport().isRunning(), "the transport ended");
                 assertThrows(IOException.class, () -> {
                     int b = cmd.getInputStream().read();
                     if (b == -1) {
@@ -161,101 +230,71 @@ class ReadLoopTest {
         try (LoopbackNodes cluster = LoopbackNodes.start(dir, 1)) {
             SshSetup setup = new SshSetup(cluster.settings().build(), SshCrypto.parse("none"));
             SSHClient c = connect(setup, cluster.node(1).target());
-            try (Session session = c.startSession()) {
-                Session.Command cmd = session.exec("cat");
-                byte[] data = new byte[1 << 20];
-                for (int i = 0; i < data.length; i++) {
-                    data[i] = (byte) ('a' + i % 26);
-                }
-                Thread writer = new Thread(() -> {
-                    try {
-                        cmd.getOutputStream().write(data);
-                        cmd.getOutputStream().flush();
-                        cmd.getOutputStream().close();
-                    } catch (IOException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-                writer.start();
-                byte[] back = cmd.getInputStream().readAllBytes();
-                writer.join(10_000);
-                assertEquals(data.length, back.length);
-                assertEquals(new String(data, StandardCharsets.US_ASCII), new String(back, StandardCharsets.US_ASCII));
+            try {
+                assertCatEchoes(c, 1 << 20);
             } finally {
                 c.disconnect();
             }
         }
     }
+
     @Test
     void aWriterHoldingTheWriteLockQueuesInsteadOfWaitingForRoomWhileALoopDecodesTheConnection() throws Exception {
-        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            GreetedSocket socket = new GreetedSocket();
-            Thread greeter = new Thread(() -> {
+        try (Peer p = Peer.greeting(new byte[] {'S'})) {
+            GreetedSocket socket = p.socket();
+            Socket peer = p.peer();
+            socket.nonBlocking();
+            OutputStream out = socket.getOutputStream();
+            // the peer stops reading (a node that froze): far more than the socket buffers hold
+            byte[] chunk = new byte[1 << 20];
+            for (int i = 0; i < chunk.length; i++) {
+                chunk[i] = (byte) i;
+            }
+            socket.loopTurn(true);
+            AtomicReference<Throwable> failed = new AtomicReference<>();
+            Thread writer = new Thread(() -> {
                 try {
-                    socket.greet(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()), 10_000);
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
+                    for (int i = 0; i < 16; i++) {
+                        out.write(chunk);
+                    }
+                } catch (Throwable e) {
+                    failed.set(e);
                 }
             });
-            greeter.start();
-            try (Socket peer = server.accept()) {
-                peer.getOutputStream().write('S'); // SSH servers speak first
-                greeter.join(10_000);
-                socket.nonBlocking();
-                OutputStream out = socket.getOutputStream();
-                // the peer stops reading (a node that froze): far more than the socket buffers hold
-                byte[] chunk = new byte[1 << 20];
-                for (int i = 0; i < chunk.length; i++) {
-                    chunk[i] = (byte) i;
-                }
-                socket.loopTurn(true);
-                AtomicReference<Throwable> failed = new AtomicReference<>();
-                Thread writer = new Thread(() -> {
-                    try {
-                        for (int i = 0; i < 16; i++) {
-                            out.write(chunk);
-                        }
-                    } catch (Throwable e) {
-                        failed.set(e);
-                    }
-                });
-                writer.start();
-                writer.join(30_000);
-                assertFalse(writer.isAlive(), "the write returned while the loop decoded, instead of waiting for room");
-                assertNull(failed.get());
-                assertTrue(socket.writesQueued(), "what did not fit is queued");
-                socket.loopTurn(false);
+            writer.start();
+            writer.join(30_000);
+            assertFalse(writer.isAlive(), "the write returned while the loop decoded, instead of waiting for room");
+            assertNull(failed.get());
+            assertTrue(socket.writesQueued(), "what did not fit is queued");
+            socket.loopTurn(false);
 
-                // the peer reads again: everything arrives, in order, as the queue is flushed
-                AtomicLong got = new AtomicLong();
-                AtomicReference<String> wrong = new AtomicReference<>();
-                Thread reader = new Thread(() -> {
-                    try (InputStream in = peer.getInputStream()) {
-                        byte[] buf = new byte[65536];
-                        for (int n; got.get() < 16L << 20 && (n = in.read(buf)) > 0; ) {
-                            for (int k = 0; k < n; k++) {
-                                if (buf[k] != (byte) ((got.get() + k) % (1 << 20))) {
-                                    wrong.compareAndSet(null, "byte " + (got.get() + k));
-                                }
+            // the peer reads again: everything arrives, in order, as the queue is flushed
+            AtomicLong got = new AtomicLong();
+            AtomicReference<String> wrong = new AtomicReference<>();
+            Thread reader = new Thread(() -> {
+                try (InputStream in = peer.getInputStream()) {
+                    byte[] buf = new byte[65536];
+                    for (int n; got.get() < 16L << 20 && (n = in.read(buf)) > 0; ) {
+                        for (int k = 0; k < n; k++) {
+                            if (buf[k] != (byte) ((got.get() + k) % (1 << 20))) {
+                                wrong.compareAndSet(null, "byte " + (got.get() + k));
                             }
-                            got.addAndGet(n);
                         }
-                    } catch (IOException e) {
-                        wrong.compareAndSet(null, e.toString());
+                        got.addAndGet(n);
                     }
-                });
-                reader.start();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (!socket.flushQueued() && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
+                } catch (IOException e) {
+                    wrong.compareAndSet(null, e.toString());
                 }
-                reader.join(30_000);
-                assertEquals(16L << 20, got.get());
-                assertNull(wrong.get());
-                assertFalse(socket.writesQueued());
-            } finally {
-                socket.close();
+            });
+            reader.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!socket.flushQueued() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
             }
+            reader.join(30_000);
+            assertEquals(16L << 20, got.get());
+            assertNull(wrong.get());
+            assertFalse(socket.writesQueued());
         }
     }
 
@@ -267,40 +306,19 @@ class ReadLoopTest {
             SSHClient stuck = connect(setup, cluster.node(1).target());
             SSHClient healthy = connect(setup, cluster.node(2).target());
             ReentrantLock writeLock = new Feed((TransportImpl) stuck.getTransport()).writeLock();
-            CountDownLatch held = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            // as a write waiting for room on a node that stopped reading holds it
-            Thread holder = new Thread(() -> {
-                writeLock.lock();
-                try {
-                    held.countDown();
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } finally {
-                    writeLock.unlock();
-                }
-            });
-            try {
-                holder.start();
-                assertTrue(held.await(10, TimeUnit.SECONDS));
+            try (Holder ignored = new Holder(writeLock)) {
                 keepAlives.watch(stuck, () -> 0);
                 keepAlives.watch(healthy, () -> 0);
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (keepAlives.deathNote(stuck) == null && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
-                assertNotNull(keepAlives.deathNote(stuck), "nothing came back and no probe could be sent: dead");
+                awaitTrue(() -> keepAlives.deathNote(stuck) != null, "nothing came back and no probe could be sent: dead");
                 assertNull(keepAlives.deathNote(healthy), "the other connection's probes were answered meanwhile");
                 assertTrue(healthy.isConnected() && healthy.getTransport().isRunning());
             } finally {
-                release.countDown();
-                holder.join(10_000);
                 stuck.disconnect();
                 healthy.disconnect();
             }
         }
     }
+
     @Test
     void aKeyExchangeTheServerStartsInTheMiddleOfABulkTransferEndsAndTheBytesArriveIntact() throws Exception {
         try (LoopbackNodes cluster = LoopbackNodes.start(dir, 1)) {
@@ -317,28 +335,8 @@ class ReadLoopTest {
                     }
                 }
             }));
-            try (Session session = c.startSession()) {
-                Session.Command cmd = session.exec("cat");
-                byte[] data = new byte[4 << 20];
-                for (int i = 0; i < data.length; i++) {
-                    data[i] = (byte) ('a' + i % 26);
-                }
-                AtomicReference<Throwable> failed = new AtomicReference<>();
-                Thread writer = new Thread(() -> {
-                    try {
-                        cmd.getOutputStream().write(data);
-                        cmd.getOutputStream().flush();
-                        cmd.getOutputStream().close();
-                    } catch (Throwable e) {
-                        failed.set(e);
-                    }
-                });
-                writer.start();
-                byte[] back = cmd.getInputStream().readAllBytes();
-                writer.join(30_000);
-                assertNull(failed.get());
-                assertEquals(data.length, back.length);
-                assertTrue(java.util.Arrays.equals(data, back), "the bytes came back as sent");
+            try {
+                assertCatEchoes(c, 4 << 20);
                 assertTrue(keyExchanges.get() >= 8, "the server re-keyed during the transfer: " + keyExchanges.get());
             } finally {
                 c.disconnect();
@@ -348,34 +346,21 @@ class ReadLoopTest {
 
     @Test
     void bytesWaitingOnANonBlockingSocketShowAsUnreadForTheKeepalives() throws Exception {
-        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            GreetedSocket socket = new GreetedSocket();
-            Thread greeter = new Thread(() -> {
+        try (Peer p = Peer.greeting("SSH-2.0-test\r\n".getBytes(StandardCharsets.US_ASCII))) {
+            GreetedSocket socket = p.socket();
+            Socket peer = p.peer();
+            // the identification line is read through the stream, as SSHJ reads it, before a loop takes over
+            assertEquals("SSH-2.0-test\r", readLine(socket.getInputStream()));
+            socket.nonBlocking();
+            assertEquals(0, socket.getInputStream().available());
+            peer.getOutputStream().write(new byte[] {1, 2, 3});
+            awaitTrue(() -> {
                 try {
-                    socket.greet(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()), 10_000);
+                    return socket.getInputStream().available() == 3;
                 } catch (IOException e) {
                     throw new IllegalStateException(e);
                 }
-            });
-            greeter.start();
-            try (Socket peer = server.accept()) {
-                peer.getOutputStream().write("SSH-2.0-test\r\n".getBytes(StandardCharsets.US_ASCII));
-                greeter.join(10_000);
-                // the identification line is read through the stream, as SSHJ reads it, before a loop takes over
-                assertEquals("SSH-2.0-test\r", readLine(socket.getInputStream()));
-                socket.nonBlocking();
-                assertEquals(0, socket.getInputStream().available());
-                peer.getOutputStream().write(new byte[] {1, 2, 3});
-                awaitTrue(() -> {
-                    try {
-                        return socket.getInputStream().available() == 3;
-                    } catch (IOException e) {
-                        throw new IllegalStateException(e);
-                    }
-                }, "three bytes unread");
-            } finally {
-                socket.close();
-            }
+            }, "three bytes unread");
         }
     }
 }
