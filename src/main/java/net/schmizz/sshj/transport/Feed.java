@@ -17,6 +17,7 @@ public final class Feed {
     private final byte[] buf;
     private final ByteBuffer bb;
     private int needed = 1;
+    private int held;
 
     public Feed(TransportImpl trans) {
         this.trans = trans;
@@ -46,17 +47,25 @@ public final class Feed {
     public boolean readable(SocketChannel ch, IntConsumer received) throws IOException {
         int budget = 64 * 1024;
         while (budget > 0) {
-            bb.clear().limit(Math.min(Math.max(needed, Reader.GREEDY), buf.length));
-            int read = ch.read(bb);
-            if (read < 0) {
-                return false;
+            if (held == 0) {
+                bb.clear().limit(Math.min(Math.max(needed, Reader.GREEDY), buf.length));
+                int read = ch.read(bb);
+                if (read < 0) {
+                    return false;
+                }
+                if (read == 0) {
+                    return true;
+                }
+                received.accept(read);
+                budget -= read;
+                held = read;
             }
-            if (read == 0) {
-                return true;
+            int given = Math.min(needed, held);
+            needed = decoder.received(buf, given);
+            held -= given;
+            if (held > 0) {
+                System.arraycopy(buf, given, buf, 0, held);
             }
-            received.accept(read);
-            budget -= read;
-            needed = Reader.decode(decoder, buf, read, needed);
         }
         return true;
     }

@@ -15,7 +15,6 @@
  */
 package net.schmizz.sshj.transport;
 
-import net.schmizz.sshj.common.SSHException;
 import org.slf4j.Logger;
 
 import java.io.InputStream;
@@ -46,22 +45,6 @@ public final class Reader extends Thread {
     private final Logger log;
     private final TransportImpl trans;
 
-    /**
-     * Gives the decoder the {@code held} bytes at the front of {@code buf}, a piece at a time: it takes at most what it
-     * asked for (it drops what a packet leaves over). Returns what it asks for next.
-     */
-    static int decode(Decoder decoder, byte[] buf, int held, int needed) throws SSHException {
-        while (held > 0) {
-            int given = Math.min(needed, held);
-            needed = decoder.received(buf, given);
-            held -= given;
-            if (held > 0) {
-                System.arraycopy(buf, given, buf, 0, held);
-            }
-        }
-        return needed;
-    }
-
     public Reader(TransportImpl trans) {
         this.trans = trans;
         log = trans.getConfig().getLoggerFactory().getLogger(getClass());
@@ -80,20 +63,30 @@ public final class Reader extends Thread {
             final InputStream inp = trans.getConnInfo().in;
             final byte[] recvbuf = new byte[Math.min(BUFFER_SIZE, decoder.getMaxPacketLength())];
             int needed = 1;
+            int held = 0; // bytes read but not yet given to the decoder, at the front of recvbuf
             while (!isInterrupted()) {
-                int read;
-                try {
-                    read = inp.read(recvbuf, 0, Math.min(Math.max(needed, GREEDY), recvbuf.length));
-                } catch (SocketTimeoutException e) {
-                    if (isInterrupted()) {
-                        throw e;
+                if (held == 0) {
+                    int read;
+                    try {
+                        read = inp.read(recvbuf, 0, Math.min(Math.max(needed, GREEDY), recvbuf.length));
+                    } catch (SocketTimeoutException e) {
+                        if (isInterrupted()) {
+                            throw e;
+                        }
+                        continue;
                     }
-                    continue;
+                    if (read == -1) {
+                        throw new TransportException("Broken transport; encountered EOF");
+                    }
+                    held = read;
                 }
-                if (read == -1) {
-                    throw new TransportException("Broken transport; encountered EOF");
+                // the decoder takes at most what it asked for: it drops what a packet leaves over
+                int given = Math.min(needed, held);
+                needed = decoder.received(recvbuf, given);
+                held -= given;
+                if (held > 0) {
+                    System.arraycopy(recvbuf, given, recvbuf, 0, held);
                 }
-                needed = decode(decoder, recvbuf, read, needed);
             }
         } catch (Exception e) {
             if (!isInterrupted()) {
