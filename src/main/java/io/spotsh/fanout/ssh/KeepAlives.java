@@ -24,7 +24,9 @@ import java.util.function.LongSupplier;
  * interval each connection gets a {@code keepalive@openssh.com} request; any answer, even "unsupported", proves
  * the peer alive, and so does any data arriving meanwhile ({@link Liveness}: a loaded node answers late but keeps
  * sending). After too many silent probes the socket is closed, so the next use reopens the connection instead of
- * hanging on a dead one, and the failure says why ({@link #deathNote}).
+ * hanging on a dead one, and the failure says why ({@link #deathNote}). The thread never waits on one connection:
+ * a probe is not sent while a write holds the connection (it may be waiting for room on a node that stopped
+ * reading), and a probe that does not fit in the socket is queued.
  */
 final class KeepAlives implements AutoCloseable {
     private final ScheduledExecutorService thread;
