@@ -121,7 +121,7 @@ public final class ReadLoop {
                 }
                 if (ready == 0 && !conn.socket.writesQueued() && !conn.feed.writeLock().isLocked()) {
                     conn.onReader = false;
-                    conn.loop.giveBack(conn);
+                    conn.loop.add(conn);
                     return true;
                 }
             }
@@ -145,14 +145,13 @@ public final class ReadLoop {
 
     /** A thread whose writes to a connection never wait for room: what does not fit is queued. */
     static Thread noWait(Runnable r, String name) {
-        Thread t = new NoWaitThread(r, name);
-        t.setDaemon(true);
-        return t;
+        return new NoWaitThread(r, name);
     }
 
     private static class NoWaitThread extends Thread {
         NoWaitThread(Runnable r, String name) {
             super(r, name);
+            setDaemon(true);
         }
     }
 
@@ -188,7 +187,6 @@ public final class ReadLoop {
         LoopThread(Loop loop, String name) {
             super(loop, name);
             this.loop = loop;
-            setDaemon(true);
         }
     }
 
@@ -207,13 +205,8 @@ public final class ReadLoop {
             new LoopThread(this, name).start();
         }
 
+        /** A new connection, or one its reader thread read meanwhile and gives back. */
         void add(Conn c) {
-            added.add(c);
-            selector.wakeup();
-        }
-
-        /** From the reader thread, which read it meanwhile. */
-        void giveBack(Conn c) {
             added.add(c);
             selector.wakeup();
         }

@@ -26,10 +26,6 @@ public final class Feed {
         this.bb = ByteBuffer.wrap(buf);
     }
 
-    public TransportImpl transport() {
-        return trans;
-    }
-
     /** The lock SSHJ holds while it encodes and writes a packet of this transport; null when it is not SSHJ's own. */
     public static ReentrantLock writeLockOf(Transport transport) {
         return transport instanceof TransportImpl impl ? impl.getWriteLock() : null;

@@ -21,15 +21,16 @@ import java.io.InputStream;
 import java.net.SocketTimeoutException;
 
 /**
- * SSHJ 0.40.0's transport reader thread, changed by spotsh in three places: a connection on a spotsh socket is read
- * by a read loop ({@link io.spotsh.fanout.ssh.ReadLoop}) and this thread only steps in while the connection's write
- * lock is taken; the receive buffer's size; and reads of small pieces (see {@link #GREEDY}). SSHJ's reader allocates the largest packet it accepts (256 KiB) for every
- * connection, which a fan-out holding a thousand connections pays as 256 MB of heap (scripts/bench/scale.sh). The
- * decoder takes a packet in as many pieces as the socket hands it (it returns how many bytes it still needs), so
- * reading into a smaller buffer changes nothing but the number of reads for packets larger than it: this one holds
- * a whole channel data packet (32 KiB of data, SSHJ's local maximum, plus headers, padding and MAC) and stays under
- * {@code jdk.nio.maxCachedBufferSize}, so the socket's temporary direct buffer is cached per thread. The pom keeps
- * SSHJ's own class out of the shaded jar; on Maven's class path the project's classes come first.
+ * SSHJ 0.40.0's transport reader thread, changed by spotsh in three places: a connection on a spotsh socket is read by
+ * a read loop ({@link io.spotsh.fanout.ssh.ReadLoop}) and this thread only steps in while the connection's write lock
+ * is taken; the receive buffer's size; and reads of small pieces (see {@link #GREEDY}). SSHJ's reader allocates the
+ * largest packet it accepts (256 KiB) for every connection, which a fan-out holding a thousand connections pays as
+ * 256 MB of heap (scripts/bench/scale.sh). The decoder takes a packet in as many pieces as the socket hands it (it returns
+ * how many bytes it still needs), so reading into a smaller buffer changes nothing but the number of reads for packets
+ * larger than it: this one holds a whole channel data packet (32 KiB of data, SSHJ's local maximum, plus headers,
+ * padding and MAC) and stays under {@code jdk.nio.maxCachedBufferSize}, so the socket's temporary direct buffer is
+ * cached per thread. The pom keeps SSHJ's own class out of the shaded jar; on Maven's class path the project's classes
+ * come first.
  */
 public final class Reader extends Thread {
     /** KiB; {@code -Dspotsh.sshjReaderKiB=256} restores SSHJ's own size, which scripts/bench/scale.sh compares. */

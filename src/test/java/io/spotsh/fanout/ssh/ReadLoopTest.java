@@ -5,7 +5,6 @@ import io.spotsh.fanout.ssh.crypto.SshCrypto;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.connection.channel.direct.Session;
 import net.schmizz.sshj.transport.Feed;
-import net.schmizz.sshj.transport.TransportImpl;
 import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.junit.jupiter.api.Test;
@@ -167,9 +166,8 @@ class ReadLoopTest {
     void outputArrivingWhileAUserThreadHoldsTheWriteLockIsReadAndTheConnectionGoesBackToTheLoop() throws Exception {
         try (LoopbackNodes cluster = LoopbackNodes.start(dir, 1)) {
             SshSetup setup = new SshSetup(cluster.settings().build(), SshCrypto.parse("none"));
-            SSHClient c = connect(setup, cluster.node(1).target());
-            try {
-                ReentrantLock writeLock = new Feed((TransportImpl) c.getTransport()).writeLock();
+            try (SSHClient c = connect(setup, cluster.node(1).target())) {
+                ReentrantLock writeLock = Feed.writeLockOf(c.getTransport());
                 GreetedSocket socket = (GreetedSocket) c.getSocket();
                 Path flag = dir.resolve("lock-held");
                 try (Session session = c.startSession()) {
@@ -198,8 +196,6 @@ class ReadLoopTest {
                     cmd.join(10, TimeUnit.SECONDS);
                     assertEquals(0, cmd.getExitStatus());
                 }
-            } finally {
-                c.disconnect();
             }
         }
     }
@@ -208,8 +204,7 @@ class ReadLoopTest {
     void aSocketClosedUnderTheLoopEndsTheTransportAndWhatWaitsOnIt() throws Exception {
         try (LoopbackNodes cluster = LoopbackNodes.start(dir, 1)) {
             SshSetup setup = new SshSetup(cluster.settings().build(), SshCrypto.parse("none"));
-            SSHClient c = connect(setup, cluster.node(1).target());
-            try (Session session = c.startSession()) {
+            try (SSHClient c = connect(setup, cluster.node(1).target()); Session session = c.startSession()) {
                 Session.Command cmd = session.exec("sleep 30");
                 KeepAlives.closeSocket(c); // what the keepalives do to a node they gave up on
                 awaitTrue(() -> !c.getTransport().isRunning(), "the transport ended");
@@ -219,8 +214,6 @@ class ReadLoopTest {
                         throw new IOException("ended");
                     }
                 });
-            } finally {
-                c.disconnect();
             }
         }
     }
@@ -229,11 +222,8 @@ class ReadLoopTest {
     void writesAndReadsOfAMegabyteEachWayGoThroughTheLoop() throws Exception {
         try (LoopbackNodes cluster = LoopbackNodes.start(dir, 1)) {
             SshSetup setup = new SshSetup(cluster.settings().build(), SshCrypto.parse("none"));
-            SSHClient c = connect(setup, cluster.node(1).target());
-            try {
+            try (SSHClient c = connect(setup, cluster.node(1).target())) {
                 assertCatEchoes(c, 1 << 20);
-            } finally {
-                c.disconnect();
             }
         }
     }
@@ -303,18 +293,14 @@ class ReadLoopTest {
         try (LoopbackNodes cluster = LoopbackNodes.start(dir, 2);
              KeepAlives keepAlives = new KeepAlives(Duration.ofMillis(200), 3)) {
             SshSetup setup = new SshSetup(cluster.settings().build(), SshCrypto.parse("none"));
-            SSHClient stuck = connect(setup, cluster.node(1).target());
-            SSHClient healthy = connect(setup, cluster.node(2).target());
-            ReentrantLock writeLock = new Feed((TransportImpl) stuck.getTransport()).writeLock();
-            try (Holder ignored = new Holder(writeLock)) {
+            try (SSHClient stuck = connect(setup, cluster.node(1).target());
+                 SSHClient healthy = connect(setup, cluster.node(2).target());
+                 Holder ignored = new Holder(Feed.writeLockOf(stuck.getTransport()))) {
                 keepAlives.watch(stuck, () -> 0);
                 keepAlives.watch(healthy, () -> 0);
                 awaitTrue(() -> keepAlives.deathNote(stuck) != null, "nothing came back and no probe could be sent: dead");
                 assertNull(keepAlives.deathNote(healthy), "the other connection's probes were answered meanwhile");
                 assertTrue(healthy.isConnected() && healthy.getTransport().isRunning());
-            } finally {
-                stuck.disconnect();
-                healthy.disconnect();
             }
         }
     }
@@ -325,21 +311,18 @@ class ReadLoopTest {
             // the server re-keys every 256 KiB it sends or receives, while a user thread writes and the loop reads
             CoreModuleProperties.REKEY_BYTES_LIMIT.set(cluster.node(1).server(), 256L * 1024);
             SshSetup setup = new SshSetup(cluster.settings().build(), SshCrypto.parse("none"));
-            SSHClient c = connect(setup, cluster.node(1).target());
-            AtomicInteger keyExchanges = new AtomicInteger();
-            cluster.node(1).server().getActiveSessions().forEach(session -> session.addSessionListener(new SessionListener() {
-                @Override
-                public void sessionEvent(org.apache.sshd.common.session.Session s, Event event) {
-                    if (event == Event.KeyEstablished) {
-                        keyExchanges.incrementAndGet();
+            try (SSHClient c = connect(setup, cluster.node(1).target())) {
+                AtomicInteger keyExchanges = new AtomicInteger();
+                cluster.node(1).server().getActiveSessions().forEach(session -> session.addSessionListener(new SessionListener() {
+                    @Override
+                    public void sessionEvent(org.apache.sshd.common.session.Session s, Event event) {
+                        if (event == Event.KeyEstablished) {
+                            keyExchanges.incrementAndGet();
+                        }
                     }
-                }
-            }));
-            try {
+                }));
                 assertCatEchoes(c, 4 << 20);
                 assertTrue(keyExchanges.get() >= 8, "the server re-keyed during the transfer: " + keyExchanges.get());
-            } finally {
-                c.disconnect();
             }
         }
     }
