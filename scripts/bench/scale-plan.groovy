@@ -19,6 +19,13 @@ def selfCpu = {
     def v = f.substring(f.lastIndexOf(')') + 2).split(' ')
     ((v[11] as long) + (v[12] as long)) * 10
 }
+// spotsh's collections (count, pause ms) and the JIT's time compiling (ms, its own count: a compile that ends in a
+// warm run competes with it for the cores)
+def jvmTotals = {
+    def gcs = java.lang.management.ManagementFactory.garbageCollectorMXBeans
+    [count: gcs.sum { it.collectionCount }, ms: gcs.sum { it.collectionTime },
+     jit: java.lang.management.ManagementFactory.compilationMXBean.totalCompilationTime]
+}
 def t0 = System.nanoTime()
 cluster.launch(name: "scale-$n-" + System.currentTimeMillis(), dataNodes: n, clientNodes: 0, ttl: '30m')
 def launchMs = ms(t0)
@@ -49,13 +56,16 @@ for (run in 1..3) {
             new File(dir, 'ps.txt').text = ['ps', '-eo', 'pid,stat,pcpu,comm'].execute().text
         }
     }
+    def g = jvmTotals()
     def c = selfCpu()
     def t = System.nanoTime()
     def r = nodes.run('true', quiet: true)
     def wall = ms(t)
     def spotshCpu = selfCpu() - c
+    def g2 = jvmTotals()
     def cpu = daemonCpu()
-    println "SCALE run=$run wall_ms=$wall ok=${r.ok.size()} failed=${r.failed.size()} daemon_cpu_ticks=${cpu.own - cpu2.own} spotsh_cpu_ms=$spotshCpu"
+    println "SCALE run=$run wall_ms=$wall ok=${r.ok.size()} failed=${r.failed.size()} daemon_cpu_ticks=${cpu.own - cpu2.own} spotsh_cpu_ms=$spotshCpu spotsh_jit_ms=${g2.jit - g.jit}" +
+            " spotsh_gcs=${g2.count - g.count} spotsh_gc_pause_ms=${g2.ms - g.ms}"
     cpu2 = cpu
     r.failed.each { f ->
         println "SCALE_FAIL run=$run node=${f.name} phase=${f.phase} error=" + String.valueOf(f.error).replace('\n', ' ')

@@ -38,7 +38,7 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 csv="$out/scale.csv"
 fails="$out/scale-failures.log"
-header="date,nodes,rep,launch_ms,registered_ms,ready_ms,run1_ms,run2_ms,run3_ms,failed1,failed2,failed3,spotsh_rss_mib,daemon_rss_mib,daemon_own_cpu_ms_per_node,node_boot_cpu_ms_per_node,daemon_ssh_cpu_ms_run1,daemon_ssh_cpu_ms_run2,daemon_ssh_cpu_ms_run3,spotsh_cpu_ms_run1,spotsh_cpu_ms_run2,spotsh_cpu_ms_run3,daemon_full_gcs,floor_ms,load_start,load_end,cores,sshj_reader_kib,idle_cores"
+header="date,nodes,rep,launch_ms,registered_ms,ready_ms,run1_ms,run2_ms,run3_ms,failed1,failed2,failed3,spotsh_rss_mib,daemon_rss_mib,daemon_own_cpu_ms_per_node,node_boot_cpu_ms_per_node,daemon_ssh_cpu_ms_run1,daemon_ssh_cpu_ms_run2,daemon_ssh_cpu_ms_run3,spotsh_cpu_ms_run1,spotsh_cpu_ms_run2,spotsh_cpu_ms_run3,daemon_full_gcs,floor_ms,load_start,load_end,cores,sshj_reader_kib,idle_cores,spotsh_jit_ms_run3,spotsh_gcs_run3"
 if [ -f "$csv" ] && [ "$(head -1 "$csv")" != "$header" ] && [ "${header#"$(head -1 "$csv")",}" != "$header" ]; then
     # a history written before the last columns were added: kept, its rows padded with empty values
     python3 - "$csv" "$header" <<'PY'
@@ -89,11 +89,13 @@ one_repetition() {
         own+=("$(sed -n "s/^SCALE run=$r .* spotsh_cpu_ms=\\([0-9]*\\).*/\\1/p" "$log")")
     done
     sed -n "s/^SCALE_FAIL /$n nodes rep $rep: /p" "$log" >>"$fails"
+    jit3=$(sed -n "s/^SCALE run=3 .* spotsh_jit_ms=\\([0-9]*\\).*/\\1/p" "$log")
+    gcs3=$(sed -n "s/^SCALE run=3 .* spotsh_gcs=\\([0-9]*\\).*/\\1/p" "$log")
     IFS=, read -r own0 own1 own_ready _ <<<"$(field daemon_own_ticks "$log")"
     IFS=, read -r _ _ kids_ready _ <<<"$(field daemon_children_ticks "$log")"
     own_per=$(awk -v t="$own_ready" -v n="$n" 'BEGIN { printf "%.1f", t * 10 / n }')
     kids_per=$(awk -v t="$kids_ready" -v n="$n" 'BEGIN { printf "%.1f", t * 10 / n }')
-    echo "$(date -u +%FT%TZ),$n,$rep,$(field launch_ms "$log"),$(field registered_ms "$log"),$(field ready_ms "$log"),$(IFS=,; echo "${runs[*]}"),$(IFS=,; echo "${failed[*]}"),$(( $(field spotsh_rss_kb "$log") / 1024 )),$(( $(field daemon_hwm_kb "$log") / 1024 )),$own_per,$kids_per,$(IFS=,; echo "${ssh[*]}"),$(IFS=,; echo "${own[*]}"),$(field daemon_fgc "$log"),$floor,$load_start,$load_end,$(nproc),${sshj:-36},$(field idle_cores "$log")" | tee -a "$csv" >&2
+    echo "$(date -u +%FT%TZ),$n,$rep,$(field launch_ms "$log"),$(field registered_ms "$log"),$(field ready_ms "$log"),$(IFS=,; echo "${runs[*]}"),$(IFS=,; echo "${failed[*]}"),$(( $(field spotsh_rss_kb "$log") / 1024 )),$(( $(field daemon_hwm_kb "$log") / 1024 )),$own_per,$kids_per,$(IFS=,; echo "${ssh[*]}"),$(IFS=,; echo "${own[*]}"),$(field daemon_fgc "$log"),$floor,$load_start,$load_end,$(nproc),${sshj:-36},$(field idle_cores "$log"),$jit3,$gcs3" | tee -a "$csv" >&2
     cp "$log" "${TMPDIR:-/tmp}/spotsh-bench-scale-$n-$rep.log" # the plan's whole output, for a closer look
     cleanup
     state=""
@@ -124,8 +126,8 @@ out = ["# Scale on the local cloud (scripts/bench/scale.sh %s, REPS=%d)" % (" ".
        "| nodes | launch call | → all registered | → ready | run 1 (cold) | run 2 (resident shells start) | run 3 (warm) "
        "| node floor | run 3 / floor | run 2 / run 1 | failed (max of run 1/2/3) | spotsh peak RSS | daemon peak RSS "
        "| daemon CPU per node: own, node boot | daemon SSH CPU per node, run 1/2/3 | spotsh CPU per node, run 1/2/3 "
-       "| machine busy, nodes idle | load (start–end) |",
-       "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---|---|---:|---|"]
+       "| spotsh in run 3: JIT compiling, collections | machine busy, nodes idle | load (start–end) |",
+       "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---|---|---|---:|---|"]
 verdict = []
 for n in sizes:
     rs = [r for r in rows if int(r["nodes"]) == n and r.get("sshj_reader_kib", "36") == "36"][-reps:]
@@ -138,12 +140,14 @@ for n in sizes:
     loads = "%s–%s" % (min(r["load_start"] for r in rs), max(r["load_end"] for r in rs))
     idle = [float(r["idle_cores"]) for r in rs if r.get("idle_cores")]
     idle = "%.2f of %s cores" % (statistics.median(idle), rs[-1]["cores"]) if idle else "—"
+    jit = [r for r in rs if r.get("spotsh_jit_ms_run3")]
+    jit = "%.0f ms, %.0f" % (med(jit, "spotsh_jit_ms_run3"), med(jit, "spotsh_gcs_run3")) if jit else "—"
     r31 = med(rs, "run3_ms") / med(rs, "floor_ms")
     r21 = med(rs, "run2_ms") / med(rs, "run1_ms")
-    out.append("| %d | %s | %s | %s | %s | %s | %s | %.0f ms | %.1f× | %.2f | %d/%d/%d | %d MiB | %d MiB | %.0f ms, %.0f ms | %s | %s | %s | %s |" % (
+    out.append("| %d | %s | %s | %s | %s | %s | %s | %.0f ms | %.1f× | %.2f | %d/%d/%d | %d MiB | %d MiB | %.0f ms, %.0f ms | %s | %s | %s | %s | %s |" % (
         n, s("launch_ms"), s("registered_ms"), s("ready_ms"), s("run1_ms"), s("run2_ms"), s("run3_ms"),
         med(rs, "floor_ms"), r31, r21, *fmax, med(rs, "spotsh_rss_mib"), med(rs, "daemon_rss_mib"),
-        med(rs, "daemon_own_cpu_ms_per_node"), med(rs, "node_boot_cpu_ms_per_node"), ssh, own, idle, loads))
+        med(rs, "daemon_own_cpu_ms_per_node"), med(rs, "node_boot_cpu_ms_per_node"), ssh, own, jit, idle, loads))
     if n >= 1000:
         ok = lambda b: "met" if b else "NOT met"
         verdict += ["Goals at %d nodes:" % n, "",
@@ -173,7 +177,9 @@ out += [""] + verdict + [
     "node count; SSH CPU per run: the daemon's own CPU over that run (it is every node's SSH server). Daemon full GCs per repetition: scale.csv. The daemon shares "
     "the cores with spotsh and the nodes, so its CPU is taken from theirs. Machine busy, nodes idle: every core's busy "
     "time over 5 s after run 3 with nothing running (the nodes' interruption watchers and sysstat collectors, the daemon "
-    "answering them, spotsh's keepalives), in cores. Node floor: node_floor.py at the same N with `true` (no SSH, no "
+    "answering them, spotsh's keepalives), in cores. spotsh in run 3: the JIT's own count of its compiling time "
+    "(CompilationMXBean; compiles that run during the warm run take the cores from it) and young collections, medians. "
+    "Node floor: node_floor.py at the same N with `true` (no SSH, no "
     "client) after terminate, once the machine settled (under 0.15 of a core busy over a second: the daemon deletes "
     "the sandboxes after terminate returns), the median of 3 runs. Failed nodes: scale-failures.log. "
     "History: scale.csv (load average at each repetition's start and end)."]

@@ -44,9 +44,19 @@ final class KeepAlives implements AutoCloseable {
         thread.scheduleWithFixedDelay(this::probeAll, millis, millis, TimeUnit.MILLISECONDS);
     }
 
-    /** Watches a connection; {@code received} counts the bytes it has received (0 when unknown). */
+    /**
+     * Watches a connection; {@code received} counts the bytes it has received (0 when unknown). Its first probe goes
+     * out now, not an interval later: the first round used to fall in the middle of a later fan-out, and its packets,
+     * the first of their kind, made the JIT throw away SSHJ's compiled decoder and encoder, which every connection
+     * shares (a class first loaded by the answer, a branch first taken by the request), so a warm fan-out ran them
+     * half-compiled and paid for compiling them again (scripts/bench/results/readloop.md).
+     */
     void watch(SSHClient client, LongSupplier received) {
-        watched.put(client, new Probe(new Liveness(maxMisses), received));
+        Probe probe = new Probe(new Liveness(maxMisses), received);
+        if (send(client, probe)) {
+            probe.liveness.probing();
+        }
+        watched.put(client, probe);
     }
 
     void forget(SSHClient client) {
@@ -66,27 +76,7 @@ final class KeepAlives implements AutoCloseable {
             }
             boolean answered = probe.pending != null && probe.pending.isDelivered();
             switch (probe.liveness.tick(answered, probe.received.getAsLong(), unread(client))) {
-                case PROBE -> {
-                    ReentrantLock writing = Feed.writeLockOf(client.getTransport());
-                    if (writing != null && !writing.tryLock()) {
-                        // a write holds the connection, maybe waiting for room on a node that stopped reading: the
-                        // probe would wait with it, and every other connection's after it. Asked for again next
-                        // round, which is silent unless something arrives meanwhile
-                        probe.pending = null;
-                        probe.liveness.notSent();
-                        break;
-                    }
-                    try {
-                        probe.pending = client.getConnection().sendGlobalRequest("keepalive@openssh.com", true, new byte[0]);
-                    } catch (IOException e) {
-                        watched.remove(client);
-                        closeSocket(client);
-                    } finally {
-                        if (writing != null) {
-                            writing.unlock();
-                        }
-                    }
-                }
+                case PROBE -> send(client, probe);
                 case DEAD -> {
                     watched.remove(client);
                     given.put(client, probe.liveness.deathNote(interval));
@@ -95,6 +85,33 @@ final class KeepAlives implements AutoCloseable {
                 case WAIT -> { }
             }
         });
+    }
+
+    /**
+     * Sends a probe unless a write holds the connection, maybe waiting for room on a node that stopped reading: the
+     * probe would wait with it, and every other connection's after it. One not sent is asked for again next round,
+     * which is silent unless something arrives meanwhile. True when it went out; a connection that fails the write
+     * is closed and no longer watched.
+     */
+    private boolean send(SSHClient client, Probe probe) {
+        ReentrantLock writing = Feed.writeLockOf(client.getTransport());
+        if (writing != null && !writing.tryLock()) {
+            probe.pending = null;
+            probe.liveness.notSent();
+            return false;
+        }
+        try {
+            probe.pending = client.getConnection().sendGlobalRequest("keepalive@openssh.com", true, new byte[0]);
+            return true;
+        } catch (IOException e) {
+            watched.remove(client);
+            closeSocket(client);
+            return false;
+        } finally {
+            if (writing != null) {
+                writing.unlock();
+            }
+        }
     }
 
     private static boolean unread(SSHClient client) {

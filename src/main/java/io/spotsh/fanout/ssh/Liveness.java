@@ -50,6 +50,11 @@ final class Liveness {
         return ++misses >= maxMisses ? Verdict.DEAD : Verdict.WAIT;
     }
 
+    /** A probe went out between ticks (a connection's first, when it is watched): the next tick looks for its answer. */
+    void probing() {
+        pending = true;
+    }
+
     /**
      * The probe this tick asked for was not sent (a write held the connection, maybe one waiting on a node that
      * stopped reading): the next tick asks for one again, and counts the round as silent if nothing arrived.

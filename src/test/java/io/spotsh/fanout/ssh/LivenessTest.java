@@ -57,6 +57,21 @@ class LivenessTest {
     }
 
     @Test
+    void aProbeSentWhenTheConnectionIsWatchedIsLookedForAtTheFirstTick() {
+        Liveness answered = new Liveness(3);
+        answered.probing();
+        assertEquals(PROBE, answered.tick(true, 100, false)); // its answer came: the next probe
+
+        Liveness silent = new Liveness(2);
+        silent.probing();
+        assertEquals(WAIT, silent.tick(false, 100, false)); // the first tick counts the bytes so far as progress
+        assertEquals(0, silent.misses());
+        assertEquals(WAIT, silent.tick(false, 100, false));
+        assertEquals(1, silent.misses());
+        assertEquals(DEAD, silent.tick(false, 100, false));
+    }
+
+    @Test
     void aProbeThatCouldNotBeSentIsAskedForAgainAndOnlySilenceMakesItDead() {
         Liveness l = new Liveness(3);
         assertEquals(PROBE, l.tick(false, 0, false));

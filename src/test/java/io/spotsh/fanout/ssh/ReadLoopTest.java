@@ -5,8 +5,13 @@ import io.spotsh.fanout.ssh.crypto.SshCrypto;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.connection.channel.direct.Session;
 import net.schmizz.sshj.transport.Feed;
+import org.apache.sshd.common.channel.RequestHandler;
+import org.apache.sshd.common.global.KeepAliveHandler;
+import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.core.CoreModuleProperties;
+import org.apache.sshd.server.SshServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +26,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -301,6 +308,37 @@ class ReadLoopTest {
                 awaitTrue(() -> keepAlives.deathNote(stuck) != null, "nothing came back and no probe could be sent: dead");
                 assertNull(keepAlives.deathNote(healthy), "the other connection's probes were answered meanwhile");
                 assertTrue(healthy.isConnected() && healthy.getTransport().isRunning());
+            }
+        }
+    }
+
+    @Test
+    void aConnectionsFirstKeepaliveProbeGoesOutWhenItIsWatchedNotAnIntervalLater() throws Exception {
+        try (LoopbackNodes cluster = LoopbackNodes.start(dir, 1);
+             KeepAlives keepAlives = new KeepAlives(Duration.ofHours(1), 3)) {
+            AtomicInteger probes = new AtomicInteger();
+            SshServer server = cluster.node(1).server();
+            List<RequestHandler<ConnectionService>> handlers = new ArrayList<>(server.getGlobalRequestHandlers());
+            handlers.replaceAll(h -> h instanceof KeepAliveHandler ? new KeepAliveHandler() {
+                @Override
+                public Result process(ConnectionService service, String request, boolean wantReply, Buffer buffer)
+                        throws Exception {
+                    Result result = super.process(service, request, wantReply, buffer);
+                    if (result != Result.Unsupported) {
+                        probes.incrementAndGet();
+                    }
+                    return result;
+                }
+            } : h);
+            server.setGlobalRequestHandlers(handlers);
+            SshSetup setup = new SshSetup(cluster.settings().build(), SshCrypto.parse("none"));
+            try (SSHClient c = connect(setup, cluster.node(1).target())) {
+                assertEquals(0, probes.get(), "no probe before the connection is watched");
+                keepAlives.watch(c, () -> 0);
+                // the interval is an hour: only the probe sent on watching can arrive
+                awaitTrue(() -> probes.get() == 1, "the server got the first probe");
+                assertNull(keepAlives.deathNote(c));
+                assertTrue(c.isConnected() && c.getTransport().isRunning());
             }
         }
     }
