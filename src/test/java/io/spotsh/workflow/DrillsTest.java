@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -179,8 +180,13 @@ class DrillsTest {
             nodes.run(Map.of("quiet", true, "check", true), "true"); // connections open
             Node victim = nodes.getData().getAt(2);
             CompletableFuture<RunResult> running = CompletableFuture.supplyAsync(
-                    () -> nodes.run(Map.of("quiet", true), "sleep 3; echo done"));
-            Thread.sleep(1000);
+                    () -> nodes.run(Map.of(), "echo started; sleep 5; echo done"));
+            // killed once its command certainly runs (its first line is printed): a kill before that finds the command
+            // not sent yet (at 300 nodes this run starts the resident shells, over a second), which is retried and
+            // then fails to connect, rightly
+            Pattern started = Pattern.compile("(?m)^" + Pattern.quote(victim.getName()) + " *\\| started$");
+            CloudTests.await(victim.getName() + "'s command started", Duration.ofMinutes(1),
+                    () -> started.matcher(out.toString(StandardCharsets.UTF_8)).find() ? true : null);
             assertEquals(List.of(victim.instanceId()), local.killSsh(List.of(victim.instanceId())));
             RunResult result = running.get(2, TimeUnit.MINUTES);
 
